@@ -1,0 +1,31 @@
+import type { CommandModule } from 'yargs';
+import { info } from '../../lib/info';
+
+interface Args {
+  json: boolean;
+}
+
+export const infoCommand: CommandModule<object, Args> = {
+  command: 'info',
+  describe: 'Show the package and LibTorch versions, CUDA devices, threads and where the addon came from',
+  builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
+  handler: (args) => {
+    const i = info();
+    if (args.json) {
+      process.stdout.write(JSON.stringify(i, null, 2) + '\n');
+      return;
+    }
+    const cuda = i.cuda.available ? `${i.cuda.deviceCount} device(s): ${i.cuda.devices.join(', ')}` : i.cuda.builtWith ? 'built with CUDA, no usable device' : 'no (CPU-only LibTorch)';
+    const rows: [string, string][] = [
+      ['ser-native', i.version],
+      ['LibTorch', `${i.libtorch.version} (${i.libtorch.cuda ? 'CUDA' : 'CPU'} build; pinned for prebuilds: ${i.libtorch.pinned})`],
+      ['LibTorch path', `${i.libtorch.path} [${i.libtorch.source}]`],
+      ['CUDA', cuda],
+      ['cuDNN', i.cuda.cudnn ? `yes (${i.cuda.cudnnVersion})` : 'no'],
+      ['threads', `${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op`],
+      ['addon', `${i.build.from} (${i.build.type}): ${i.build.binary}`],
+    ];
+    const w = Math.max(...rows.map((r) => r[0].length));
+    for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+  },
+};

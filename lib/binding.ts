@@ -1,0 +1,208 @@
+// Loads the native addon (sharp's lib/sharp, ORT's binding.ts): finds the binary with
+// node-gyp-build, finds the LibTorch it was built against, preloads LibTorch's libraries, then
+// requires the addon. The typed `Native` interface is the whole native surface.
+//
+// Why preload: a prebuilt binary cannot carry the path of a LibTorch that is installed later (in
+// the per-user cache, or python3's site-packages). Loading libc10/libtorch_cpu/libtorch first,
+// with RTLD_GLOBAL | RTLD_NODELETE, lets the dynamic linker satisfy the addon's DT_NEEDED entries
+// by soname from the already-loaded copies, with no RPATH and no LD_LIBRARY_PATH.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { SerNativeError } from './errors';
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+const nodeGypBuild: { resolve(dir: string): string } = require('node-gyp-build');
+
+export interface NativeInfo {
+  torchVersion: string;
+  builtWithCuda: boolean;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  cudaDevices: string[];
+  cudnnAvailable: boolean;
+  cudnnVersion: number;
+  numThreads: number;
+  numInteropThreads: number;
+  buildType: string;
+  parallelInfo: string;
+}
+
+/** The addon's exports (native/addon.cc). */
+export interface Native {
+  info(): NativeInfo;
+  setNumThreads(n: number): void;
+  checkDevice(device: string): string;
+  raiseTorchError(): number;
+  [name: string]: unknown;
+}
+
+export interface LibTorchLocation {
+  root: string;
+  libDir: string;
+  version: string | null;
+  cuda: boolean;
+  source: string;
+}
+
+export interface LoadedBinding {
+  native: Native;
+  binaryPath: string;
+  provenance: 'prebuilt' | 'local build';
+  libtorch: LibTorchLocation;
+}
+
+/** The package root (holding package.json), from dist/lib or lib/ alike. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'ser-native') return dir;
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`ser-native: cannot find the package root above ${__dirname}`);
+    dir = up;
+  }
+}
+
+interface LibTorchScripts {
+  PINNED_VERSION: string;
+  serNativeHome(): string;
+  describe(root: string, source: string): LibTorchLocation | null;
+  locateForRuntime(wanted: string | null): { found: LibTorchLocation | null; rejected: LibTorchLocation[] };
+  preloadList(d: LibTorchLocation): string[];
+}
+interface SetupScripts {
+  setup(options: { cuda?: boolean; log?: (line: string) => void }): { target: string; version: string; bytes: number | null; seconds: number };
+}
+
+export function libtorchScripts(): LibTorchScripts {
+  return require(path.join(packageRoot(), 'scripts', 'libtorch.js'));
+}
+export function setupScripts(): SetupScripts {
+  return require(path.join(packageRoot(), 'scripts', 'setup.js'));
+}
+
+let loaded: LoadedBinding | undefined;
+
+/** Loads (once) and returns the addon with where it and its LibTorch came from. */
+export function binding(): LoadedBinding {
+  if (!loaded) loaded = load();
+  return loaded;
+}
+
+export function native(): Native {
+  return binding().native;
+}
+
+function load(): LoadedBinding {
+  const root = packageRoot();
+  let binaryPath: string;
+  try {
+    binaryPath = nodeGypBuild.resolve(root);
+  } catch (e) {
+    throw new SerNativeError(
+      'ERR_NO_BINARY',
+      `ser-native has no native addon for ${process.platform}-${process.arch} (no prebuilds/${process.platform}-${process.arch}/ and no build/Release/). ` +
+        `Build it from source with \`npm rebuild ser-native\` (needs cmake, a C++17 compiler and python3), or in a clone: npm run build:native.`,
+      { cause: e },
+    );
+  }
+  const provenance = binaryPath.includes(`${path.sep}prebuilds${path.sep}`) ? 'prebuilt' : 'local build';
+  const record = readRecord(path.join(path.dirname(binaryPath), 'libtorch.json'));
+  const libtorch = findLibTorch(record, binaryPath);
+  preload(libtorch);
+  let nativeModule: Native;
+  try {
+    nativeModule = require(binaryPath);
+  } catch (e) {
+    throw new SerNativeError(
+      'ERR_NO_BINARY',
+      `ser-native could not load ${binaryPath} with LibTorch ${libtorch.version} from ${libtorch.libDir}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  applyThreadSetting(nativeModule);
+  return { native: nativeModule, binaryPath, provenance, libtorch };
+}
+
+function readRecord(file: string): { version: string | null; cuda?: boolean; root?: string; libDir?: string } {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return { version: null };
+  }
+}
+
+function findLibTorch(record: { version: string | null; root?: string }, binaryPath: string): LibTorchLocation {
+  const scripts = libtorchScripts();
+  const wanted = record.version;
+  // A local build knows the exact LibTorch it was linked with; use it while it is still there.
+  if (record.root) {
+    const d = scripts.describe(record.root, 'the LibTorch this build was compiled against');
+    if (d && d.version === wanted) return d;
+  }
+  let { found, rejected } = scripts.locateForRuntime(wanted);
+  if (found) return found;
+  if (rejected.length > 0 && process.env.LIBTORCH) {
+    throw versionMismatch(wanted, rejected, binaryPath);
+  }
+  if (process.env.SER_NATIVE_NO_AUTO_SETUP === '1') {
+    if (rejected.length > 0) throw versionMismatch(wanted, rejected, binaryPath);
+    throw new SerNativeError(
+      'ERR_LIBTORCH_NOT_FOUND',
+      `ser-native needs LibTorch ${wanted} and found none (looked at LIBTORCH, ${scripts.serNativeHome()}, python3's torch, the system), ` +
+        'and SER_NATIVE_NO_AUTO_SETUP=1 turns off the automatic install. Run `npx ser-native setup` to install it, ' +
+        'or set LIBTORCH to an unpacked LibTorch of that version.',
+    );
+  }
+  const home = scripts.serNativeHome();
+  process.stderr.write(
+    `ser-native: first use: installing LibTorch ${wanted} (CPU, ~750 MB on disk) into ${home} with python3 -m pip. ` +
+      'This happens once. Set SER_NATIVE_NO_AUTO_SETUP=1 to turn it off, SER_NATIVE_HOME to put it elsewhere.\n',
+  );
+  try {
+    setupScripts().setup({ log: (line) => process.stderr.write(`ser-native: ${line}\n`) });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    throw new SerNativeError('ERR_LIBTORCH_NOT_FOUND', err.message, { cause: e });
+  }
+  ({ found, rejected } = scripts.locateForRuntime(wanted));
+  if (!found) throw versionMismatch(wanted, rejected, binaryPath);
+  return found;
+}
+
+function versionMismatch(wanted: string | null, rejected: LibTorchLocation[], binaryPath: string): SerNativeError {
+  const seen = rejected.map((d) => `LibTorch ${d.version} at ${d.root} (${d.source})`).join('; ');
+  return new SerNativeError(
+    'ERR_LIBTORCH_VERSION',
+    `ser-native's binary ${binaryPath} needs LibTorch ${wanted}, but found only ${seen || 'none'}. Fix it in one of two ways: ` +
+      `run \`npx ser-native setup\` to install LibTorch ${wanted} into ${libtorchScripts().serNativeHome()}, ` +
+      'or build the addon from source against your LibTorch (LIBTORCH=/path/to/libtorch npm rebuild ser-native).',
+  );
+}
+
+const RTLD_NODELETE = 0x1000; // glibc: keep the library mapped after Node's dlclose()
+
+function preload(libtorch: LibTorchLocation): void {
+  const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | (process.platform === 'linux' ? RTLD_NODELETE : 0);
+  for (const lib of libtorchScripts().preloadList(libtorch)) {
+    try {
+      process.dlopen({ exports: {} } as NodeJS.Module, lib, flags);
+    } catch (e) {
+      // Not an addon, so Node complains after loading it; anything else is a real failure.
+      const message = (e as Error).message;
+      if (!/did not self-register/.test(message)) {
+        throw new SerNativeError('ERR_LIBTORCH_NOT_FOUND', `ser-native could not load ${lib}: ${message}`, { cause: e });
+      }
+    }
+  }
+}
+
+/** SER_NATIVE_THREADS fixes LibTorch's intra-op threads (worker processes use it to avoid oversubscription). */
+function applyThreadSetting(nativeModule: Native): void {
+  const env = process.env.SER_NATIVE_THREADS;
+  if (!env) return;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`Expected positive integer for SER_NATIVE_THREADS but received '${env}'`);
+  nativeModule.setNumThreads(n);
+}

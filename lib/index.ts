@@ -1,0 +1,6 @@
+// ser-native: speech emotion recognition for Node.js on LibTorch. Public API.
+export { info, setNumThreads, resolveDevice, packageVersion } from './info';
+export type { Info } from './info';
+export { SerNativeError } from './errors';
+export type { SerNativeErrorCode } from './errors';
+export type { Device } from './is';

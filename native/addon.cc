@@ -1,0 +1,12 @@
+// Export registration only: each function lives in the file named after its job.
+#include "info.h"
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
+  exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
+  exports.Set("checkDevice", Napi::Function::New(env, ser::CheckDevice, "checkDevice"));
+  exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));
+  return exports;
+}
+
+NODE_API_MODULE(ser_native, Init)
