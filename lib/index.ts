@@ -4,3 +4,5 @@ export type { Info } from './info';
 export { SerNativeError } from './errors';
 export type { SerNativeErrorCode } from './errors';
 export type { Device } from './is';
+export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount } from './features';
+export type { LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset } from './features';

@@ -1,4 +1,5 @@
 // Export registration only: each function lives in the file named after its job.
+#include "mel_bindings.h"
 #include "info.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -6,6 +7,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
   exports.Set("checkDevice", Napi::Function::New(env, ser::CheckDevice, "checkDevice"));
   exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));
+  exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
+  exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
   return exports;
 }
 
