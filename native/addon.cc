@@ -1,6 +1,7 @@
 // Export registration only: each function lives in the file named after its job.
 #include "mel_bindings.h"
 #include "info.h"
+#include "model_binding.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
@@ -9,6 +10,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));
   exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
   exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
+  exports.Set("NativeModel", ser::NativeModel::Define(env));
   return exports;
 }
 

@@ -1,0 +1,42 @@
+// What a training run leaves in --out besides the bundle: metrics.json and report.html
+// (history.jsonl is appended epoch by epoch during training).
+import * as fs from 'fs';
+import * as path from 'path';
+import { renderTrainingReport } from '../report/train-report';
+import type { TrainResult } from './train';
+
+export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }): void {
+  fs.mkdirSync(out, { recursive: true });
+  const summary = {
+    protocol: r.protocol,
+    split: r.split,
+    labels: r.labels,
+    validation: r.metrics,
+    perCorpus: r.perCorpus,
+    bestEpoch: r.bestEpoch,
+    epochsRun: r.history.length,
+    stoppedEarly: r.stoppedEarly,
+    cancelled: r.cancelled,
+    seconds: r.seconds,
+    device: r.device,
+    versions,
+    skipped: r.skipped,
+  };
+  fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
+  if (!r.metrics) return;
+  const notes = [
+    `Best epoch ${r.bestEpoch} of ${r.history.length}${r.stoppedEarly ? ' (stopped early: validation UAR stopped improving)' : ''}${r.cancelled ? ' (training was cancelled; this is the best checkpoint before that)' : ''}.`,
+    `Device ${r.device}; ${r.seconds.toFixed(0)} s in all.`,
+  ];
+  if (r.skipped.length) notes.push(`${r.skipped.length} files were skipped (see metrics.json "skipped").`);
+  const html = renderTrainingReport({
+    title: 'ser-native training report',
+    metrics: Object.keys(r.perCorpus).length ? { validation: r.metrics, perCorpus: r.perCorpus } : r.metrics,
+    history: r.history,
+    config: r.config as unknown as Record<string, unknown>,
+    dataset: { train: r.split.train, validation: r.split.validation },
+    versions,
+    notes,
+  });
+  fs.writeFileSync(path.join(out, 'report.html'), html);
+}

@@ -1,0 +1,36 @@
+// NativeModel: the JS class around a Trainer (one CNN+LSTM on one device).
+#pragma once
+#include <memory>
+
+#include "common.h"
+#include "trainer.h"
+
+namespace ser {
+
+class NativeModel : public Napi::ObjectWrap<NativeModel> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit NativeModel(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value ConfigureOptimizer(const Napi::CallbackInfo& info);
+  Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
+  Napi::Value SetNormalization(const Napi::CallbackInfo& info);
+  Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
+  Napi::Value Predict(const Napi::CallbackInfo& info);
+  Napi::Value PredictAsync(const Napi::CallbackInfo& info);
+  Napi::Value GetState(const Napi::CallbackInfo& info);
+  Napi::Value SetState(const Napi::CallbackInfo& info);
+  Napi::Value Snapshot(const Napi::CallbackInfo& info);
+  Napi::Value Restore(const Napi::CallbackInfo& info);
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value Describe(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<Trainer> trainer_;
+  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+// Features passed from JS as a flat Float32Array [n · nMels · frames], copied into a tensor.
+torch::Tensor featuresFromJs(const Napi::Value& v, int64_t n, int64_t nMels, int64_t frames);
+
+}  // namespace ser

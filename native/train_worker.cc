@@ -1,0 +1,81 @@
+#include "train_worker.h"
+
+namespace ser {
+
+TrainEpochWorker::TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel,
+                                   torch::Tensor features, torch::Tensor labels, EpochOptions options, Napi::Function onProgress)
+    : Napi::AsyncProgressQueueWorker<BatchProgress>(env),
+      deferred_(Napi::Promise::Deferred::New(env)),
+      trainer_(std::move(trainer)),
+      cancel_(std::move(cancel)),
+      features_(std::move(features)),
+      labels_(std::move(labels)),
+      options_(options) {
+  if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
+}
+
+void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
+  // Runs on the libuv pool: tensors only, no JS. Every exception becomes a rejection.
+  try {
+    std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
+    if (!lock.owns_lock()) throw std::runtime_error("the model is busy (another epoch or prediction is running)");
+    const bool report = !onProgress_.IsEmpty();
+    result_ = trainer_->trainEpoch(features_, labels_, options_, [&](int64_t b, int64_t of, double loss) {
+      if (report) {
+        BatchProgress p{b, of, loss};
+        progress.Send(&p, 1);
+      }
+    }, *cancel_);
+  } catch (const std::exception& e) {
+    SetError(describeException(e));
+  }
+}
+
+void TrainEpochWorker::OnProgress(const BatchProgress* data, size_t count) {
+  if (onProgress_.IsEmpty()) return;
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  for (size_t i = 0; i < count; ++i) {
+    auto o = Napi::Object::New(env);
+    o.Set("batch", Napi::Number::New(env, static_cast<double>(data[i].batch)));
+    o.Set("batches", Napi::Number::New(env, static_cast<double>(data[i].batches)));
+    o.Set("loss", Napi::Number::New(env, data[i].loss));
+    try {
+      onProgress_.Call({o});
+    } catch (const Napi::Error&) {
+      // A throwing progress callback must not take the worker down; the error is dropped.
+    }
+  }
+}
+
+void TrainEpochWorker::OnOK() {
+  Napi::Env env = Env();
+  auto o = Napi::Object::New(env);
+  o.Set("loss", result_.loss);
+  o.Set("accuracy", result_.accuracy);
+  o.Set("batches", Napi::Number::New(env, static_cast<double>(result_.batches)));
+  o.Set("samples", Napi::Number::New(env, static_cast<double>(result_.samples)));
+  o.Set("cancelled", result_.cancelled);
+  deferred_.Resolve(o);
+}
+
+void TrainEpochWorker::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+
+PredictWorker::PredictWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, torch::Tensor features)
+    : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), trainer_(std::move(trainer)), features_(std::move(features)) {}
+
+void PredictWorker::Execute() {
+  try {
+    std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
+    if (!lock.owns_lock()) throw std::runtime_error("the model is busy (an epoch or a prediction is running)");
+    probabilities_ = trainer_->predict(features_, 64);
+  } catch (const std::exception& e) {
+    SetError(describeException(e));
+  }
+}
+
+void PredictWorker::OnOK() { deferred_.Resolve(toFloat32Array(Env(), probabilities_)); }
+
+void PredictWorker::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+
+}  // namespace ser

@@ -1,0 +1,77 @@
+// Training, evaluation and weights of one SerNet on one device: the tensor work behind the
+// NativeModel binding. The TypeScript side orchestrates epochs, schedules and early stopping.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model.h"
+
+namespace ser {
+
+struct OptimizerOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, weightDecay = 0.0;
+  bool decoupledWeightDecay = false;  // AdamW instead of Adam's L2 term
+  double clipNorm = 0.0;              // 0 = no gradient clipping
+  double labelSmoothing = 0.0;
+  std::vector<double> classWeights;   // empty = unweighted cross-entropy
+};
+
+struct EpochOptions {
+  int64_t batchSize = 32;
+  uint64_t seed = 0;
+  // SpecAugment (Park et al. 2019): masks of up to `width` mel bins / frames, `count` of each.
+  int64_t freqMasks = 0, freqMaskWidth = 0, timeMasks = 0, timeMaskWidth = 0;
+  double mixupAlpha = 0.0;  // 0 = off
+};
+
+struct EpochResult {
+  double loss = 0, accuracy = 0;
+  int64_t batches = 0, samples = 0;
+  bool cancelled = false;
+};
+
+using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+class Trainer {
+ public:
+  Trainer(const ModelConfig& config, const torch::Device& device, uint64_t seed);
+
+  void configureOptimizer(const OptimizerOptions& options);
+  void setLearningRate(double lr);
+  void setNormalization(const torch::Tensor& mean, const torch::Tensor& std);
+
+  // features [n, nMels, frames] float, labels [n] int64, both on CPU.
+  EpochResult trainEpoch(const torch::Tensor& features, const torch::Tensor& labels, const EpochOptions& options,
+                         const std::function<void(int64_t batch, int64_t batches, double loss)>& progress,
+                         const std::atomic<bool>& cancel);
+  // Softmax probabilities [n, nClasses] on CPU, in eval mode.
+  torch::Tensor predict(const torch::Tensor& features, int64_t batchSize);
+
+  NamedTensors state();                       // parameters and buffers, on CPU
+  void loadState(const NamedTensors& tensors);  // validates names and shapes
+  void snapshot();                            // keep a copy of the current weights in memory
+  bool restore();                             // back to the last snapshot (false if none)
+
+  const ModelConfig& config() const { return net_->config; }
+  const torch::Device& device() const { return device_; }
+  std::mutex& mutex() { return mutex_; }
+
+ private:
+  torch::Tensor specAugment(torch::Tensor x, const EpochOptions& o, std::mt19937_64& rng);
+
+  SerNet net_{nullptr};
+  torch::Device device_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  OptimizerOptions optimizerOptions_;
+  torch::Tensor classWeights_;
+  NamedTensors snapshot_;
+  std::mutex mutex_;
+};
+
+}  // namespace ser
