@@ -1,11 +1,19 @@
 // Every `ser-native` sub-command, in the order `--help` lists them. One module per command.
 import type { CommandModule } from 'yargs';
+import { featuresCommand } from './commands/features';
 import { indexCommand } from './commands/index';
 import { infoCommand } from './commands/info';
 import { setupCommand } from './commands/setup';
+import { trainCommand } from './commands/train';
+import { evaluateCommand } from './commands/evaluate';
+import { predictCommand } from './commands/predict';
 
 export const commands: CommandModule<any, any>[] = [
+  trainCommand,
+  evaluateCommand,
+  predictCommand,
   infoCommand,
   setupCommand,
   indexCommand,
+  featuresCommand,
 ];

@@ -3,7 +3,8 @@
 import { readWav } from '../audio/wav';
 import { resample } from '../audio/resample';
 import { DatasetItem, DuplicateGroup, SkippedFile, indexDataset, makeSplit, parseSplitSpec, Split, SplitSpec, EMOTIONS, DatasetError, LabelMap } from '../dataset';
-import { ensureDemoCorpus, DemoCorpusOptions } from '../demo/corpus';
+import { createHash } from 'crypto';
+import { defaultDemoDir, ensureDemoCorpus, DemoCorpusOptions, resolveDemoOptions } from '../demo/corpus';
 
 export interface DataOptions {
   /** RAVDESS folder(s). */
@@ -17,6 +18,8 @@ export interface DataOptions {
   split?: string | SplitSpec;
   /** Options of the demo corpus used when no folder is given. */
   demo?: DemoCorpusOptions;
+  /** Where the demo corpus is generated and cached (default: in SER_NATIVE_HOME, per settings). */
+  demoDir?: string;
 }
 
 export interface ResolvedData {
@@ -38,7 +41,10 @@ export async function resolveData(o: DataOptions): Promise<ResolvedData> {
     { dirs: list(o.data), corpus: 'auto' },
   ].filter((p) => p.dirs.length > 0) as { dirs: string[]; corpus: 'ravdess' | 'savee' | 'auto' }[];
   if (parts.length === 0) {
-    const demo = ensureDemoCorpus(undefined, o.demo ?? {});
+    // Non-default demo settings get their own cache folder, so runs with different settings coexist.
+    const custom = o.demo && Object.keys(o.demo).length > 0;
+    const dir = o.demoDir ? o.demoDir : custom ? `${defaultDemoDir()}-${createHash('sha1').update(JSON.stringify(resolveDemoOptions(o.demo))).digest('hex').slice(0, 10)}` : undefined;
+    const demo = ensureDemoCorpus(dir, o.demo ?? {});
     const r = await indexDataset([demo.dir], { corpus: 'ravdess', labelMap: o.labelMap });
     // The demo corpus uses RAVDESS names; call its speakers demo:NN so no report mistakes them for real actors.
     const items = r.items.map((it) => ({ ...it, corpus: 'demo', speaker: it.speaker.replace(/^ravdess:/, 'demo:') }));

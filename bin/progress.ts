@@ -1,0 +1,43 @@
+// Progress output: a redrawn line on a TTY, plain lines otherwise, nothing with --json.
+export interface ProgressSink {
+  line(text: string): void;
+  status(text: string): void;
+  done(): void;
+}
+
+export function progressSink(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+  const tty = Boolean(stream.isTTY);
+  let last = 0;
+  let shown = false;
+  return {
+    line(text) {
+      if (!enabled) return;
+      if (shown && tty) stream.write('\r\x1b[K');
+      shown = false;
+      stream.write(text + '\n');
+    },
+    status(text) {
+      if (!enabled) return;
+      const now = Date.now();
+      if (!tty) {
+        if (now - last < 5000) return; // plain logs: at most one status line every 5 s
+        last = now;
+        stream.write(text + '\n');
+        return;
+      }
+      if (now - last < 100) return;
+      last = now;
+      stream.write('\r\x1b[K' + text.slice(0, (stream.columns || 100) - 1));
+      shown = true;
+    },
+    done() {
+      if (shown && tty) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+export function bar(fraction: number, width = 24): string {
+  const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return '[' + '#'.repeat(n) + '.'.repeat(width - n) + ']';
+}
