@@ -4,5 +4,34 @@ export type { Info } from './info';
 export { SerNativeError } from './errors';
 export type { SerNativeErrorCode } from './errors';
 export type { Device } from './is';
+
+// Features
 export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount } from './features';
 export type { LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset } from './features';
+
+// Audio and data
+export { readWav, writeWav, encodeWav, probeWav, WavError, resample, fixLength, windows } from './audio';
+export type { WavAudio, WavFormat } from './audio';
+export type { AudioInput } from './audio/decode';
+export { addWhiteNoise, measureSnrDb, planEpoch, parseSchedule, validateSchedule } from './augment';
+export type { NoiseSchedule, AugmentDecision } from './augment';
+export { indexDataset, makeSplit, defaultSplit, kfoldSplits, parseSplitSpec, parseLabelMap, EMOTIONS, DatasetError } from './dataset';
+export type { DatasetItem, IndexResult, Split, SplitSpec, Emotion, LabelMap } from './dataset';
+export { generateDemoCorpus, ensureDemoCorpus } from './demo';
+export type { DemoCorpusOptions } from './demo';
+
+// Model, training, evaluation
+export { loadModel, predict, EmotionModel } from './model/model';
+export type { Prediction, Segment, LoadModelOptions } from './model/model';
+export { defaultTrainConfig, resolveTrainConfig } from './model/config';
+export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
+export { train } from './train/train';
+export type { TrainOptions, TrainResult, TrainProgress, EpochRecord } from './train/train';
+export { evaluate } from './train/evaluate';
+export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
+export type { DataOptions } from './train/data';
+
+// Metrics and reports
+export { classificationReport, argmax, meanProbabilities } from './metrics';
+export type { ClassificationReport, Protocol } from './metrics';
+export { renderTrainingReport } from './report/train-report';
