@@ -1,0 +1,120 @@
+// Benchmark of the hyper-parameter optimizers on the classic test functions.
+//
+//   npx tsc -p tsconfig.json && nice node dist/bench/optimize.js [--evals 15000] [--seeds 10]
+//       [--dimension 30] [--population 20] [--walks <population>]
+//
+// Every algorithm gets the same evaluation budget per run, through minimize() (the code path users run), with
+// seeds 0 .. seeds-1. Prints markdown tables: the best value found (mean ± sample std over seeds) per function
+// and algorithm, and each algorithm's mean divided by random search's mean (< 1 is better than random).
+// "sfs-woa (paper σ)" is SFS-WOA with the published, non-adaptive diffusion sigma (adaptiveDiffusion: false).
+import { type Algorithm, type BenchmarkFunction, benchmarkFunctions, benchmarkSpace, minimize } from '../lib/hpo';
+
+interface Options {
+  evals: number;
+  seeds: number;
+  dimension: number;
+  population: number;
+  walks: number | undefined;
+}
+
+interface Variant {
+  readonly label: string;
+  readonly algorithm: Algorithm;
+  readonly adaptiveDiffusion?: boolean;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { label: 'sfs-woa', algorithm: 'sfs-woa' },
+  { label: 'sfs-woa (paper σ)', algorithm: 'sfs-woa', adaptiveDiffusion: false },
+  { label: 'woa', algorithm: 'woa' },
+  { label: 'sfs', algorithm: 'sfs' },
+  { label: 'random', algorithm: 'random' },
+];
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { evals: 15000, seeds: 10, dimension: 30, population: 20, walks: undefined };
+  const flags: Record<string, keyof Options> = {
+    '--evals': 'evals',
+    '--seeds': 'seeds',
+    '--dimension': 'dimension',
+    '--population': 'population',
+    '--walks': 'walks',
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = flags[argv[i]];
+    if (key === undefined) throw new TypeError(`Unknown flag ${argv[i]}; expected one of ${Object.keys(flags).join(', ')}`);
+    const value = Number(argv[i + 1]);
+    if (!Number.isSafeInteger(value) || value < (key === 'walks' ? 0 : 1)) {
+      const expected = key === 'walks' ? 'non-negative integer' : 'positive integer';
+      throw new RangeError(`Expected ${expected} for ${argv[i]} but received ${argv[i + 1]}`);
+    }
+    options[key] = value;
+  }
+  return options;
+}
+
+function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance) };
+}
+
+const fmt = (v: number) => (v === 0 ? '0' : v.toExponential(2));
+
+async function bestValues(fn: BenchmarkFunction, variant: Variant, o: Options): Promise<number[]> {
+  const space = benchmarkSpace(fn, o.dimension);
+  const values: number[] = [];
+  for (let seed = 0; seed < o.seeds; seed++) {
+    const isSfsWoa = variant.algorithm === 'sfs-woa';
+    const result = await minimize((c) => fn.evaluate(Object.values(c)), space, {
+      algorithm: variant.algorithm,
+      population: o.population,
+      maxEvaluations: o.evals,
+      seed,
+      ...(isSfsWoa ? { walks: o.walks, adaptiveDiffusion: variant.adaptiveDiffusion } : {}),
+    });
+    if (result.evaluations !== o.evals) {
+      throw new Error(`${variant.label} spent ${result.evaluations} of ${o.evals} evaluations`);
+    }
+    values.push(result.best!.value);
+  }
+  return values;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const stats = new Map<string, { mean: number; std: number }>();
+  for (const fn of benchmarkFunctions) {
+    for (const variant of VARIANTS) {
+      stats.set(`${fn.name}/${variant.label}`, meanStd(await bestValues(fn, variant, o)));
+      process.stderr.write('.');
+    }
+  }
+  process.stderr.write('\n');
+  const walks = o.walks ?? o.population;
+  console.log(
+    `Best value found, mean ± std over ${o.seeds} seeds; D = ${o.dimension}, ${o.evals} evaluations per run, ` +
+      `population ${o.population}, SFS-WOA walks ${walks} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
+  const header = `| function | ${VARIANTS.map((v) => v.label).join(' | ')} |`;
+  const rule = `|---|${VARIANTS.map(() => '---').join('|')}|`;
+  console.log([header, rule, ...benchmarkFunctions.map((fn) => {
+    const cells = VARIANTS.map((v) => {
+      const s = stats.get(`${fn.name}/${v.label}`)!;
+      return `${fmt(s.mean)} ± ${fmt(s.std)}`;
+    });
+    return `| ${fn.name} | ${cells.join(' | ')} |`;
+  })].join('\n'));
+  console.log('\nMean relative to random search (smaller is better)\n');
+  console.log([header, rule, ...benchmarkFunctions.map((fn) => {
+    const random = stats.get(`${fn.name}/random`)!.mean;
+    const cells = VARIANTS.map((v) => fmt(stats.get(`${fn.name}/${v.label}`)!.mean / random));
+    return `| ${fn.name} | ${cells.join(' | ')} |`;
+  })].join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,171 @@
+// The ask/tell bookkeeping every optimizer shares: round counting, the pending batch, bounds, the best point,
+// and (de)serialisation of those fields. Subclasses only say how to propose a batch and how to absorb its
+// fitnesses.
+import { describe, expectInteger, expectObject, expectPositiveInteger, expectUnitMatrix, expectUnitVector } from './check';
+import {
+  type Algorithm,
+  type BaseState,
+  type Optimizer,
+  type Point,
+  betterOf,
+  checkFitnesses,
+  fromJsonNumber,
+  reflectVector,
+  toJsonPoint,
+} from './optimizer';
+import { Rng } from './rng';
+
+/** What the caller chooses when creating an optimizer. */
+export interface OptimizerSettings {
+  /** Dimension D of the unit cube. */
+  readonly dimension: number;
+  /** Candidates per iteration (the swarm / population size). */
+  readonly population?: number;
+  /** Planned number of ask/tell rounds; the first round evaluates the initial population. */
+  readonly iterations: number;
+  /** Non-negative safe integer; the same seed gives the same candidates. Default 0. */
+  readonly seed?: number;
+}
+
+/** The validated common part of a settings object or of a restored state. */
+export interface Core {
+  readonly dimension: number;
+  readonly population: number;
+  readonly iterations: number;
+  readonly iteration: number;
+  readonly rng: Rng;
+  readonly pending: number[][] | null;
+  readonly best: Point | null;
+}
+
+export const DEFAULT_POPULATION = 20;
+
+export function coreFromSettings(settings: OptimizerSettings, minPopulation: number): Core {
+  const s = expectObject('settings', settings);
+  const dimension = expectPositiveInteger('dimension', s.dimension);
+  const population = s.population === undefined ? DEFAULT_POPULATION : s.population;
+  expectInteger('population', population, minPopulation);
+  const iterations = expectPositiveInteger('iterations', s.iterations);
+  const seed = s.seed === undefined ? 0 : s.seed;
+  return {
+    dimension,
+    population: population as number,
+    iterations,
+    iteration: 0,
+    rng: new Rng(seed as number),
+    pending: null,
+    best: null,
+  };
+}
+
+export function coreFromState(state: unknown, algorithm: Algorithm, minPopulation: number): Core {
+  const s = expectObject('state', state);
+  if (s.algorithm !== algorithm) {
+    throw new TypeError(`Expected "${algorithm}" for state.algorithm but received ${describe(s.algorithm)}`);
+  }
+  if (s.version !== 1) throw new TypeError(`Expected 1 for state.version but received ${describe(s.version)}`);
+  const dimension = expectPositiveInteger('state.dimension', s.dimension);
+  const population = expectInteger('state.population', s.population, minPopulation);
+  const iterations = expectPositiveInteger('state.iterations', s.iterations);
+  const iteration = expectInteger('state.iteration', s.iteration, 0, iterations);
+  const pending = s.pending === null ? null : expectUnitMatrix('state.pending', s.pending, null, dimension);
+  let best: Point | null = null;
+  if (s.best !== null) {
+    const b = expectObject('state.best', s.best);
+    best = { x: expectUnitVector('state.best.x', b.x, dimension).slice(), value: fromJsonNumber('state.best.value', b.value) };
+  }
+  return { dimension, population, iterations, iteration, rng: Rng.fromState(s.rng), pending, best };
+}
+
+/** Reads a JSON fitness array (finite numbers or "Infinity" strings) of a given length. */
+export function fitnessFromState(name: string, value: unknown, length: number): number[] {
+  if (!Array.isArray(value) || value.length !== length) {
+    throw new TypeError(`Expected array of ${length} fitness values for ${name} but received ${describe(value)}`);
+  }
+  return value.map((v: unknown, i) => fromJsonNumber(`${name}[${i}]`, v));
+}
+
+/** A validated state, handed to a constructor to restore instead of create (see each fromState). */
+export class Restored<Extra> {
+  constructor(
+    readonly core: Core,
+    readonly extra: Extra,
+  ) {}
+}
+
+export abstract class BaseOptimizer implements Optimizer {
+  abstract readonly algorithm: Algorithm;
+  readonly dimension: number;
+  readonly population: number;
+  readonly iterations: number;
+  protected readonly rng: Rng;
+  private round: number;
+  private pending: number[][] | null;
+  private bestPoint: Point | null;
+
+  protected constructor(core: Core) {
+    this.dimension = core.dimension;
+    this.population = core.population;
+    this.iterations = core.iterations;
+    this.rng = core.rng;
+    this.round = core.iteration;
+    this.pending = core.pending;
+    this.bestPoint = core.best;
+  }
+
+  get iteration(): number {
+    return this.round;
+  }
+
+  get done(): boolean {
+    return this.round >= this.iterations;
+  }
+
+  ask(): number[][] {
+    if (this.pending === null) {
+      if (this.done) throw new Error(`ask() called after the last of ${this.iterations} iterations`);
+      this.pending = this.propose().map(reflectVector);
+    }
+    return this.pending.map((x) => x.slice());
+  }
+
+  tell(fitnesses: readonly number[]): void {
+    const f = checkFitnesses(fitnesses, this.pending);
+    const batch = this.pending as number[][];
+    for (let i = 0; i < f.length; i++) this.bestPoint = betterOf(this.bestPoint, batch[i], f[i]);
+    this.absorb(batch, f);
+    this.pending = null;
+    this.round++;
+  }
+
+  best(): Point | null {
+    return this.bestPoint === null ? null : { x: this.bestPoint.x.slice(), value: this.bestPoint.value };
+  }
+
+  state(): BaseState {
+    return {
+      algorithm: this.algorithm,
+      version: 1,
+      dimension: this.dimension,
+      population: this.population,
+      iterations: this.iterations,
+      iteration: this.round,
+      rng: this.rng.state(),
+      pending: this.pending === null ? null : this.pending.map((x) => x.slice()),
+      best: toJsonPoint(this.bestPoint),
+      ...this.extraState(),
+    };
+  }
+
+  /** Fraction of the planned schedule done before the current round's moves, in [0, 1). */
+  protected progress(): number {
+    return this.iterations <= 1 ? 0 : (this.round - 1) / (this.iterations - 1);
+  }
+
+  /** The batch of the current round, with coordinates possibly outside [0, 1] (ask() reflects them). */
+  protected abstract propose(): number[][];
+  /** Consumes the fitnesses of the first `fitness.length` candidates of `batch` (the rest were never evaluated). */
+  protected abstract absorb(batch: number[][], fitness: number[]): void;
+  /** Algorithm-specific, JSON-safe state fields. */
+  protected abstract extraState(): Record<string, unknown>;
+}

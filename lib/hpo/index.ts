@@ -1,0 +1,55 @@
+// Public surface of the hyper-parameter optimizers (pure TypeScript, no native code).
+export { Rng, type RngState } from './rng';
+export {
+  type Space,
+  type Dimension,
+  type FloatDimension,
+  type IntDimension,
+  type ChoiceDimension,
+  type ConfigOf,
+  validateSpace,
+  dimensionOf,
+  decode,
+  decoder,
+  encode,
+} from './space';
+export {
+  type Algorithm,
+  ALGORITHMS,
+  type Optimizer,
+  type Point,
+  type BaseState,
+  type JsonNumber,
+  type JsonPoint,
+  reflect,
+} from './optimizer';
+export { type OptimizerSettings, DEFAULT_POPULATION } from './base';
+export { RandomSearch, type RandomSearchState } from './random-search';
+export { Woa, type WoaState, encircle, spiral } from './woa';
+export { Sfs, type SfsState, type SfsOptions, type SfsSettings, type SfsPhase, diffusionSigma } from './sfs';
+export { SfsWoa, type SfsWoaState, type SfsWoaOptions, type SfsWoaSettings, guidedExploration } from './sfs-woa';
+export { type AnyOptimizerSettings, createOptimizer, restoreOptimizer, plannedIterations } from './registry';
+export {
+  minimize,
+  resumeMinimize,
+  type Objective,
+  type EvaluationContext,
+  type EvaluationRecord,
+  type BestResult,
+  type MinimizeCheckpoint,
+  type IterationProgress,
+  type RunOptions,
+  type MinimizeOptions,
+  type MinimizeResult,
+} from './minimize';
+export {
+  type BenchmarkFunction,
+  sphere,
+  rosenbrock,
+  rastrigin,
+  ackley,
+  griewank,
+  benchmarkFunctions,
+  benchmarkSpace,
+  scaleToBounds,
+} from './functions';
