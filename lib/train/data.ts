@@ -93,14 +93,23 @@ export interface LoadedAudio {
   skipped: SkippedFile[];
 }
 
+/** Decoded clips kept between runs in one process (e.g. successive optimize evaluations), keyed by path and rate. */
+export type AudioCache = Map<string, Float32Array>;
+
 /** Decodes and resamples every item; files that cannot be read are skipped with the reason. */
-export function loadAudio(items: DatasetItem[], sampleRate: number, onProgress?: (done: number, total: number) => void): LoadedAudio {
+export function loadAudio(items: DatasetItem[], sampleRate: number, onProgress?: (done: number, total: number) => void, cache?: AudioCache): LoadedAudio {
   const out: LoadedAudio = { items: [], clips: [], skipped: [] };
   items.forEach((it, i) => {
     try {
-      const wav = readWav(it.path);
-      if (wav.samples.length === 0) throw new Error('no audio samples');
-      out.clips.push(wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate));
+      const key = `${it.path}|${sampleRate}`;
+      let clip = cache?.get(key);
+      if (!clip) {
+        const wav = readWav(it.path);
+        if (wav.samples.length === 0) throw new Error('no audio samples');
+        clip = wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate);
+        cache?.set(key, clip);
+      }
+      out.clips.push(clip);
       out.items.push(it);
     } catch (e) {
       out.skipped.push({ path: it.path, reason: (e as Error).message });

@@ -17,7 +17,7 @@ import { saveBundle } from '../model/bundle';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
 import { clipFeatures, copyWindow, evaluationWindows, meanByOwner, windowFrames } from '../model/features';
 import { NativeModel } from '../model/native-model';
-import { DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
+import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
 
 export type TrainProgress =
@@ -49,6 +49,8 @@ export interface TrainOptions extends DataOptions {
   seed?: number;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
+  /** Reuse decoded audio across runs in this process (optimize's worker processes pass one). */
+  audioCache?: AudioCache;
 }
 
 export interface TrainResult {
@@ -129,8 +131,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${split.description}` });
 
-  const loadedTrain = loadAudio(split.train, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done, total: total + split.validation.length }));
-  const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }));
+  const loadedTrain = loadAudio(split.train, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done, total: total + split.validation.length }), o.audioCache);
+  const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }), o.audioCache);
   const skipped = [...data.skipped, ...split.excluded, ...loadedTrain.skipped, ...loadedVal.skipped];
   if (loadedTrain.items.length === 0) throw new SerNativeError('ERR_DATA', `none of the ${split.train.length} training files could be read (e.g. ${loadedTrain.skipped[0]?.path}: ${loadedTrain.skipped[0]?.reason})`);
   const trainLabels = Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!));
