@@ -86,3 +86,33 @@ export function meanByOwner(probs: Float32Array, owner: number[], clips: number,
   for (let c = 0; c < clips; c++) for (let k = 0; k < classes; k++) out[c * classes + k] /= count[c] || 1;
   return out;
 }
+
+/**
+ * copyWindow with a random-looking warp, for training only: output frame j reads source frame
+ * start + j·timeScale (tempo change without pitch change) and output mel bin k reads source bin
+ * k·freqScale (a vocal-tract-length-like shift of formants and pitch), bilinearly interpolated.
+ * Both scales near 1 make speakers' voices vary, which helps on speakers never heard in training.
+ */
+export function copyWindowWarped(m: LogMel, start: number, len: number, out: Float32Array, offset: number, timeScale: number, freqScale: number): void {
+  const nMels = m.nMels;
+  const lastT = m.frames - 1;
+  const lastM = nMels - 1;
+  for (let k = 0; k < nMels; k++) {
+    const sk = Math.min(lastM, k * freqScale);
+    const k0 = Math.floor(sk);
+    const k1 = Math.min(lastM, k0 + 1);
+    const fk = sk - k0;
+    const r0 = k0 * m.frames;
+    const r1 = k1 * m.frames;
+    const o = offset + k * len;
+    for (let j = 0; j < len; j++) {
+      const st = Math.min(lastT, start + j * timeScale);
+      const t0 = Math.floor(st);
+      const t1 = Math.min(lastT, t0 + 1);
+      const ft = st - t0;
+      const a = m.data[r0 + t0] + (m.data[r0 + t1] - m.data[r0 + t0]) * ft;
+      const b = m.data[r1 + t0] + (m.data[r1 + t1] - m.data[r1 + t0]) * ft;
+      out[o + j] = a + (b - a) * fk;
+    }
+  }
+}

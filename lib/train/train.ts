@@ -15,7 +15,7 @@ import * as is from '../is';
 import { classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { saveBundle } from '../model/bundle';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
-import { clipFeatures, copyWindow, evaluationWindows, meanByOwner, windowFrames } from '../model/features';
+import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, meanByOwner, windowFrames } from '../model/features';
 import { NativeModel } from '../model/native-model';
 import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
@@ -193,8 +193,14 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const y = new Int32Array(plan.length);
     plan.forEach((d, i) => {
       const m = noisyFeats.get(i) ?? cleanTrain[d.item];
-      const start = new Rng(deriveSeed(d.noiseSeed, 7)).int(m.frames - len + 1);
-      copyWindow(m, start, len, x, i * nMels * len);
+      const rng = new Rng(deriveSeed(d.noiseSeed, 7));
+      const timeScale = 1 + config.warp.time * (2 * rng.float() - 1);
+      const freqScale = 1 + config.warp.freq * (2 * rng.float() - 1);
+      // The crop spans len·timeScale source frames (at most the whole clip).
+      const span = Math.min(m.frames - 1, Math.ceil((len - 1) * timeScale));
+      const start = rng.int(Math.max(1, m.frames - span));
+      if (config.warp.time === 0 && config.warp.freq === 0) copyWindow(m, start, len, x, i * nMels * len);
+      else copyWindowWarped(m, start, len, x, i * nMels * len, Math.min(timeScale, (m.frames - 1 - start) / Math.max(1, len - 1)), freqScale);
       y[i] = trainLabels[d.item];
     });
 
