@@ -143,7 +143,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
         // Float32Array is host-endian; every platform LibTorch ships for is little-endian.
         bytes = Buffer.from(spec.data.buffer, spec.data.byteOffset, spec.data.byteLength);
       } else {
-        bytes = Buffer.from(JSON.stringify({ options: options, nMels: spec.nMels, frames: spec.frames, data: rows(spec.data, spec.nMels, spec.frames) }) + '\n');
+        bytes = Buffer.from(JSON.stringify({ options, nMels: spec.nMels, frames: spec.frames, data: rows(spec.data, spec.nMels, spec.frames) }) + '\n');
       }
       try {
         await fs.mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
