@@ -1,6 +1,8 @@
 // Bindings for the log-mel kernel (native/logmel.cc).
 #include "mel_bindings.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace ser {
@@ -49,14 +51,20 @@ Napi::Value LogMel(const Napi::CallbackInfo& info) {
       lengths.push_back(static_cast<int64_t>(arrays.back().ElementLength()));
       maxLen = std::max(maxLen, lengths.back());
     }
-    auto host = torch::zeros({static_cast<int64_t>(batch), std::max<int64_t>(maxLen, 1)}, torch::kFloat32);
+    const int64_t width = std::max<int64_t>(maxLen, 1);
+    auto host = torch::empty({static_cast<int64_t>(batch), width}, torch::kFloat32);
+    float* base = host.data_ptr<float>();
     for (uint32_t i = 0; i < batch; ++i) {
       if (lengths[i] == 0) throw ArgumentError("signals[" + std::to_string(i) + "] is empty");
-      std::memcpy(host[i].data_ptr<float>(), arrays[i].Data(), sizeof(float) * static_cast<size_t>(lengths[i]));
+      const float* src = arrays[i].Data();
+      float* row = base + static_cast<size_t>(i) * static_cast<size_t>(width);
+      // Copy and check in one pass: NaN/Inf would silently poison the whole spectrogram.
+      for (int64_t k = 0; k < lengths[i]; ++k) {
+        if (!std::isfinite(src[k])) throw ArgumentError("signals[" + std::to_string(i) + "] contains NaN or Infinity (at sample " + std::to_string(k) + ")");
+        row[k] = src[k];
+      }
+      std::fill(row + lengths[i], row + width, 0.0f);
     }
-    auto finite = torch::isfinite(host).all(1);
-    for (uint32_t i = 0; i < batch; ++i)
-      if (!finite[i].item<bool>()) throw ArgumentError("signals[" + std::to_string(i) + "] contains NaN or Infinity");
     try {
       const auto db = logMel(host.to(device), lengths, opts).to(torch::kCPU).contiguous();
       auto out = Napi::Object::New(env);
