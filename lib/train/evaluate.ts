@@ -2,7 +2,7 @@
 import { DatasetItem } from '../dataset';
 import { SerNativeError } from '../errors';
 import * as is from '../is';
-import { classificationReport, ClassificationReport, Protocol } from '../metrics';
+import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { loadModel } from '../model/model';
 import { DataOptions, loadAudio, resolveData } from './data';
 
@@ -29,11 +29,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   const audio = loadAudio(items, model.features.logMel.sampleRate);
   const probs = await model.probabilitiesAsync(audio.clips);
   const yTrue = audio.items.map((it) => labels.indexOf(it.emotion));
-  const yPred = yTrue.map((_, i) => {
-    let b = 0;
-    for (let k = 1; k < labels.length; k++) if (probs[i * labels.length + k] > probs[i * labels.length + b]) b = k;
-    return b;
-  });
+  const yPred = argmax(probs, labels.length);
   // Speaker-independent only if no evaluated speaker was heard in training.
   const trainSpeakers: string[] = ((model.meta.training as { split?: { train?: { speakers?: string[] } } } | undefined)?.split?.train?.speakers) ?? [];
   const speakers = [...new Set(audio.items.map((it) => it.speaker))].sort();

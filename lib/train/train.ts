@@ -12,7 +12,7 @@ import { SerNativeError } from '../errors';
 import type { LogMel } from '../features/logmel';
 import { info, resolveDevice } from '../info';
 import * as is from '../is';
-import { classificationReport, ClassificationReport, Protocol } from '../metrics';
+import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { saveBundle } from '../model/bundle';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
 import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, meanByOwner, windowFrames } from '../model/features';
@@ -163,6 +163,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
 
   const len = windowFrames(f);
   const nMels = f.logMel.nMels;
+  // Clip-level probabilities of the validation set: the mean over each clip's windows.
+  const validationProbabilities = async () =>
+    meanByOwner(await net.predictAsync(valWindows.data, valWindows.n, valWindows.frames), valWindows.owner, valLabels.length, labels.length);
   const history: EpochRecord[] = [];
   let best = -1;
   let bestEpoch = -1;
@@ -217,16 +220,10 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       break;
     }
 
-    const probs = meanByOwner(await net.predictAsync(valWindows.data, valWindows.n, valWindows.frames), valWindows.owner, valLabels.length, labels.length);
-    const pred: number[] = [];
+    const probs = await validationProbabilities();
+    const pred = argmax(probs, labels.length);
     let valLoss = 0;
-    valLabels.forEach((t, i) => {
-      const row = probs.subarray(i * labels.length, (i + 1) * labels.length);
-      let b = 0;
-      for (let k = 1; k < row.length; k++) if (row[k] > row[b]) b = k;
-      pred.push(b);
-      valLoss -= Math.log(Math.max(1e-12, row[t]));
-    });
+    valLabels.forEach((t, i) => (valLoss -= Math.log(Math.max(1e-12, probs[i * labels.length + t]))));
     const val = classificationReport(valLabels, pred, labels, protocol);
     const record: EpochRecord = {
       epoch: epoch + 1,
@@ -263,13 +260,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const perCorpus: Record<string, ClassificationReport> = {};
   if (bestEpoch > 0) {
     net.restore();
-    const probs = meanByOwner(await net.predictAsync(valWindows.data, valWindows.n, valWindows.frames), valWindows.owner, valLabels.length, labels.length);
-    const pred = valLabels.map((_, i) => {
-      const row = probs.subarray(i * labels.length, (i + 1) * labels.length);
-      let b = 0;
-      for (let k = 1; k < row.length; k++) if (row[k] > row[b]) b = k;
-      return b;
-    });
+    const pred = argmax(await validationProbabilities(), labels.length);
     metrics = classificationReport(valLabels, pred, labels, protocol);
     const corpora = [...new Set(loadedVal.items.map((it: DatasetItem) => it.corpus))];
     if (corpora.length > 1) {
