@@ -7,11 +7,13 @@ import { setupCommand } from './commands/setup';
 import { trainCommand } from './commands/train';
 import { evaluateCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
+import { optimizeCommand } from './commands/optimize';
 
 export const commands: CommandModule<any, any>[] = [
   trainCommand,
   evaluateCommand,
   predictCommand,
+  optimizeCommand,
   infoCommand,
   setupCommand,
   indexCommand,

@@ -35,3 +35,7 @@ export type { DataOptions } from './train/data';
 export { classificationReport, argmax, meanProbabilities } from './metrics';
 export type { ClassificationReport, Protocol } from './metrics';
 export { renderTrainingReport } from './report/train-report';
+
+// Hyper-parameter search: the optimizers (pure TypeScript) and the SER search over training runs
+export * from './hpo';
+export * from './optimize';

@@ -1,0 +1,159 @@
+// `ser-native optimize`: hyper-parameter search (SFS-WOA by default) over the SER training recipe, evaluations in
+// worker processes, resumable, then the best configuration retrained into out/best.
+import * as fs from 'fs';
+import type { Argv, CommandModule } from 'yargs';
+import { SerNativeError } from '../../lib/errors';
+import type { Algorithm } from '../../lib/hpo/optimizer';
+import type { DeepPartial, TrainConfig } from '../../lib/model/config';
+import { optimize, type OptimizeResult } from '../../lib/optimize/run';
+import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
+import { duration } from '../../lib/report/format';
+import { dataOptionsFrom, DataArgs, withDataOptions } from '../data-options';
+import { bar, progressSink, type ProgressSink } from '../progress';
+
+interface Args extends DataArgs {
+  algorithm?: Algorithm;
+  population?: number;
+  iterations?: number;
+  maxEvals?: number;
+  workers?: number;
+  epochsPerEval?: number;
+  finalEpochs?: number;
+  config?: string;
+  out: string;
+  resume: boolean;
+  baseline?: boolean;
+  seed?: number;
+  device: string;
+  json: boolean;
+}
+
+const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
+const bestText = (b: BestSoFar | null) => (b ? `best UAR ${pct(b.uar)} (#${b.index})` : 'no successful evaluation yet');
+const etaText = (s: number | null) => (s === null ? '' : `, ETA ${duration(s)}`);
+
+function show(p: ProgressSink, e: OptimizeProgress): void {
+  switch (e.phase) {
+    case 'data':
+      p.line(e.message);
+      break;
+    case 'start': {
+      const where = e.workers === 0 ? `in this process` : `${e.workers} worker(s) × ${e.threads} thread(s)`;
+      const name = e.search === 'baseline' ? 'baseline (random search)' : e.algorithm;
+      p.line(`${name}: ${e.planned} evaluations planned${e.done ? `, ${e.done} done before` : ''}, ${where}`);
+      break;
+    }
+    case 'evaluation': {
+      const r = e.record;
+      if (r.status === 'failed') p.line(`evaluation #${r.index} failed (worker ${r.worker}): ${r.error}`);
+      p.status(`${e.search} ${bar(e.done / Math.max(1, e.planned))} ${e.done}/${e.planned} evaluations, ${bestText(e.best)}${etaText(e.etaSeconds)}`);
+      break;
+    }
+    case 'iteration':
+      p.line(`${e.search === 'baseline' ? 'baseline ' : ''}iteration ${e.iteration + 1}${e.iterations ? `/${e.iterations}` : ''}: ${e.done}/${e.planned} evaluations, ${bestText(e.best)}${etaText(e.etaSeconds)}`);
+      break;
+    case 'final': {
+      const t = e.progress;
+      if (t.phase === 'batch') p.status(`final training epoch ${t.epoch}/${t.epochs} ${bar(t.batch / t.batches)} loss ${t.loss.toFixed(3)}`);
+      else if (t.phase === 'epoch') p.line(`final training epoch ${t.record.epoch}/${e.epochs}: val UAR ${pct(t.record.valUar)}${t.best ? ' *' : ''}`);
+      break;
+    }
+    case 'evaluation-start':
+      break;
+  }
+}
+
+export function summarize(r: OptimizeResult): string {
+  const b = r.best;
+  const lines = [
+    `${r.settings.algorithm}: ${r.evaluations} evaluations (${r.failed} failed) in ${r.iterations} iterations, ${duration(r.seconds)}`,
+    `best: #${b.index} fitness ${b.fitness?.toFixed(4)} (validation UAR ${pct(b.metrics?.uar)} after ${r.settings.epochsPerEval} epoch(s))`,
+    `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
+  ];
+  if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations`);
+  const m = r.final.metrics;
+  lines.push(`retrained ${r.final.epochs} epochs: ${m ? `validation UAR ${pct(m.uar)}, accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}` : 'no validation score'}`);
+  lines.push(`wrote ${r.files.model}/, ${r.files.report}, ${r.files.evaluations}, ${r.files.result}`);
+  return lines.join('\n');
+}
+
+export const optimizeCommand: CommandModule<object, Args> = {
+  command: 'optimize',
+  describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS or random search), then retrain the best (with no data options: on the demo corpus)',
+  builder: (y: Argv<object>) =>
+    withDataOptions(y)
+      .option('algorithm', { type: 'string', choices: ['sfs-woa', 'woa', 'sfs', 'random'], describe: 'Optimizer (default sfs-woa)' })
+      .option('population', { type: 'number', describe: 'Candidates per iteration (default 8; 4 on the demo corpus)' })
+      .option('iterations', { type: 'number', describe: 'Iterations, the initial population included (default 6; 2 on the demo corpus; derived from --max-evals when only that is given)' })
+      .option('max-evals', { type: 'number', describe: 'Evaluation budget, never exceeded' })
+      .option('workers', { type: 'number', describe: 'Worker processes (default max(1, cores/2), or one per GPU; 0 = in this process)' })
+      .option('epochs-per-eval', { type: 'number', describe: 'Training epochs per evaluation (default 8; 2 on the demo corpus)' })
+      .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default 40; 12 on the demo corpus)' })
+      .option('config', { type: 'string', describe: 'JSON file of recipe overrides fixed for every evaluation (not the searched keys)' })
+      .option('out', { type: 'string', default: 'ser-optimize', describe: 'Folder for state.json, evaluations.jsonl, best/model, report.html, result.json' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval) come from the saved run' })
+      .option('baseline', { type: 'boolean', describe: 'Also run random search on the same budget, for the report' })
+      .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
+      .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
+      .example('$0 optimize', 'A small search on the built-in demo corpus')
+      .example('$0 optimize --ravdess data/ravdess --max-evals 100 --baseline --out runs/hpo', 'Search on RAVDESS, compared with random search')
+      .example('$0 optimize --out runs/hpo --resume', 'Continue an interrupted search')
+      .epilog(
+        'Searched: learning rate, weight decay, conv/LSTM/head dropout, LSTM hidden size, conv width (× channels), batch size, ' +
+          'noise probability and SNR range. Fitness: 1 − validation UAR on a speaker-independent split after --epochs-per-eval epochs.',
+      ) as unknown as Argv<Args>,
+  handler: async (a) => {
+    let fixed: DeepPartial<TrainConfig> | undefined;
+    if (a.config) {
+      try {
+        fixed = JSON.parse(fs.readFileSync(a.config, 'utf8'));
+      } catch (e) {
+        throw new Error(`cannot read --config ${a.config}: ${(e as Error).message}`);
+      }
+    }
+    const data = dataOptionsFrom(a);
+    // On --resume the saved data options apply; the default --split is not a request to change them.
+    if (a.resume && data.split === 'default' && !a.ravdess && !a.savee && !a.data && !a.labelMap) delete data.split;
+    const p = progressSink(!a.json);
+    const controller = new AbortController();
+    const onSigint = () => {
+      if (controller.signal.aborted) process.exit(130);
+      p.line('stopping the running evaluations (Ctrl-C again to quit at once); continue later with --resume');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const r = await optimize({
+        ...data,
+        algorithm: a.algorithm,
+        population: a.population,
+        iterations: a.iterations,
+        maxEvals: a.maxEvals,
+        workers: a.workers,
+        epochsPerEval: a.epochsPerEval,
+        finalEpochs: a.finalEpochs,
+        fixed,
+        out: a.out,
+        resume: a.resume,
+        baseline: a.baseline,
+        seed: a.seed,
+        device: a.device as never,
+        signal: controller.signal,
+        onProgress: (e) => show(p, e),
+      });
+      p.done();
+      process.stdout.write((a.json ? JSON.stringify(r, null, 2) : summarize(r)) + '\n');
+    } catch (e) {
+      p.done();
+      if (e instanceof SerNativeError && e.code === 'ERR_CANCELLED') {
+        process.stderr.write(`ser-native: ${e.message}\n`);
+        process.exitCode = 130;
+        return;
+      }
+      throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

@@ -1,0 +1,65 @@
+// The HTML report of an optimize run, from its records (renderOptimizeReport draws it).
+import type { ClassificationReport } from '../metrics';
+import { renderOptimizeReport, type OptimizeEvaluation } from '../report/optimize-report';
+import type { EvaluationRecord } from './journal';
+import type { RunSettings } from './settings';
+import { SER_SPACE } from './space';
+
+export interface ReportInput {
+  settings: RunSettings;
+  records: readonly EvaluationRecord[];
+  baseline: readonly EvaluationRecord[] | null;
+  best: EvaluationRecord;
+  /** Scores of the retrained best configuration (finalEpochs), when it produced any. */
+  finalMetrics: ClassificationReport | null;
+  split: string;
+  workers: { workers: number; threads: number };
+  versions: { package: string; libtorch: string };
+}
+
+const asEvaluation = (r: EvaluationRecord): OptimizeEvaluation => ({
+  index: r.index,
+  iteration: r.iteration,
+  config: { ...r.config },
+  fitness: r.fitness,
+  status: r.status,
+  ...(r.error === undefined ? {} : { error: r.error }),
+  seconds: r.seconds,
+  worker: r.worker,
+});
+
+export function optimizeReportHtml(i: ReportInput): string {
+  const s = i.settings;
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const notes = [
+    `Fitness = 1 − validation UAR after ${s.epochsPerEval} training epoch(s) per evaluation, speaker-independent split: ${i.split}.`,
+    `Every evaluation trains with seed ${s.seed}, so candidates differ only by their hyper-parameters.`,
+    i.finalMetrics
+      ? `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs: validation UAR ${pct(i.finalMetrics.uar)}, accuracy ${pct(i.finalMetrics.accuracy)} (the scores shown under "Best configuration").`
+      : `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs.`,
+  ];
+  if (Object.keys(s.fixed).length > 0) notes.push(`Fixed recipe overrides of every evaluation: ${JSON.stringify(s.fixed)}.`);
+  return renderOptimizeReport({
+    title: 'Hyper-parameter search',
+    algorithm: s.algorithm,
+    evaluations: i.records.map(asEvaluation),
+    ...(i.baseline ? { baseline: { name: 'random search', evaluations: i.baseline.map(asEvaluation) } } : {}),
+    best: { config: { ...i.best.config }, fitness: i.best.fitness as number, ...(i.finalMetrics ? { metrics: i.finalMetrics } : {}) },
+    space: SER_SPACE as unknown as Record<string, unknown>,
+    budget: {
+      population: s.population,
+      iterations: s.iterations ?? 'from maxEvals',
+      maxEvals: s.maxEvals ?? 'none',
+      evaluations: i.records.length,
+      epochsPerEval: s.epochsPerEval,
+      finalEpochs: s.finalEpochs,
+      workers: i.workers.workers === 0 ? 'in-process' : i.workers.workers,
+      threadsPerWorker: i.workers.threads,
+      seed: s.seed,
+    },
+    fitnessLabel: '1 − validation UAR',
+    versions: i.versions,
+    notes,
+    generatedAt: new Date(),
+  });
+}

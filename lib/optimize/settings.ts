@@ -1,0 +1,120 @@
+// What defines an optimize run (algorithm, budget, seed, data, fixed recipe), its defaults, and the check that a
+// resume continues the same run: settings that shape the sequence of candidates or their fitness may not change.
+import * as path from 'path';
+import { ALGORITHMS, type Algorithm } from '../hpo/optimizer';
+import * as is from '../is';
+import { defaultTrainConfig, type DeepPartial, type TrainConfig } from '../model/config';
+import type { DataOptions } from '../train/data';
+import { createOptimizer } from '../hpo/registry';
+import { SER_SPACE, validateFixed } from './space';
+
+export interface RunSettings {
+  algorithm: Algorithm;
+  population: number;
+  /** Planned iterations; null when derived from maxEvals. */
+  iterations: number | null;
+  maxEvals: number | null;
+  seed: number;
+  epochsPerEval: number;
+  finalEpochs: number;
+  /** Data options with folders made absolute (a resume may start from another directory). */
+  data: DataOptions;
+  fixed: DeepPartial<TrainConfig>;
+  baseline: boolean;
+}
+
+export interface SettingsInput extends DataOptions {
+  algorithm?: Algorithm;
+  population?: number;
+  iterations?: number;
+  maxEvals?: number;
+  seed?: number;
+  epochsPerEval?: number;
+  finalEpochs?: number;
+  fixed?: DeepPartial<TrainConfig>;
+  baseline?: boolean;
+}
+
+/** Budgets when no data option is given: a demonstration of a few minutes on the demo corpus. */
+export const DEMO_DEFAULTS = { population: 4, iterations: 2, epochsPerEval: 2, finalEpochs: 12 };
+export const DEFAULTS = { population: 8, iterations: 6, epochsPerEval: 8, finalEpochs: defaultTrainConfig().epochs };
+
+/** Settings that a resume must not change (they decide the candidates and their fitness). */
+const IDENTITY = ['algorithm', 'population', 'iterations', 'seed', 'epochsPerEval', 'data', 'fixed'] as const;
+
+const DATA_KEYS = ['ravdess', 'savee', 'data', 'labelMap', 'split', 'demo', 'demoDir'] as const;
+
+const absolute = (v: string | string[] | undefined): string[] | undefined =>
+  v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((p) => path.resolve(p));
+
+export function dataOf(o: DataOptions): DataOptions {
+  const d: DataOptions = {
+    ravdess: absolute(o.ravdess),
+    savee: absolute(o.savee),
+    data: absolute(o.data),
+    labelMap: o.labelMap,
+    split: o.split ?? 'default',
+    demo: o.demo,
+    demoDir: o.demoDir === undefined ? undefined : path.resolve(o.demoDir),
+  };
+  // Undefined keys dropped, so the saved JSON and a fresh value compare equal.
+  return JSON.parse(JSON.stringify(d)) as DataOptions;
+}
+
+export const isDemo = (d: DataOptions): boolean => !d.ravdess?.length && !d.savee?.length && !d.data?.length;
+
+function optionalPositive(name: string, v: unknown): number | undefined {
+  return v === undefined ? undefined : is.positiveInteger(name, v);
+}
+
+/** Settings of a new run: the given options over the defaults (the demo defaults without data options). */
+export function resolveSettings(o: SettingsInput): RunSettings {
+  const algorithm = o.algorithm === undefined ? 'sfs-woa' : is.oneOf('algorithm', o.algorithm, ALGORITHMS);
+  const data = dataOf(o);
+  const d = isDemo(data) ? DEMO_DEFAULTS : DEFAULTS;
+  const maxEvals = optionalPositive('maxEvals', o.maxEvals) ?? null;
+  const iterations = optionalPositive('iterations', o.iterations) ?? (maxEvals === null ? d.iterations : null);
+  const seed = o.seed === undefined ? defaultTrainConfig().seed : is.number('seed', o.seed, { min: 0, integer: true });
+  if (o.baseline !== undefined) is.boolean('baseline', o.baseline);
+  const population = optionalPositive('population', o.population) ?? d.population;
+  // The algorithm's own checks (e.g. sfs-woa needs a population of at least 4), before anything is written.
+  createOptimizer(algorithm, { dimension: Object.keys(SER_SPACE).length, population, iterations: 1, seed });
+  return {
+    algorithm,
+    population,
+    iterations,
+    maxEvals,
+    seed,
+    epochsPerEval: optionalPositive('epochsPerEval', o.epochsPerEval) ?? d.epochsPerEval,
+    finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? d.finalEpochs,
+    data,
+    fixed: validateFixed(o.fixed, 'fixed'),
+    baseline: o.baseline ?? false,
+  };
+}
+
+/**
+ * The saved run's settings with the options a resume may change applied (maxEvals, finalEpochs, baseline).
+ * Any other option that is given must equal the saved one: changing it would not continue the same run.
+ */
+export function resumeSettings(saved: RunSettings, o: SettingsInput, out: string): RunSettings {
+  const given: [string, unknown, unknown][] = IDENTITY.filter((k) => k !== 'data').map((k) => [k, o[k], saved[k]]);
+  const data = dataOf(o) as Record<string, unknown>;
+  const savedData = saved.data as Record<string, unknown>;
+  for (const k of DATA_KEYS) if (o[k] !== undefined) given.push([k, data[k], savedData[k]]);
+  for (const [key, v, was] of given) {
+    if (v === undefined) continue;
+    if (JSON.stringify(v) !== JSON.stringify(was)) {
+      throw new Error(
+        `${key} ${JSON.stringify(v)} differs from the run being resumed in ${out} (${was === undefined ? 'not set' : JSON.stringify(was)}): ` +
+          'omit it to continue that run, or start a new run in another out folder',
+      );
+    }
+  }
+  return {
+    ...saved,
+    maxEvals: optionalPositive('maxEvals', o.maxEvals) ?? saved.maxEvals,
+    finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? saved.finalEpochs,
+    baseline: o.baseline ?? saved.baseline,
+  };
+}

@@ -1,0 +1,31 @@
+// Shapes shared by the optimize modules: how evaluations are run, and the progress events of a run.
+import type { TrainProgress } from '../train/train';
+import type { EvaluationRecord } from './journal';
+import type { EvaluationJob, EvaluationResult } from './objective';
+
+/** Which search a record or event belongs to: the chosen algorithm, or the random-search baseline. */
+export type SearchName = 'search' | 'baseline';
+
+export interface EvaluatorReply {
+  result: EvaluationResult;
+  worker: number | 'in-process';
+  /** Wall time seen by the caller, seconds. */
+  seconds: number;
+}
+
+/** Runs one job (in a worker process or in this one); rejects with the reason when it fails. */
+export type Evaluator = (job: EvaluationJob, signal?: AbortSignal) => Promise<EvaluatorReply>;
+
+export interface BestSoFar {
+  index: number;
+  fitness: number;
+  uar: number;
+}
+
+export type OptimizeProgress =
+  | { phase: 'data'; message: string }
+  | { phase: 'start'; search: SearchName; algorithm: string; done: number; planned: number; workers: number; threads: number; resumed: boolean }
+  | { phase: 'evaluation-start'; search: SearchName; index: number; worker: number | 'in-process'; pid: number }
+  | { phase: 'evaluation'; search: SearchName; record: EvaluationRecord; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
+  | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
+  | { phase: 'final'; epochs: number; progress: TrainProgress };
