@@ -36,7 +36,7 @@ export interface SettingsInput extends DataOptions {
 }
 
 /** Budgets when no data option is given: a demonstration of a few minutes on the demo corpus. */
-export const DEMO_DEFAULTS = { population: 4, iterations: 2, epochsPerEval: 2, finalEpochs: 12 };
+export const DEMO_DEFAULTS = { population: 4, iterations: 2, epochsPerEval: 2, finalEpochs: 8 };
 export const DEFAULTS = { population: 8, iterations: 6, epochsPerEval: 8, finalEpochs: defaultTrainConfig().epochs };
 
 /** Settings that a resume must not change (they decide the candidates and their fitness). */
