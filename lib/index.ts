@@ -6,7 +6,7 @@ export type { SerNativeErrorCode } from './errors';
 export type { Device } from './is';
 
 // Features
-export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount } from './features';
+export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount, spectrogramToPng } from './features';
 export type { LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset } from './features';
 
 // Audio and data

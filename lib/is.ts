@@ -4,7 +4,8 @@
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}' of type string`;
   if (value === null) return 'null';
-  if (value instanceof Float32Array) return `Float32Array(${value.length})`;
+  // ArrayBuffer.isView, not instanceof: typed arrays made by the addon come from another realm under jest.
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? value.byteLength})`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   return `${String(value)} of type ${typeof value}`;
 }
