@@ -2,6 +2,7 @@
 #include "mel_bindings.h"
 #include "info.h"
 #include "model_binding.h"
+#include "resample.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
@@ -10,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));
   exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
   exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
+  exports.Set("polyphaseResample", Napi::Function::New(env, ser::PolyphaseResample, "polyphaseResample"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
   return exports;
 }

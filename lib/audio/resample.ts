@@ -60,8 +60,8 @@ export class Resampler {
   /** Taps per phase (all phases padded to the same length). */
   readonly taps: number;
   /** phase p uses taps [p * taps, (p + 1) * taps) starting at input index block * orig + offsets[p]. */
-  private readonly kernel: Float64Array;
-  private readonly offsets: Int32Array;
+  readonly kernel: Float64Array;
+  readonly offsets: Int32Array;
 
   constructor(fromRate: number, toRate: number, options: ResampleOptions = {}) {
     checkRate(fromRate, 'fromRate');

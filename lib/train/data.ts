@@ -1,7 +1,7 @@
 // Where training and evaluation data come from: user folders (indexed), or the built-in demo
 // corpus; then the split and the decoded audio. Unreadable files are skipped and reported.
 import { readWav } from '../audio/wav';
-import { resample } from '../audio/resample';
+import { resampleNative } from '../audio/decode';
 import { DatasetItem, DuplicateGroup, SkippedFile, indexDataset, makeSplit, parseSplitSpec, Split, SplitSpec, EMOTIONS, DatasetError, LabelMap } from '../dataset';
 import { createHash } from 'crypto';
 import { defaultDemoDir, ensureDemoCorpus, DemoCorpusOptions, resolveDemoOptions } from '../demo/corpus';
@@ -106,7 +106,7 @@ export function loadAudio(items: DatasetItem[], sampleRate: number, onProgress?:
       if (!clip) {
         const wav = readWav(it.path);
         if (wav.samples.length === 0) throw new Error('no audio samples');
-        clip = wav.sampleRate === sampleRate ? wav.samples : resample(wav.samples, wav.sampleRate, sampleRate);
+        clip = resampleNative(wav.samples, wav.sampleRate, sampleRate);
         cache?.set(key, clip);
       }
       out.clips.push(clip);
