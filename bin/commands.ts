@@ -8,12 +8,14 @@ import { trainCommand } from './commands/train';
 import { evaluateCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
 import { optimizeCommand } from './commands/optimize';
+import { workerCommand } from './commands/worker';
 
 export const commands: CommandModule<any, any>[] = [
   trainCommand,
   evaluateCommand,
   predictCommand,
   optimizeCommand,
+  workerCommand,
   infoCommand,
   setupCommand,
   indexCommand,

@@ -1,5 +1,6 @@
 // `ser-native optimize`: hyper-parameter search (SFS-WOA by default) over the SER training recipe, evaluations in
-// worker processes, resumable, then the best configuration retrained into out/best.
+// worker processes, resumable, then the best configuration retrained into out/best. With --queue the evaluations
+// are BullMQ jobs on Redis, run by `ser-native worker` on any number of machines.
 import * as fs from 'fs';
 import type { Argv, CommandModule } from 'yargs';
 import { SerNativeError } from '../../lib/errors';
@@ -26,6 +27,11 @@ interface Args extends DataArgs {
   seed?: number;
   device: string;
   json: boolean;
+  queue?: string;
+  study?: string;
+  dataRoot?: string;
+  evalTimeout?: number;
+  iterationTimeout?: number;
 }
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
@@ -38,7 +44,7 @@ function show(p: ProgressSink, e: OptimizeProgress): void {
       p.line(e.message);
       break;
     case 'start': {
-      const where = e.workers === 0 ? `in this process` : `${e.workers} worker(s) × ${e.threads} thread(s)`;
+      const where = e.queue ? `through the queue ${e.queue}` : e.workers === 0 ? `in this process` : `${e.workers} worker(s) × ${e.threads} thread(s)`;
       const name = e.search === 'baseline' ? 'baseline (random search)' : e.algorithm;
       p.line(`${name}: ${e.planned} evaluations planned${e.done ? `, ${e.done} done before` : ''}, ${where}`);
       break;
@@ -58,6 +64,9 @@ function show(p: ProgressSink, e: OptimizeProgress): void {
       else if (t.phase === 'epoch') p.line(`final training epoch ${t.record.epoch}/${e.epochs}: val UAR ${pct(t.record.valUar)}${t.best ? ' *' : ''}`);
       break;
     }
+    case 'note':
+      p.line(e.message);
+      break;
     case 'evaluation-start':
       break;
   }
@@ -73,6 +82,10 @@ export function summarize(r: OptimizeResult): string {
   if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations`);
   const m = r.final.metrics;
   lines.push(`retrained ${r.final.epochs} epochs: ${m ? `validation UAR ${pct(m.uar)}, accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}` : 'no validation score'}`);
+  if (r.queue) {
+    const q = r.queue;
+    lines.push(`queue ${q.address}, study ${q.study}: ${q.added} job(s) added, ${q.found} found queued, ${q.reused} result(s) reused; worker slots: ${q.workers.join(', ') || 'none seen'}`);
+  }
   lines.push(`wrote ${r.files.model}/, ${r.files.report}, ${r.files.evaluations}, ${r.files.result}`);
   return lines.join('\n');
 }
@@ -96,9 +109,15 @@ export const optimizeCommand: CommandModule<object, Args> = {
       .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
       .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
+      .option('queue', { type: 'string', describe: 'Coordinate: evaluations become jobs on this Redis (redis://HOST:PORT[/DB]), run by `ser-native worker` anywhere' })
+      .option('study', { type: 'string', describe: 'With --queue: the study name (job ids, Redis keys); rerunning the same command continues the study' })
+      .option('data-root', { type: 'string', describe: 'With --queue: data paths are sent relative to this folder (default: the current directory); workers map them to their --data-root' })
+      .option('eval-timeout', { type: 'number', describe: 'With --queue: wall-clock limit of one evaluation on a worker, seconds (default 7200); its process is killed past it' })
+      .option('iteration-timeout', { type: 'number', describe: 'With --queue: evaluations of an iteration without a result after this many seconds fail (default 21600)' })
       .example('$0 optimize', 'A small search on the built-in demo corpus')
       .example('$0 optimize --ravdess data/ravdess --max-evals 100 --baseline --out runs/hpo', 'Search on RAVDESS, compared with random search')
       .example('$0 optimize --out runs/hpo --resume', 'Continue an interrupted search')
+      .example('$0 optimize --queue redis://10.0.0.5:6379 --study s1 --ravdess data/ravdess --data-root data', 'Coordinate a study run by `ser-native worker` processes on other machines')
       .epilog(
         'Searched: learning rate, weight decay, conv/LSTM/head dropout, LSTM hidden size, conv width (× channels), batch size, ' +
           'noise probability and SNR range. Fitness: 1 − validation UAR on a speaker-independent split after --epochs-per-eval epochs.',
@@ -112,6 +131,11 @@ export const optimizeCommand: CommandModule<object, Args> = {
         throw new Error(`cannot read --config ${a.config}: ${(e as Error).message}`);
       }
     }
+    if (a.study !== undefined && a.queue === undefined) throw new Error('--study names a queue study: give --queue redis://HOST:PORT too');
+    if (a.queue !== undefined && a.study === undefined) throw new Error('--queue needs --study NAME (rerunning with the same name continues that study)');
+    for (const k of ['dataRoot', 'evalTimeout', 'iterationTimeout'] as const) {
+      if (a[k] !== undefined && a.queue === undefined) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --queue mode only`);
+    }
     const data = dataOptionsFrom(a);
     // On --resume the saved data options apply; the default --split is not a request to change them.
     if (a.resume && data.split === 'default' && !a.ravdess && !a.savee && !a.data && !a.labelMap) delete data.split;
@@ -119,7 +143,7 @@ export const optimizeCommand: CommandModule<object, Args> = {
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
-      p.line('stopping the running evaluations (Ctrl-C again to quit at once); continue later with --resume');
+      p.line(a.queue ? 'stopping (queued jobs stay on the workers); run the same command again to continue the study' : 'stopping the running evaluations (Ctrl-C again to quit at once); continue later with --resume');
       controller.abort();
     };
     process.on('SIGINT', onSigint);
@@ -141,6 +165,7 @@ export const optimizeCommand: CommandModule<object, Args> = {
         device: a.device as never,
         signal: controller.signal,
         onProgress: (e) => show(p, e),
+        ...(a.queue ? { queue: { url: a.queue, study: a.study as string, dataRoot: a.dataRoot, evalTimeoutSeconds: a.evalTimeout, iterationTimeoutSeconds: a.iterationTimeout } } : {}),
       });
       p.done();
       process.stdout.write((a.json ? JSON.stringify(r, null, 2) : summarize(r)) + '\n');

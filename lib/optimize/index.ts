@@ -1,6 +1,6 @@
 // Public surface of the SER hyper-parameter search (optimize) and its building blocks.
 export { optimize } from './run';
-export type { OptimizeOptions, OptimizeResult, FinalTraining } from './run';
+export type { OptimizeOptions, OptimizeResult, FinalTraining, QueueModeOptions } from './run';
 export { SER_SPACE, configToOverrides, validateFixed } from './space';
 export type { SerSpace, SerHyperParameters } from './space';
 export { runEvaluation, validateJob } from './objective';

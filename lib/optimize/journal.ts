@@ -18,8 +18,8 @@ export interface EvaluationRecord {
   metrics?: EvaluationMetrics;
   /** Wall time of the evaluation as seen by the optimize process, seconds. */
   seconds: number;
-  /** Worker slot that ran it, or 'in-process' (workers: 0). */
-  worker: number | 'in-process';
+  /** Worker slot that ran it, 'in-process' (workers: 0), or HOST:PID/SLOT of a queue worker. */
+  worker: number | string;
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

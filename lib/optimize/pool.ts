@@ -67,13 +67,14 @@ export interface PoolReply {
 
 /** An evaluation that did not produce a result: the worker's error, or the worker's death. */
 export class EvaluationFailure extends Error {
-  readonly worker: number | 'in-process';
+  /** Slot number, 'in-process', or a queue worker's HOST:PID/SLOT. */
+  readonly worker: number | string;
   readonly pid: number | null;
   /** True when the worker process died rather than reporting an error. */
   readonly crashed: boolean;
   readonly code?: string;
   readonly seconds: number;
-  constructor(message: string, o: { worker: number | 'in-process'; pid: number | null; crashed: boolean; code?: string; seconds: number }) {
+  constructor(message: string, o: { worker: number | string; pid: number | null; crashed: boolean; code?: string; seconds: number }) {
     super(message);
     this.name = 'EvaluationFailure';
     this.worker = o.worker;

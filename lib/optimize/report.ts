@@ -15,6 +15,8 @@ export interface ReportInput {
   split: string;
   workers: { workers: number; threads: number };
   versions: { package: string; libtorch: string };
+  /** Queue mode: where the evaluations ran (workers then counts the queue workers seen). */
+  queue?: { address: string; study: string };
 }
 
 const asEvaluation = (r: EvaluationRecord): OptimizeEvaluation => ({
@@ -53,7 +55,7 @@ export function optimizeReportHtml(i: ReportInput): string {
       evaluations: i.records.length,
       epochsPerEval: s.epochsPerEval,
       finalEpochs: s.finalEpochs,
-      workers: i.workers.workers === 0 ? 'in-process' : i.workers.workers,
+      workers: i.queue ? `${i.workers.workers} queue worker slot(s), ${i.queue.address}, study ${i.queue.study}` : i.workers.workers === 0 ? 'in-process' : i.workers.workers,
       threadsPerWorker: i.workers.threads,
       seed: s.seed,
     },

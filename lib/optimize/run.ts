@@ -5,9 +5,16 @@
 // out/ layout: state.json (settings + optimizer checkpoints, rewritten atomically after every iteration),
 // evaluations.jsonl (+ baseline-evaluations.jsonl), best/ (train() outputs, model bundle in best/model),
 // report.html, result.json. resume: true continues the run in out/ after a kill or a cancel.
+//
+// queue: { url, study } evaluates through BullMQ jobs on Redis instead of local worker processes
+// (lib/distributed: `ser-native worker` runs them on any machine). Same search, journal, checkpoints and report;
+// a restarted coordinator (same study and out folder) continues from state.json without --resume.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { QueueCoordinator } from '../distributed/coordinator';
+import { dataDigest, relativeData } from '../distributed/data';
+import { checkStudyName, parseQueueUrl } from '../distributed/settings';
 import { SerNativeError } from '../errors';
 import type { MinimizeCheckpoint } from '../hpo/minimize';
 import { info, resolveDevice } from '../info';
@@ -24,6 +31,26 @@ import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput }
 import { configToOverrides, type SerHyperParameters } from './space';
 import type { Evaluator, OptimizeProgress, SearchName } from './types';
 
+/** Queue mode: evaluations become jobs on Redis, run by `ser-native worker` processes on any machine. */
+export interface QueueModeOptions {
+  /** redis://HOST:PORT[/DB] */
+  url: string;
+  /** Names the study in Redis and in job ids; a coordinator restarted with the same name continues it. */
+  study: string;
+  /** The folder data paths are stored relative to (workers map them onto their --data-root); default '.'. */
+  dataRoot?: string;
+  /** Wall-clock limit of one evaluation on a worker, seconds (default 2 h). */
+  evalTimeoutSeconds?: number;
+  /** Evaluations of an iteration without a result this long after it started fail (default 6 h). */
+  iterationTimeoutSeconds?: number;
+  /** Runs of a job whose process died (default 3). */
+  attempts?: number;
+  /** First retry delay, seconds, doubled each retry (default 10). */
+  backoffSeconds?: number;
+  /** How often pending jobs are re-read, seconds (default 2; queue events wake it sooner). */
+  pollSeconds?: number;
+}
+
 export interface OptimizeOptions extends SettingsInput {
   /** Worker processes (default: one per GPU with CUDA, else max(1, floor(cores / 2))); 0 = in this process. */
   workers?: number;
@@ -35,6 +62,8 @@ export interface OptimizeOptions extends SettingsInput {
   onProgress?: (p: OptimizeProgress) => void;
   /** Aborting kills the running evaluations; the run can be resumed from its last completed iteration. */
   signal?: AbortSignal;
+  /** Evaluate through a Redis queue instead of local worker processes (then `workers` does not apply). */
+  queue?: QueueModeOptions;
 }
 
 export interface FinalTraining {
@@ -61,6 +90,8 @@ export interface OptimizeResult {
   files: { state: string; evaluations: string; baseline: string | null; model: string; report: string; result: string };
   seconds: number;
   versions: { package: string; libtorch: string };
+  /** Queue mode only: where the evaluations ran. */
+  queue?: { address: string; study: string; added: number; reused: number; found: number; workers: string[] };
 }
 
 interface RunState {
@@ -70,12 +101,14 @@ interface RunState {
   search: MinimizeCheckpoint | null;
   baseline: MinimizeCheckpoint | null;
   final: FinalTraining | null;
+  /** Queue mode: the study this out folder belongs to. */
+  study?: string;
 }
 
 const OPTION_KEYS = [
   'ravdess', 'savee', 'data', 'labelMap', 'split', 'demo', 'demoDir',
   'algorithm', 'population', 'iterations', 'maxEvals', 'seed', 'epochsPerEval', 'finalEpochs', 'fixed', 'baseline',
-  'workers', 'out', 'resume', 'device', 'onProgress', 'signal',
+  'workers', 'out', 'resume', 'device', 'onProgress', 'signal', 'queue',
 ];
 
 function readState(file: string): RunState {
@@ -133,6 +166,15 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const device = is.device('device', o.device ?? 'auto');
   if (o.workers !== undefined) is.number('workers', o.workers, { min: 0, integer: true });
   if (o.resume !== undefined) is.boolean('resume', o.resume);
+  const q = o.queue === undefined ? null : (is.plainObject('queue', o.queue) as unknown as QueueModeOptions);
+  if (q) {
+    is.knownKeys('queue', q as unknown as Record<string, unknown>, ['url', 'study', 'dataRoot', 'evalTimeoutSeconds', 'iterationTimeoutSeconds', 'attempts', 'backoffSeconds', 'pollSeconds']);
+    parseQueueUrl(q.url);
+    checkStudyName(q.study);
+    if (o.workers !== undefined) throw new TypeError('workers applies to local evaluation; with a queue, start `ser-native worker` processes instead');
+    for (const k of ['evalTimeoutSeconds', 'iterationTimeoutSeconds', 'backoffSeconds', 'pollSeconds'] as const) if (q[k] !== undefined) is.number(`queue.${k}`, q[k], { min: 0, exclusiveMin: true });
+    if (q.attempts !== undefined) is.positiveInteger('queue.attempts', q.attempts);
+  }
 
   const out = path.resolve(o.out ?? 'ser-optimize');
   const files = {
@@ -144,26 +186,66 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
     result: path.join(out, 'result.json'),
   };
   let state: RunState;
-  const resumed = o.resume === true;
+  // A restarted coordinator continues its study without being told to.
+  const resumed = o.resume === true || (q !== null && fs.existsSync(files.state));
   if (resumed) {
     if (!fs.existsSync(files.state)) throw new Error(`nothing to resume in ${out}: it has no state.json (run without resume to start a search there)`);
     state = readState(files.state);
+    if ((state.study ?? null) !== (q?.study ?? null)) {
+      throw new Error(
+        state.study === undefined
+          ? `${out} holds a local optimize run: continue it without --queue, or give the study another out folder`
+          : `${out} holds the queue study '${state.study}': continue it with --queue ... --study ${state.study}, or use another out folder`,
+      );
+    }
     state.settings = resumeSettings(state.settings, o, out);
   } else {
     if (fs.existsSync(files.state)) throw new Error(`${out} already holds an optimize run (state.json): pass resume: true (--resume) to continue it, or choose another out folder`);
     state = { kind: 'ser-native/optimize-run', version: 1, settings: resolveSettings(o), search: null, baseline: null, final: null };
+    if (q) state.study = q.study;
   }
   const s = state.settings;
   const save = (): void => writeJsonAtomic(files.state, state);
   const splitDescription = await checkData(s, report);
   const resolvedDevice = resolveDevice(device);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const plan = planWorkers({ workers: o.workers, device, resolvedDevice, cores, gpus: resolvedDevice.startsWith('cuda') ? info().cuda.deviceCount : 0 });
+  const plan = q ? { workers: 0, threads: 0, devices: null } : planWorkers({ workers: o.workers, device, resolvedDevice, cores, gpus: resolvedDevice.startsWith('cuda') ? info().cuda.deviceCount : 0 });
 
   let current: SearchName = 'search';
   let pool: EvaluationPool | null = null;
+  let coordinator: QueueCoordinator | null = null;
   let evaluate: Evaluator;
-  if (plan.workers === 0) {
+  if (q) {
+    const dataRoot = path.resolve(q.dataRoot ?? '.');
+    const relData = relativeData(s.data, dataRoot); // fails early when a data folder is outside the root
+    const digest = await dataDigest(s.data, dataRoot);
+    const versions = { package: info().version, libtorch: info().libtorch.version };
+    const c = await QueueCoordinator.open({
+      queue: q.url,
+      study: q.study,
+      dataRoot,
+      dataDigest: digest.digest,
+      versions,
+      evalTimeoutSeconds: q.evalTimeoutSeconds,
+      iterationTimeoutSeconds: q.iterationTimeoutSeconds,
+      attempts: q.attempts,
+      backoffSeconds: q.backoffSeconds,
+      pollSeconds: q.pollSeconds,
+      onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }),
+      onNote: (message) => report({ phase: 'note', message }),
+    });
+    coordinator = c;
+    try {
+      // What makes two coordinators the same study; maxEvals, finalEpochs and baseline may change on a restart.
+      const { algorithm, population, iterations, seed, epochsPerEval, fixed } = s;
+      await c.registerStudy({ algorithm, population, iterations, seed, epochsPerEval, fixed, device, data: relData, dataDigest: digest.digest, versions });
+    } catch (e) {
+      await c.close();
+      throw e;
+    }
+    report({ phase: 'note', message: `queue ${c.address.display}, study ${q.study}: data ${digest.items} items (digest ${digest.digest.slice(0, 12)}) relative to ${dataRoot}` });
+    evaluate = (job, signal) => c.evaluate(job, current, signal);
+  } else if (plan.workers === 0) {
     evaluate = inProcessEvaluator((index) => report({ phase: 'evaluation-start', search: current, index, worker: 'in-process', pid: process.pid }));
   } else {
     const p = new EvaluationPool({ ...plan, onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }) });
@@ -173,7 +255,12 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
       return { result: r.result, worker: r.worker, seconds: r.seconds };
     };
   }
-  save(); // only a run whose settings, data and device check out is saved (and blocks its out folder)
+  try {
+    save(); // only a run whose settings, data and device check out is saved (and blocks its out folder)
+  } catch (e) {
+    await coordinator?.close();
+    throw e;
+  }
 
   const makeJob = (config: SerHyperParameters, index: number, iteration: number): EvaluationJob => ({
     index,
@@ -183,14 +270,18 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
     fixed: s.fixed,
     seed: s.seed,
     epochsPerEval: s.epochsPerEval,
-    device: resolvedDevice as is.Device,
+    // Queue workers resolve the device on their own machine ('auto' picks a GPU slot's device there).
+    device: q ? device : (resolvedDevice as is.Device),
   });
   const common = {
     population: s.population,
     seed: s.seed,
     evaluate,
     makeJob,
-    concurrency: Math.max(1, plan.workers),
+    // With a queue, every candidate of an iteration is queued at once; the workers decide how many run.
+    concurrency: q ? 4 * s.population : Math.max(1, plan.workers),
+    etaParallelism: coordinator ? () => Math.max(1, (coordinator as QueueCoordinator).stats.workers.length) : undefined,
+    queue: coordinator ? `${coordinator.address.display}, study ${coordinator.study}` : undefined,
     workers: plan.workers,
     threads: plan.threads,
     signal: o.signal,
@@ -235,7 +326,10 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
     throw e;
   } finally {
     await pool?.close();
+    await coordinator?.close();
   }
+  const queueStats = coordinator ? { address: coordinator.address.display, study: coordinator.study, ...coordinator.stats } : null;
+  const reportWorkers: WorkerPlan = queueStats ? { workers: queueStats.workers.length, threads: queueStats.threads ?? 0, devices: null } : plan;
 
   const best = main.best;
   if (!best) {
@@ -267,7 +361,17 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
   const versions = { package: info().version, libtorch: info().libtorch.version };
   writeTextAtomic(
     files.report,
-    optimizeReportHtml({ settings: s, records: main.records, baseline: baseline?.records ?? null, best, finalMetrics: finalTraining.metrics, split: splitDescription, workers: plan, versions }),
+    optimizeReportHtml({
+      settings: s,
+      records: main.records,
+      baseline: baseline?.records ?? null,
+      best,
+      finalMetrics: finalTraining.metrics,
+      split: splitDescription,
+      workers: reportWorkers,
+      versions,
+      ...(queueStats ? { queue: { address: queueStats.address, study: queueStats.study } } : {}),
+    }),
   );
   const failed = (rs: readonly EvaluationRecord[]) => rs.filter((r) => r.status === 'failed').length;
   const result: OptimizeResult = {
@@ -280,12 +384,16 @@ export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeR
     best,
     baseline: baseline ? { algorithm: 'random', evaluations: baseline.evaluations, failed: failed(baseline.records), best: baseline.best } : null,
     final: finalTraining,
-    workers: plan,
+    workers: reportWorkers,
     device: resolvedDevice,
     files: { state: files.state, evaluations: files.evaluations, baseline: s.baseline ? files.baseline : null, model, report: files.report, result: files.result },
     seconds: (Date.now() - started) / 1000,
     versions,
   };
+  if (queueStats) {
+    const { address, study, added, reused, found, workers } = queueStats;
+    result.queue = { address, study, added, reused, found, workers };
+  }
   writeJsonAtomic(files.result, result);
   return result;
 }

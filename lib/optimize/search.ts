@@ -32,6 +32,10 @@ export interface SearchOptions {
   makeJob: (config: SerHyperParameters, index: number, iteration: number) => EvaluationJob;
   /** Evaluations in flight at once (the number of workers). */
   concurrency: number;
+  /** Evaluations actually running side by side, for the ETA, when not `concurrency` (queue mode). */
+  etaParallelism?: () => number;
+  /** For the start event: the queue evaluations go through, if any. */
+  queue?: string;
   /** For the start event. */
   workers: number;
   threads: number;
@@ -86,10 +90,10 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const eta = (): number | null => {
     if (spent.length === 0) return null;
     const mean = spent.reduce((a, b) => a + b, 0) / spent.length;
-    return (Math.max(0, planned - records.length) * mean) / o.concurrency;
+    return (Math.max(0, planned - records.length) * mean) / (o.etaParallelism?.() ?? o.concurrency);
   };
   const report = o.onProgress ?? (() => undefined);
-  report({ phase: 'start', search: o.name, algorithm: o.algorithm, done: settled, planned, workers: o.workers, threads: o.threads, resumed: o.checkpoint !== null || prior.length > 0 });
+  report({ phase: 'start', search: o.name, algorithm: o.algorithm, done: settled, planned, workers: o.workers, threads: o.threads, ...(o.queue ? { queue: o.queue } : {}), resumed: o.checkpoint !== null || prior.length > 0 });
 
   const finish = (record: EvaluationRecord, ranHere: boolean): void => {
     appendRecord(o.journal, record);

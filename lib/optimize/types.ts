@@ -8,7 +8,8 @@ export type SearchName = 'search' | 'baseline';
 
 export interface EvaluatorReply {
   result: EvaluationResult;
-  worker: number | 'in-process';
+  /** Worker slot, 'in-process', or HOST:PID/SLOT of a queue worker. */
+  worker: number | string;
   /** Wall time seen by the caller, seconds. */
   seconds: number;
 }
@@ -24,8 +25,10 @@ export interface BestSoFar {
 
 export type OptimizeProgress =
   | { phase: 'data'; message: string }
-  | { phase: 'start'; search: SearchName; algorithm: string; done: number; planned: number; workers: number; threads: number; resumed: boolean }
-  | { phase: 'evaluation-start'; search: SearchName; index: number; worker: number | 'in-process'; pid: number }
+  | { phase: 'start'; search: SearchName; algorithm: string; done: number; planned: number; workers: number; threads: number; queue?: string; resumed: boolean }
+  | { phase: 'evaluation-start'; search: SearchName; index: number; worker: number | string; pid: number }
+  /** Queue mode: a worker refused or restarted an evaluation, where the queue is. */
+  | { phase: 'note'; message: string }
   | { phase: 'evaluation'; search: SearchName; record: EvaluationRecord; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
   | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
   | { phase: 'final'; epochs: number; progress: TrainProgress };

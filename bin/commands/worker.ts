@@ -1,0 +1,103 @@
+// `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
+// Thin wrapper: the work is in lib/distributed/worker.ts.
+import type { Argv, CommandModule } from 'yargs';
+import { QUEUE_DEFAULTS } from '../../lib/distributed/settings';
+import { startWorker, type WorkerEvent } from '../../lib/distributed/worker';
+
+interface Args {
+  queue: string;
+  cpuSlots?: number;
+  gpus?: string;
+  threads?: number;
+  dataRoot: string;
+  name?: string;
+  lockSeconds: number;
+  stalledSeconds: number;
+  refuseSeconds: number;
+  json: boolean;
+}
+
+function text(e: WorkerEvent): string | null {
+  switch (e.event) {
+    case 'ready':
+      return `worker ${e.worker}: ${e.slots.length} slot(s) (${e.slots.join(', ')}) × ${e.threads} thread(s), data root ${e.dataRoot}, ser-native ${e.versions.package} / LibTorch ${e.versions.libtorch}; waiting for jobs on ${e.queue} (Ctrl-C to stop)`;
+    case 'started':
+      return `${e.study} #${e.index}: started on ${e.slot} (pid ${e.pid}, attempt ${e.attempt})`;
+    case 'completed':
+      return `${e.study} #${e.index}: fitness ${e.fitness.toFixed(4)}${e.cached ? ' (stored result reused)' : ` in ${e.seconds.toFixed(1)} s`}`;
+    case 'failed':
+      return `${e.study} #${e.index} failed${e.retry ? ' (will be retried)' : ''}: ${e.error}`;
+    case 'refused':
+      return `${e.study} #${e.index} refused: ${e.error}`;
+    case 'error':
+      return `queue error: ${e.error}`;
+    case 'closed':
+      return `worker ${e.worker} stopped`;
+  }
+}
+
+function parseGpus(v: string | undefined): number[] {
+  if (v === undefined || v === '') return [];
+  return v.split(',').map((s) => {
+    if (!/^\d+$/.test(s.trim())) throw new Error(`--gpus ${v}: expected CUDA device indices like 0,1`);
+    return Number(s);
+  });
+}
+
+export const workerCommand: CommandModule<object, Args> = {
+  command: 'worker',
+  describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)',
+  builder: (y: Argv<object>) =>
+    y
+      .option('queue', { type: 'string', demandOption: true, describe: 'Redis of the studies: redis://HOST:PORT[/DB]' })
+      .option('cpu-slots', { type: 'number', describe: 'Evaluations at once on the CPU (default max(1, cores/2), or 0 with --gpus)' })
+      .option('gpus', { type: 'string', describe: 'CUDA devices, one evaluation slot each, e.g. 0,1' })
+      .option('threads', { type: 'number', describe: 'LibTorch threads per slot (default SER_NATIVE_THREADS, else cores / CPU slots)' })
+      .option('data-root', { type: 'string', default: '.', describe: "Folder the studies' relative data paths are resolved against" })
+      .option('name', { type: 'string', describe: 'Name in results and logs (default HOST:PID)' })
+      .option('lock-seconds', { type: 'number', default: QUEUE_DEFAULTS.lockSeconds, describe: 'Job lock duration; if this worker dies its jobs are retried after it expires' })
+      .option('stalled-seconds', { type: 'number', default: QUEUE_DEFAULTS.stalledSeconds, describe: 'How often to look for jobs of dead workers' })
+      .option('refuse-seconds', { type: 'number', default: QUEUE_DEFAULTS.refuseSeconds, describe: 'After refusing a job (other data or versions), hide it this long and pause twice as long' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON event per line on stdout instead of text on stderr' })
+      .example('$0 worker --queue redis://10.0.0.5:6379 --data-root /data', 'Take jobs with max(1, cores/2) CPU slots')
+      .example('$0 worker --queue redis://10.0.0.5:6379 --gpus 0,1 --data-root /data', 'One slot per GPU') as unknown as Argv<Args>,
+  handler: async (a) => {
+    const print = (e: WorkerEvent) => {
+      if (a.json) process.stdout.write(JSON.stringify(e) + '\n');
+      else {
+        const t = text(e);
+        if (t) process.stderr.write(t + '\n');
+      }
+    };
+    const worker = await startWorker({
+      queue: a.queue,
+      cpuSlots: a.cpuSlots,
+      gpus: parseGpus(a.gpus),
+      threads: a.threads,
+      dataRoot: a.dataRoot,
+      name: a.name,
+      lockSeconds: a.lockSeconds,
+      stalledSeconds: a.stalledSeconds,
+      refuseSeconds: a.refuseSeconds,
+      onEvent: print,
+    });
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = () => {
+        if (stopping) {
+          // Second signal: kill the running evaluations (their jobs are retried by other workers) and exit, even
+          // if Redis is unreachable and the connections cannot close cleanly.
+          const exit = () => process.exit(130);
+          setTimeout(exit, 5000).unref();
+          worker.close(true).then(exit, exit);
+          return;
+        }
+        stopping = true;
+        if (!a.json) process.stderr.write('finishing the running evaluations, taking no new job (Ctrl-C again to stop at once: they are then retried elsewhere)\n');
+        worker.close().then(resolve, resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  },
+};
