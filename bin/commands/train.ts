@@ -38,7 +38,7 @@ export const trainCommand: CommandModule<object, Args> = {
     withDataOptions(y)
       .option('out', { type: 'string', default: 'ser-model', describe: 'Folder for the model bundle (out/model), metrics.json, history.jsonl, report.html' })
       .option('config', { type: 'string', describe: 'JSON file overriding the default recipe (see README "Training recipe")' })
-      .option('epochs', { type: 'number', describe: 'Epochs (default 40; 12 on the demo corpus)' })
+      .option('epochs', { type: 'number', describe: 'Epochs (default 60; 12 on the demo corpus)' })
       .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
       .option('seed', { type: 'number', describe: 'Seed for initialisation, shuffling and augmentation (default 1)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })

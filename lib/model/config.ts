@@ -68,7 +68,7 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_ARCHITECTURE: Architecture = {
-  channels: [16, 32, 64, 64],
+  channels: [24, 48, 96, 96],
   poolFreq: [2, 2, 2, 2],
   poolTime: [2, 2, 2, 1],
   convDropout: 0.1,
@@ -86,14 +86,14 @@ export function defaultTrainConfig(): TrainConfig {
   return {
     features: { logMel: resolveLogMelOptions({ preset: 'default' }), clipSeconds: 3, windowHopSeconds: 1, utteranceNorm: true },
     architecture: { ...DEFAULT_ARCHITECTURE, channels: [...DEFAULT_ARCHITECTURE.channels], poolFreq: [...DEFAULT_ARCHITECTURE.poolFreq], poolTime: [...DEFAULT_ARCHITECTURE.poolTime] },
-    optimizer: { lr: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 1e-4, decoupledWeightDecay: true, clipNorm: 5, labelSmoothing: 0.05, classWeights: 'balanced' },
-    epochs: 40,
+    optimizer: { lr: 1.5e-3, beta1: 0.9, beta2: 0.999, weightDecay: 1e-4, decoupledWeightDecay: true, clipNorm: 5, labelSmoothing: 0.05, classWeights: 'balanced' },
+    epochs: 60,
     batchSize: 32,
-    patience: 12,
+    patience: 15,
     lrSchedule: 'cosine',
     warmupEpochs: 2,
     noise: { kind: 'onTheFly', p: 0.5, snrDb: [10, 30] },
-    specAugment: { freqMasks: 2, freqMaskWidth: 8, timeMasks: 2, timeMaskWidth: 25 },
+    specAugment: { freqMasks: 1, freqMaskWidth: 8, timeMasks: 1, timeMaskWidth: 25 },
     mixupAlpha: 0,
     warp: { time: 0.1, freq: 0.08 },
     seed: 1,
