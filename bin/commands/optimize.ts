@@ -101,7 +101,7 @@ export const optimizeCommand: CommandModule<object, Args> = {
       .option('max-evals', { type: 'number', describe: 'Evaluation budget, never exceeded' })
       .option('workers', { type: 'number', describe: 'Worker processes (default max(1, cores/2), or one per GPU; 0 = in this process)' })
       .option('epochs-per-eval', { type: 'number', describe: 'Training epochs per evaluation (default 8; 2 on the demo corpus)' })
-      .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default: the recipe's 60; 8 on the demo corpus)' })
+      .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default 60, as the recipe; 8 on the demo corpus)' })
       .option('config', { type: 'string', describe: 'JSON file of recipe overrides fixed for every evaluation (not the searched keys)' })
       .option('out', { type: 'string', default: 'ser-optimize', describe: 'Folder for state.json, evaluations.jsonl, best/model, report.html, result.json' })
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval) come from the saved run' })
