@@ -12,7 +12,7 @@ export const SER_SPACE = {
   lstmDropout: { type: 'float', min: 0, max: 0.5 },
   headDropout: { type: 'float', min: 0, max: 0.6 },
   lstmHidden: { type: 'int', min: 32, max: 256, log: true },
-  /** Multiplier of the conv channels (default [16, 32, 64, 64], or the fixed part's channels). */
+  /** Multiplier of the conv channels (the default recipe's, or the fixed part's channels). */
   convWidth: { type: 'choice', values: [0.5, 1, 1.5, 2] },
   batchSize: { type: 'choice', values: [16, 32, 64] },
   /** On-the-fly white noise: probability a clip is noised in an epoch, and its SNR range in dB. */

@@ -1,6 +1,6 @@
 // The SER search space: decoding of its integer and categorical dimensions, and configToOverrides().
 import { decode, encode } from '../../../lib/hpo/space';
-import { resolveTrainConfig } from '../../../lib/model/config';
+import { DEFAULT_ARCHITECTURE, defaultTrainConfig, resolveTrainConfig } from '../../../lib/model/config';
 import { SER_SPACE, configToOverrides, validateFixed, type SerHyperParameters } from '../../../lib/optimize/space';
 
 const names = Object.keys(SER_SPACE);
@@ -53,12 +53,12 @@ describe('configToOverrides', () => {
     const t = resolveTrainConfig(configToOverrides(c));
     expect(t.optimizer.lr).toBe(1e-3);
     expect(t.optimizer.weightDecay).toBe(1e-5);
-    expect(t.architecture).toMatchObject({ convDropout: 0.1, lstmDropout: 0.2, headDropout: 0.3, lstmHidden: 64, channels: [24, 48, 96, 96] });
+    expect(t.architecture).toMatchObject({ convDropout: 0.1, lstmDropout: 0.2, headDropout: 0.3, lstmHidden: 64, channels: DEFAULT_ARCHITECTURE.channels.map((ch) => Math.round(ch * 1.5)) });
     expect(t.batchSize).toBe(16);
     expect(t.noise).toEqual({ kind: 'onTheFly', p: 0.25, snrDb: [5, 20] });
     // Everything else is the default recipe.
     expect(t.optimizer.beta1).toBe(0.9);
-    expect(t.epochs).toBe(40);
+    expect(t.epochs).toBe(defaultTrainConfig().epochs);
   });
 
   it('scales the fixed part’s channels and keeps its other settings', () => {
