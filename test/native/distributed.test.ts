@@ -26,35 +26,7 @@ import { startRedis, type RedisServer } from '../helpers/redis';
 // Evaluations are repeatable at a fixed thread count; local mode and the queue workers both use one thread.
 process.env.SER_NATIVE_THREADS = '1';
 
-const root = path.resolve(__dirname, '..', '..');
-const dist = path.join(root, 'dist');
-const cli = path.join(dist, 'bin', 'ser-native.js');
-const workerJs = path.join(dist, 'lib', 'optimize', 'eval-worker.js');
-
-/** Workers and the CLI run compiled JavaScript: fail clearly when dist/ lacks a file or is older than its source. */
-function checkDist(): void {
-  const fix = 'run `npx tsc -p tsconfig.json` before these tests';
-  const seen = new Set<string>();
-  const stale: string[] = [];
-  const visit = (js: string): void => {
-    if (seen.has(js)) return;
-    seen.add(js);
-    const source = path.join(root, path.relative(dist, js)).replace(/\.js$/, '.ts');
-    if (!fs.existsSync(js)) {
-      if (fs.existsSync(source)) stale.push(`${path.relative(root, js)} is missing`);
-      return;
-    }
-    if (fs.existsSync(source) && fs.statSync(source).mtimeMs > fs.statSync(js).mtimeMs) stale.push(`${path.relative(root, js)} is older than ${path.relative(root, source)}`);
-    for (const m of fs.readFileSync(js, 'utf8').matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
-      const target = path.resolve(path.dirname(js), m[1]);
-      visit(fs.existsSync(`${target}.js`) || !fs.existsSync(target) ? `${target}.js` : path.join(target, 'index.js'));
-    }
-  };
-  if (!fs.existsSync(workerJs) || !fs.existsSync(cli)) throw new Error(`dist/ has no compiled eval-worker.js or ser-native.js: ${fix}`);
-  visit(workerJs);
-  visit(cli);
-  if (stale.length > 0) throw new Error(`dist/ is out of date (${stale.slice(0, 3).join('; ')}${stale.length > 3 ? `; ${stale.length - 3} more` : ''}): ${fix}`);
-}
+import { checkDist, cli, root } from '../helpers/dist';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-distributed-'));
 const dataRoot = path.join(tmp, 'data');
