@@ -27,20 +27,12 @@ import { startRedis, type RedisServer } from '../helpers/redis';
 process.env.SER_NATIVE_THREADS = '1';
 
 import { checkDist, cli, root } from '../helpers/dist';
+import { demo, fixed } from '../helpers/tiny-recipe';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-distributed-'));
 const dataRoot = path.join(tmp, 'data');
 const demoDir = path.join(dataRoot, 'demo');
 const otherRoot = path.join(tmp, 'other'); // the same corpus less one file: another data digest
-const demo = { actors: 6, emotions: ['neutral' as const, 'angry' as const], seconds: 1.5 };
-const fixed = {
-  features: { clipSeconds: 1, windowHopSeconds: 0.5 },
-  architecture: { channels: [8, 16, 16, 16] as number[], lstmLayers: 1 },
-  warmupEpochs: 0,
-  lrSchedule: 'constant' as const,
-  specAugment: { freqMasks: 0, timeMasks: 0 },
-  warp: { time: 0, freq: 0 },
-};
 const fixedFile = path.join(tmp, 'fixed.json');
 // 4 + 8 evaluations of SFS-WOA: the run both modes must agree on. 8 epochs, so that fitness differs between
 // candidates (after 1-3 epochs every one still predicts a single class).

@@ -16,19 +16,10 @@ import { SER_SPACE } from '../../lib/optimize/space';
 import { decode } from '../../lib/hpo/space';
 
 import { checkDist, cli, workerJs } from '../helpers/dist';
+import { demo, fixed } from '../helpers/tiny-recipe';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-optimize-'));
 const demoDir = path.join(tmp, 'demo');
-const demo = { actors: 6, emotions: ['neutral' as const, 'angry' as const], seconds: 1.5 };
-// A small network and a plain recipe, so one epoch on 48 clips takes well under a second.
-const fixed = {
-  features: { clipSeconds: 1, windowHopSeconds: 0.5 },
-  architecture: { channels: [8, 16, 16, 16] as number[], lstmLayers: 1 },
-  warmupEpochs: 0,
-  lrSchedule: 'constant' as const,
-  specAugment: { freqMasks: 0, timeMasks: 0 },
-  warp: { time: 0, freq: 0 },
-};
 const fixedFile = path.join(tmp, 'fixed.json');
 // The run every resume must reproduce: 4 + 8 evaluations of SFS-WOA, then 12 of the random baseline.
 const run: OptimizeOptions = { ravdess: demoDir, fixed, population: 4, iterations: 2, epochsPerEval: 2, finalEpochs: 1, workers: 2, device: 'cpu', baseline: true, seed: 3 };
