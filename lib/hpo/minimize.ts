@@ -103,6 +103,12 @@ export interface MinimizeOptions<C> extends RunOptions<C> {
   readonly maxDiffusion?: number;
   /** sfs: probability of the walk around the best point. Default 0.5. */
   readonly walk?: number;
+  /** tpe: uniformly sampled points before the Parzen estimators are used. Default 10. */
+  readonly startupTrials?: number;
+  /** tpe: draws from l(x) per coordinate. Default 24. */
+  readonly eiCandidates?: number;
+  /** tpe: weight of the prior kernel. Default 1. */
+  readonly priorWeight?: number;
 }
 
 export interface MinimizeResult<C> {
@@ -255,6 +261,9 @@ export async function minimize<S extends Space>(
     adaptiveDiffusion: o.adaptiveDiffusion,
     maxDiffusion: o.maxDiffusion,
     walk: o.walk,
+    startupTrials: o.startupTrials,
+    eiCandidates: o.eiCandidates,
+    priorWeight: o.priorWeight,
     iterations: 1, // replaced below once the settings are known to be valid
   };
   const iterations =

@@ -10,9 +10,9 @@
 import { describe } from './check';
 import type { RngState } from './rng';
 
-export type Algorithm = 'sfs-woa' | 'woa' | 'sfs' | 'random';
+export type Algorithm = 'sfs-woa' | 'woa' | 'sfs' | 'tpe' | 'random';
 
-export const ALGORITHMS: readonly Algorithm[] = ['sfs-woa', 'woa', 'sfs', 'random'];
+export const ALGORITHMS: readonly Algorithm[] = ['sfs-woa', 'woa', 'sfs', 'tpe', 'random'];
 
 export interface Point {
   readonly x: number[];
