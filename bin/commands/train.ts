@@ -6,6 +6,7 @@ import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import { train, TrainResult } from '../../lib/train/train';
 import { dataOptionsFrom, DataArgs, withDataOptions } from '../data-options';
 import { bar, progressSink } from '../progress';
+import { formatProfile } from '../../lib/train/profile';
 
 interface Args extends DataArgs {
   out: string;
@@ -14,6 +15,7 @@ interface Args extends DataArgs {
   device: string;
   seed?: number;
   json: boolean;
+  profile: boolean;
 }
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
@@ -42,6 +44,7 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
       .option('seed', { type: 'number', describe: 'Seed for initialisation, shuffling and augmentation (default 1)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
+      .option('profile', { type: 'boolean', default: false, describe: "Print where each epoch's time went (noise, log-mel, crops, SpecAugment, forward, backward, step, validation, checkpoint, progress) on stderr; history.jsonl has it either way" })
       .example('$0 train', 'Train on the built-in synthetic demo corpus')
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe') as unknown as Argv<Args>,
   handler: async (a) => {
@@ -79,6 +82,7 @@ export const trainCommand: CommandModule<object, Args> = {
           else if (e.phase === 'epoch') {
             const r = e.record;
             p.line(`epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} acc ${pct(r.trainAccuracy)} | val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)} | lr ${r.lr.toExponential(1)} ${r.seconds.toFixed(1)} s${e.best ? ' *' : ''}`);
+            if (a.profile) p.line(`  profile: ${formatProfile(r.profile)}`);
           }
         },
       });
