@@ -3,6 +3,7 @@
 #include "info.h"
 #include "model_binding.h"
 #include "resample.h"
+#include "vad.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
@@ -12,6 +13,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
   exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
   exports.Set("polyphaseResample", Napi::Function::New(env, ser::PolyphaseResample, "polyphaseResample"));
+  exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
   return exports;
 }
