@@ -1,6 +1,7 @@
 // Loads the native addon (sharp's lib/sharp, ORT's binding.ts): finds the binary with
 // node-gyp-build, finds the LibTorch it was built against, preloads LibTorch's libraries, then
-// requires the addon. The typed `Native` interface is the whole native surface.
+// requires the addon. The typed `Native` interface is the whole native surface: the rest of lib/
+// calls the addon only through `native()`.
 //
 // Why preload: a prebuilt binary cannot carry the path of a LibTorch that is installed later (in
 // the per-user cache, or python3's site-packages). Loading libc10/libtorch_cpu/libtorch first,
@@ -28,13 +29,118 @@ export interface NativeInfo {
   parallelInfo: string;
 }
 
-/** The addon's exports (native/addon.cc). */
+/** Log-mel options as the kernel reads them (native/mel_bindings.cc); lib/features/options.ts completes them. */
+export interface NativeMelOptions {
+  sampleRate: number;
+  nFft: number;
+  winLength: number;
+  hopLength: number;
+  center: boolean;
+  padMode: string;
+  power: number;
+  nMels: number;
+  fMin: number;
+  fMax: number;
+  melScale: string;
+  norm: string | null;
+  amin: number;
+  topDb: number | null;
+  ref: number;
+}
+
+/** The model as native/model_binding.cc builds it (lib/model/config.ts Architecture + sizes). */
+export interface NativeModelConfig {
+  nMels: number;
+  nClasses: number;
+  channels: readonly number[];
+  poolFreq: readonly number[];
+  poolTime: readonly number[];
+  convDropout: number;
+  activation: string;
+  lstmHidden: number;
+  lstmLayers: number;
+  bidirectional: boolean;
+  lstmDropout: number;
+  headDropout: number;
+  pooling: string;
+}
+
+export interface NativeOptimizerOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  weightDecay: number;
+  decoupledWeightDecay: boolean;
+  clipNorm: number;
+  labelSmoothing: number;
+  /** One weight per class, or null for none. */
+  classWeights: Float32Array | null;
+}
+
+export interface EpochRequest {
+  batchSize: number;
+  seed: number;
+  freqMasks: number;
+  freqMaskWidth: number;
+  timeMasks: number;
+  timeMaskWidth: number;
+  mixupAlpha: number;
+}
+
+export interface EpochStats {
+  loss: number;
+  accuracy: number;
+  batches: number;
+  samples: number;
+  cancelled: boolean;
+}
+
+export interface BatchProgress {
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface TensorState {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** An instance of the addon's NativeModel class: one CNN+LSTM and its optimizer on one device. */
+export interface RawNativeModel {
+  configureOptimizer(options: NativeOptimizerOptions): void;
+  setLearningRate(lr: number): void;
+  setNormalization(mean: Float32Array, std: Float32Array): void;
+  /** One epoch on the libuv pool; features are row-major [n, nMels, frames]. */
+  trainEpoch(features: Float32Array, labels: Int32Array, n: number, frames: number, options: EpochRequest, onProgress?: (p: BatchProgress) => void): Promise<EpochStats>;
+  /** Softmax probabilities, row-major [n, nClasses]. */
+  predict(features: Float32Array, n: number, frames: number): Float32Array;
+  predictAsync(features: Float32Array, n: number, frames: number): Promise<Float32Array>;
+  getState(): TensorState[];
+  setState(state: TensorState[]): void;
+  snapshot(): void;
+  restore(): boolean;
+  /** Stops a running epoch between batches (it resolves with cancelled: true). */
+  cancel(): void;
+  describe(): { device: string; parameters: number };
+}
+
+/**
+ * Everything the addon exports (native/addon.cc), and nothing else. Failures are thrown as the
+ * classes handed over by `initialize`: SerNativeError with a code, or TypeError (ERR_ARGUMENT).
+ */
 export interface Native {
+  initialize(classes: { SerNativeError: typeof SerNativeError; TypeError: TypeErrorConstructor }): void;
   info(): NativeInfo;
   setNumThreads(n: number): void;
   checkDevice(device: string): string;
+  /** Raises a real c10::Error (for tests of the error path). */
   raiseTorchError(): number;
-  [name: string]: unknown;
+  logMel(signals: Float32Array[], options: NativeMelOptions, device: string): { nMels: number; frames: number[]; data: Float32Array[] };
+  melFilterbank(options: NativeMelOptions): Float32Array;
+  polyphaseResample(input: Float32Array, kernel: Float32Array, offsets: Int32Array, orig: number, nw: number): Float32Array;
+  NativeModel: new (config: NativeModelConfig, device: string, seed: number) => RawNativeModel;
 }
 
 export interface LibTorchLocation {
@@ -121,6 +227,8 @@ function load(): LoadedBinding {
       { cause: e },
     );
   }
+  // From here on, the addon throws this package's classes with codes set in C++.
+  nativeModule.initialize({ SerNativeError, TypeError });
   applyThreadSetting(nativeModule);
   return { native: nativeModule, binaryPath, provenance, libtorch };
 }

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { binding, packageRoot, libtorchScripts } from './binding';
-import { callNative } from './errors';
 import * as is from './is';
 
 export interface Info {
@@ -19,7 +18,7 @@ export function packageVersion(): string {
 /** What this installation is: package and LibTorch versions, CUDA devices, threads, binary origin. */
 export function info(): Info {
   const b = binding();
-  const n = callNative(() => b.native.info());
+  const n = b.native.info();
   return {
     version: packageVersion(),
     libtorch: { version: n.torchVersion, path: b.libtorch.root, source: b.libtorch.source, pinned: libtorchScripts().PINNED_VERSION, cuda: b.libtorch.cuda },
@@ -39,7 +38,7 @@ export function info(): Info {
 /** Sets LibTorch's intra-op thread count for this process (at::set_num_threads). */
 export function setNumThreads(threads: number): void {
   is.positiveInteger('threads', threads);
-  callNative(() => binding().native.setNumThreads(threads));
+  binding().native.setNumThreads(threads);
 }
 
 /**
@@ -48,5 +47,5 @@ export function setNumThreads(threads: number): void {
  */
 export function resolveDevice(device: is.Device | string = 'auto'): string {
   is.device('device', device);
-  return callNative(() => binding().native.checkDevice(device));
+  return binding().native.checkDevice(device);
 }

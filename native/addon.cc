@@ -6,6 +6,7 @@
 #include "vad.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
   exports.Set("checkDevice", Napi::Function::New(env, ser::CheckDevice, "checkDevice"));

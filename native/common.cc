@@ -9,18 +9,61 @@ std::string describeException(const std::exception& e) {
   return e.what();
 }
 
+namespace {
+// Per-environment addon state (one per Node main thread or worker_thread).
+struct ErrorClasses {
+  Napi::FunctionReference serNativeError, typeError;
+};
+}  // namespace
+
+Napi::Value Initialize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "Expected { SerNativeError, TypeError } for initialize");
+  auto o = info[0].As<Napi::Object>();
+  if (!o.Get("SerNativeError").IsFunction() || !o.Get("TypeError").IsFunction())
+    throw Napi::TypeError::New(env, "Expected { SerNativeError, TypeError } for initialize");
+  auto* classes = env.GetInstanceData<ErrorClasses>();
+  if (!classes) {
+    classes = new ErrorClasses();
+    env.SetInstanceData(classes);  // deleted by node-addon-api when the environment exits
+  }
+  classes->serNativeError = Napi::Persistent(o.Get("SerNativeError").As<Napi::Function>());
+  classes->typeError = Napi::Persistent(o.Get("TypeError").As<Napi::Function>());
+  return env.Undefined();
+}
+
+CapturedError capture(const std::exception& e) {
+  if (auto* coded = dynamic_cast<const CodedError*>(&e)) return {coded->code, e.what()};
+  if (dynamic_cast<const ArgumentError*>(&e) || dynamic_cast<const std::invalid_argument*>(&e)) return {"ERR_ARGUMENT", e.what()};
+  return {"ERR_TORCH", describeException(e)};
+}
+
+Napi::Error toJsError(Napi::Env env, const CapturedError& c) {
+  const bool argument = c.code == "ERR_ARGUMENT";
+  auto* classes = env.GetInstanceData<ErrorClasses>();
+  Napi::Object error;
+  if (classes && argument) {
+    error = classes->typeError.New({Napi::String::New(env, c.message)});
+  } else if (classes) {
+    error = classes->serNativeError.New({Napi::String::New(env, c.code), Napi::String::New(env, c.message)});
+  } else {
+    // Not initialized (the addon required directly): Node's own classes, still coded.
+    error = (argument ? Napi::TypeError::New(env, c.message) : Napi::Error::New(env, c.message)).Value();
+  }
+  error.Set("code", Napi::String::New(env, c.code));
+  return Napi::Error(env, error);
+}
+
 Napi::Value guarded(const Napi::CallbackInfo& info, const std::function<Napi::Value()>& body) {
   Napi::Env env = info.Env();
   try {
     return body();
   } catch (const Napi::Error&) {
     throw;  // already a JS exception
-  } catch (const ArgumentError& e) {
-    throw Napi::TypeError::New(env, e.what());
   } catch (const std::exception& e) {
-    throw Napi::Error::New(env, describeException(e));
+    throw toJsError(env, capture(e));
   } catch (...) {
-    throw Napi::Error::New(env, "unknown native error");
+    throw toJsError(env, {"ERR_TORCH", "unknown native error"});
   }
 }
 
@@ -82,7 +125,7 @@ torch::Device parseDevice(const std::string& spec) {
     index = std::stoi(spec.substr(5));
   }
 #ifndef SER_WITH_CUDA
-  throw std::runtime_error("device '" + spec + "' requested, but this ser-native binary was built against a CPU-only LibTorch. " +
+  throw CodedError("ERR_DEVICE", "device '" + spec + "' requested, but this ser-native binary was built against a CPU-only LibTorch. " +
                            "Run `npx ser-native setup --cuda` to install the CUDA LibTorch and build the addon against it, or use device 'cpu'.");
 #else
   const torch::Device device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
@@ -90,7 +133,7 @@ torch::Device parseDevice(const std::string& spec) {
     // Touch the device once: a missing driver or GPU surfaces here as a c10::Error.
     torch::zeros({1}, torch::TensorOptions().device(device));
   } catch (const std::exception& e) {
-    throw std::runtime_error("device '" + spec + "' is not usable: " + describeException(e) +
+    throw CodedError("ERR_DEVICE", "device '" + spec + "' is not usable: " + describeException(e) +
                              " (torch::cuda::device_count() = " + std::to_string(torch::cuda::device_count()) +
                              "). Use device 'cpu', or check the NVIDIA driver with nvidia-smi.");
   }

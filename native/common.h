@@ -11,15 +11,36 @@
 
 namespace ser {
 
-// Raised for a bad argument from JS; becomes a JS TypeError (everything else a JS Error).
+// Raised for a bad argument from JS; becomes a JS TypeError with code ERR_ARGUMENT (so does a
+// kernel's std::invalid_argument).
 struct ArgumentError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// Raised with the SerNativeError code it becomes in JS (lib/errors.ts lists them): the code is set
+// where the failure is known, never guessed from the message. Any other exception is ERR_TORCH.
+struct CodedError : std::runtime_error {
+  CodedError(const char* code, const std::string& message) : std::runtime_error(message), code(code) {}
+  const char* code;  // a string literal: "ERR_DEVICE", "ERR_MODEL", "ERR_BUSY", "ERR_CANCELLED"
 };
 
 // The message of any exception, without LibTorch's C++ backtrace.
 std::string describeException(const std::exception& e);
 
-// Runs `body` and turns any C++ exception into a JS exception (sharp's baton->err, tch's PROTECT).
+// initialize({ SerNativeError, TypeError }): lib/binding.ts hands over its error classes once
+// (better-sqlite3's setErrorConstructor), so native errors are the package's own classes.
+Napi::Value Initialize(const Napi::CallbackInfo& info);
+
+// An exception caught off the JS thread (libuv worker), kept until it can become a JS error.
+struct CapturedError {
+  std::string code;  // "ERR_ARGUMENT" means a TypeError
+  std::string message;
+};
+CapturedError capture(const std::exception& e);
+Napi::Error toJsError(Napi::Env env, const CapturedError& c);
+
+// Runs `body` and turns any C++ exception into a coded JS exception (sharp's baton->err, tch's
+// PROTECT). The single boundary: every binding runs inside it, async workers use capture/toJsError.
 Napi::Value guarded(const Napi::CallbackInfo& info, const std::function<Napi::Value()>& body);
 
 // Argument readers: `what` names the argument in the error ("options.nFft").

@@ -46,7 +46,7 @@ ModelConfig readModelConfig(const Napi::Object& o) {
 // Sync methods must not run while an epoch trains on the libuv pool.
 std::unique_lock<std::mutex> lockIdle(Trainer& t) {
   std::unique_lock<std::mutex> lock(t.mutex(), std::try_to_lock);
-  if (!lock.owns_lock()) throw std::runtime_error("the model is busy (an epoch or a prediction is running); wait for it to finish");
+  if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running); wait for it to finish");
   return lock;
 }
 
@@ -238,7 +238,7 @@ Napi::Value NativeModel::SetState(const Napi::CallbackInfo& info) {
     try {
       trainer_->loadState(tensors);
     } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(std::string("the weights do not fit this model: ") + e.what());
+      throw CodedError("ERR_MODEL", std::string("the weights do not fit this model: ") + e.what());
     }
     return info.Env().Undefined();
   });

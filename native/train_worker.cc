@@ -18,7 +18,7 @@ void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
   // Runs on the libuv pool: tensors only, no JS. Every exception becomes a rejection.
   try {
     std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw std::runtime_error("the model is busy (another epoch or prediction is running)");
+    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (another epoch or prediction is running)");
     const bool report = !onProgress_.IsEmpty();
     result_ = trainer_->trainEpoch(features_, labels_, options_, [&](int64_t b, int64_t of, double loss) {
       if (report) {
@@ -27,7 +27,8 @@ void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
       }
     }, *cancel_);
   } catch (const std::exception& e) {
-    SetError(describeException(e));
+    failure_ = capture(e);
+    SetError(failure_.message);
   }
 }
 
@@ -59,7 +60,7 @@ void TrainEpochWorker::OnOK() {
   deferred_.Resolve(o);
 }
 
-void TrainEpochWorker::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+void TrainEpochWorker::OnError(const Napi::Error&) { deferred_.Reject(toJsError(Env(), failure_).Value()); }
 
 PredictWorker::PredictWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, torch::Tensor features)
     : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)), trainer_(std::move(trainer)), features_(std::move(features)) {}
@@ -67,15 +68,16 @@ PredictWorker::PredictWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, to
 void PredictWorker::Execute() {
   try {
     std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw std::runtime_error("the model is busy (an epoch or a prediction is running)");
+    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running)");
     probabilities_ = trainer_->predict(features_, 64);
   } catch (const std::exception& e) {
-    SetError(describeException(e));
+    failure_ = capture(e);
+    SetError(failure_.message);
   }
 }
 
 void PredictWorker::OnOK() { deferred_.Resolve(toFloat32Array(Env(), probabilities_)); }
 
-void PredictWorker::OnError(const Napi::Error& e) { deferred_.Reject(e.Value()); }
+void PredictWorker::OnError(const Napi::Error&) { deferred_.Reject(toJsError(Env(), failure_).Value()); }
 
 }  // namespace ser

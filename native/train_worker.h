@@ -32,6 +32,7 @@ class TrainEpochWorker : public Napi::AsyncProgressQueueWorker<BatchProgress> {
   EpochOptions options_;
   Napi::FunctionReference onProgress_;
   EpochResult result_;
+  CapturedError failure_;  // coded on the worker thread, thrown as JS on the main thread
 };
 
 class PredictWorker : public Napi::AsyncWorker {
@@ -48,6 +49,7 @@ class PredictWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<Trainer> trainer_;
   torch::Tensor features_, probabilities_;
+  CapturedError failure_;
 };
 
 }  // namespace ser

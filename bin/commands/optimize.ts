@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import type { Argv, CommandModule } from 'yargs';
 import { SerNativeError } from '../../lib/errors';
-import type { Algorithm } from '../../lib/hpo/optimizer';
+import { ALGORITHMS, type Algorithm } from '../../lib/hpo/optimizer';
 import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import { optimize, type OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
@@ -92,10 +92,10 @@ export function summarize(r: OptimizeResult): string {
 
 export const optimizeCommand: CommandModule<object, Args> = {
   command: 'optimize',
-  describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS or random search), then retrain the best (with no data options: on the demo corpus)',
+  describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the demo corpus)',
   builder: (y: Argv<object>) =>
     withDataOptions(y)
-      .option('algorithm', { type: 'string', choices: ['sfs-woa', 'woa', 'sfs', 'random'], describe: 'Optimizer (default sfs-woa)' })
+      .option('algorithm', { type: 'string', choices: ALGORITHMS, describe: 'Optimizer (default sfs-woa; tpe = Tree-structured Parzen Estimator)' })
       .option('population', { type: 'number', describe: 'Candidates per iteration (default 8; 4 on the demo corpus)' })
       .option('iterations', { type: 'number', describe: 'Iterations, the initial population included (default 6; 2 on the demo corpus; derived from --max-evals when only that is given)' })
       .option('max-evals', { type: 'number', describe: 'Evaluation budget, never exceeded' })

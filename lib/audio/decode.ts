@@ -3,13 +3,11 @@
 import { readWav } from './wav';
 import { getResampler, Resampler } from './resample';
 import { native } from '../binding';
-import { callNative } from '../errors';
 import * as is from '../is';
 
 /** A file path, a WAV file's bytes, or decoded samples with their rate. */
 export type AudioInput = string | Buffer | Uint8Array | { samples: Float32Array; sampleRate: number };
 
-type NativeResample = (input: Float32Array, kernel: Float32Array, offsets: Int32Array, orig: number, nw: number) => Float32Array;
 const float32Kernels = new WeakMap<Resampler, Float32Array>();
 
 /**
@@ -24,8 +22,7 @@ export function resampleNative(samples: Float32Array, fromRate: number, toRate: 
     kernel = Float32Array.from(r.kernel);
     float32Kernels.set(r, kernel);
   }
-  const fn = native().polyphaseResample as NativeResample;
-  return callNative(() => fn(samples, kernel!, r.offsets, r.orig, r.new));
+  return native().polyphaseResample(samples, kernel, r.offsets, r.orig, r.new);
 }
 
 export function decodeAudio(input: AudioInput, sampleRate: number, name = 'input'): Float32Array {

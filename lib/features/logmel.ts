@@ -1,6 +1,5 @@
 // logMel(): waveforms → log-mel spectrograms with the native kernel (native/logmel.cc).
 import { native } from '../binding';
-import { callNative } from '../errors';
 import * as is from '../is';
 import { LogMelOptions, LogMelPreset, resolveLogMelOptions } from './options';
 
@@ -12,11 +11,6 @@ export interface LogMel {
 }
 
 export type LogMelCallOptions = Partial<LogMelOptions> & { preset?: LogMelPreset; device?: is.Device };
-
-interface NativeLogMel {
-  logMel(signals: Float32Array[], options: LogMelOptions, device: string): { nMels: number; frames: number[]; data: Float32Array[] };
-  melFilterbank(options: LogMelOptions): Float32Array;
-}
 
 /**
  * Log-mel spectrogram of one signal or a batch (clips of different lengths batch together; each
@@ -42,8 +36,7 @@ export function logMel(signal: Float32Array | Float32Array[], options: LogMelCal
 export function logMelResolved(batch: Float32Array[], o: LogMelOptions, device: string, asList: true): LogMel[];
 export function logMelResolved(batch: Float32Array[], o: LogMelOptions, device: string, asList: boolean): LogMel | LogMel[];
 export function logMelResolved(batch: Float32Array[], o: LogMelOptions, device: string, asList: boolean): LogMel | LogMel[] {
-  const n = native() as unknown as NativeLogMel;
-  const r = callNative(() => n.logMel(batch, o, device));
+  const r = native().logMel(batch, o, device);
   const out = r.data.map((data, i) => ({ data, nMels: r.nMels, frames: r.frames[i] }));
   return asList ? out : out[0];
 }
@@ -51,6 +44,6 @@ export function logMelResolved(batch: Float32Array[], o: LogMelOptions, device: 
 /** The mel filterbank [nFft/2 + 1, nMels] (row-major), as torchaudio.functional.melscale_fbanks. */
 export function melFilterbank(options: Partial<LogMelOptions> & { preset?: LogMelPreset } = {}): { data: Float32Array; nFreqs: number; nMels: number } {
   const o = resolveLogMelOptions(options);
-  const data = callNative(() => (native() as unknown as NativeLogMel).melFilterbank(o));
+  const data = native().melFilterbank(o);
   return { data, nFreqs: Math.floor(o.nFft / 2) + 1, nMels: o.nMels };
 }

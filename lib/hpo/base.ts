@@ -36,6 +36,7 @@ export interface Core {
   readonly rng: Rng;
   readonly pending: number[][] | null;
   readonly best: Point | null;
+  readonly queued: number[][];
 }
 
 export const DEFAULT_POPULATION = 20;
@@ -55,6 +56,7 @@ export function coreFromSettings(settings: OptimizerSettings, minPopulation: num
     rng: new Rng(seed as number),
     pending: null,
     best: null,
+    queued: [],
   };
 }
 
@@ -74,7 +76,9 @@ export function coreFromState(state: unknown, algorithm: Algorithm, minPopulatio
     const b = expectObject('state.best', s.best);
     best = { x: expectUnitVector('state.best.x', b.x, dimension).slice(), value: fromJsonNumber('state.best.value', b.value) };
   }
-  return { dimension, population, iterations, iteration, rng: Rng.fromState(s.rng), pending, best };
+  // States written before enqueue() existed have no queue.
+  const queued = s.queued === undefined ? [] : expectUnitMatrix('state.queued', s.queued, null, dimension).map((x) => x.slice());
+  return { dimension, population, iterations, iteration, rng: Rng.fromState(s.rng), pending, best, queued };
 }
 
 /** Reads a JSON fitness array (finite numbers or "Infinity" strings) of a given length. */
@@ -102,6 +106,7 @@ export abstract class BaseOptimizer implements Optimizer {
   private round: number;
   private pending: number[][] | null;
   private bestPoint: Point | null;
+  private readonly queued: number[][];
 
   protected constructor(core: Core) {
     this.dimension = core.dimension;
@@ -111,6 +116,7 @@ export abstract class BaseOptimizer implements Optimizer {
     this.round = core.iteration;
     this.pending = core.pending;
     this.bestPoint = core.best;
+    this.queued = core.queued;
   }
 
   get iteration(): number {
@@ -124,9 +130,17 @@ export abstract class BaseOptimizer implements Optimizer {
   ask(): number[][] {
     if (this.pending === null) {
       if (this.done) throw new Error(`ask() called after the last of ${this.iterations} iterations`);
-      this.pending = this.propose().map(reflectVector);
+      const batch = this.propose();
+      // Enqueued points take the first places of the batch, so the algorithm absorbs them like its own.
+      for (let i = 0; i < batch.length && this.queued.length > 0; i++) batch[i] = this.queued.shift() as number[];
+      this.pending = batch.map(reflectVector);
     }
     return this.pending.map((x) => x.slice());
+  }
+
+  enqueue(points: readonly (readonly number[])[]): void {
+    if (!Array.isArray(points)) throw new TypeError(`Expected array of points for enqueue but received ${describe(points)}`);
+    this.queued.push(...expectUnitMatrix('points', points, null, this.dimension).map((x) => x.slice()));
   }
 
   tell(fitnesses: readonly number[]): void {
@@ -153,6 +167,7 @@ export abstract class BaseOptimizer implements Optimizer {
       rng: this.rng.state(),
       pending: this.pending === null ? null : this.pending.map((x) => x.slice()),
       best: toJsonPoint(this.bestPoint),
+      queued: this.queued.map((x) => x.slice()),
       ...this.extraState(),
     };
   }

@@ -28,6 +28,7 @@ export { RandomSearch, type RandomSearchState } from './random-search';
 export { Woa, type WoaState, encircle, spiral } from './woa';
 export { Sfs, type SfsState, type SfsOptions, type SfsSettings, type SfsPhase, diffusionSigma } from './sfs';
 export { SfsWoa, type SfsWoaState, type SfsWoaOptions, type SfsWoaSettings, guidedExploration } from './sfs-woa';
+export { Tpe, type TpeState, type TpeOptions, type TpeSettings, TPE_DEFAULTS } from './tpe';
 export { type AnyOptimizerSettings, createOptimizer, restoreOptimizer, plannedIterations } from './registry';
 export {
   minimize,

@@ -5,11 +5,20 @@
 // `concurrency` in flight), recorded in ask order (not completion order, so runs are reproducible), then told.
 // After each iteration onIteration receives a JSON-safe checkpoint; resumeMinimize(objective, space,
 // checkpoint) continues the run exactly as if it had never stopped (same candidates, same history).
+//
+// Multi-fidelity (option `fidelity`, see fidelity.ts): each iteration's candidates are evaluated by successive
+// halving over the plan's budgets (the objective gets context.budget), the optimizer is told the values of
+// fidelity.ts's toldValues, and the best result is the best evaluation at the top budget. Evaluations are
+// numbered rung by rung (all rung-0 evaluations of an iteration, then the promoted ones at rung 1, ...), so a
+// seeded run numbers them the same way every time, which lets a caller replay finished evaluations after a
+// crash (lib/optimize/search.ts does). Budget spent = the sum of the budgets evaluated; `maxBudget` caps it.
 import { describe, expectFunction, expectInteger, expectObject, expectPositiveInteger } from './check';
 import { type Algorithm, type BaseState, type JsonNumber, type JsonPoint, fromJsonNumber, toJsonNumber } from './optimizer';
+import { DEFAULT_POPULATION } from './base';
+import { type FidelityPlan, affordableCandidates, checkFidelityPlan, halvingCost, promote, toldValues } from './fidelity';
 import { runPool } from './pool';
 import { type AnyOptimizerSettings, createOptimizer, expectAlgorithm, plannedIterations, restoreOptimizer } from './registry';
-import { type ConfigOf, type Space, decoder, validateSpace } from './space';
+import { type ConfigOf, type Space, decoder, encode, validateSpace } from './space';
 
 export interface EvaluationContext {
   /** Global 0-based index of this evaluation in the run. */
@@ -18,6 +27,10 @@ export interface EvaluationContext {
   readonly iteration: number;
   /** The candidate in the unit cube. */
   readonly x: readonly number[];
+  /** Rung of successive halving (0 without a fidelity plan). */
+  readonly rung: number;
+  /** The fidelity to evaluate at (e.g. training epochs); undefined without a fidelity plan. */
+  readonly budget?: number;
   /** The run's abort signal, so long evaluations (training jobs) can stop early. */
   readonly signal?: AbortSignal;
 }
@@ -28,6 +41,10 @@ export interface EvaluationRecord<C> {
   readonly evaluation: number;
   readonly iteration: number;
   readonly config: C;
+  /** Rung of successive halving (0 without a fidelity plan). */
+  readonly rung: number;
+  /** Budget of the evaluation; undefined without a fidelity plan. */
+  readonly budget?: number;
   /** The objective value, or the penalty when the evaluation failed. */
   readonly value: number;
   /** Present when the evaluation threw, rejected or returned a non-number: the error message. */
@@ -50,7 +67,12 @@ export interface MinimizeCheckpoint {
   readonly evaluations: number;
   readonly maxEvaluations: number | null;
   readonly penalty: JsonNumber;
-  /** Best successful evaluation so far. */
+  /** Multi-fidelity plan, or null (absent in checkpoints written before multi-fidelity: null). */
+  readonly fidelity?: FidelityPlan | null;
+  /** Budget spent so far (sum of evaluated budgets; evaluations without a plan). */
+  readonly budgetSpent?: number;
+  readonly maxBudget?: number | null;
+  /** Best successful evaluation so far (at the top budget). */
   readonly best: JsonPoint | null;
   readonly optimizer: BaseState;
 }
@@ -60,6 +82,8 @@ export interface IterationProgress<C> {
   readonly iteration: number;
   /** Evaluations spent so far, including before a resume. */
   readonly evaluations: number;
+  /** Budget spent so far (see MinimizeCheckpoint.budgetSpent). */
+  readonly budget: number;
   readonly best: BestResult<C> | null;
   /** Save this (JSON.stringify) to resume after a crash. */
   readonly state: MinimizeCheckpoint;
@@ -70,6 +94,11 @@ export interface IterationProgress<C> {
 export interface RunOptions<C> {
   /** Evaluation budget, never exceeded (the last iteration is cut short). */
   readonly maxEvaluations?: number;
+  /**
+   * Budget in fidelity units (e.g. epochs; evaluations without a fidelity plan), never exceeded: an iteration
+   * evaluates only as many candidates as its full successive halving can afford.
+   */
+  readonly maxBudget?: number;
   /** Evaluations in flight at once. Default 1. */
   readonly concurrency?: number;
   /** Called after every iteration; a rejection stops the run and rejects minimize. */
@@ -103,6 +132,16 @@ export interface MinimizeOptions<C> extends RunOptions<C> {
   readonly maxDiffusion?: number;
   /** sfs: probability of the walk around the best point. Default 0.5. */
   readonly walk?: number;
+  /** tpe: uniformly sampled points before the Parzen estimators are used. Default 10. */
+  readonly startupTrials?: number;
+  /** tpe: draws from l(x) per coordinate. Default 24. */
+  readonly eiCandidates?: number;
+  /** tpe: weight of the prior kernel. Default 1. */
+  readonly priorWeight?: number;
+  /** Successive halving inside every iteration (see fidelity.ts). Default: none, one evaluation per candidate. */
+  readonly fidelity?: FidelityPlan;
+  /** Configurations to evaluate first (e.g. the current default): the first candidates of the first batches. */
+  readonly initial?: readonly C[];
 }
 
 export interface MinimizeResult<C> {
@@ -112,6 +151,8 @@ export interface MinimizeResult<C> {
   readonly history: EvaluationRecord<C>[];
   /** Evaluations spent in total (including before a resume). */
   readonly evaluations: number;
+  /** Budget spent in total (see MinimizeCheckpoint.budgetSpent). */
+  readonly budget: number;
   /** Iterations completed in total. */
   readonly iterations: number;
   /** Checkpoint of the final state. */
@@ -144,15 +185,21 @@ interface Run<S extends Space> {
   readonly optimizer: ReturnType<typeof restoreOptimizer>;
   readonly penalty: number;
   readonly maxEvaluations: number | null;
+  readonly fidelity: FidelityPlan | null;
+  readonly maxBudget: number | null;
   readonly concurrency: number;
   readonly onIteration?: RunOptions<ConfigOf<S>>['onIteration'];
   readonly signal?: AbortSignal;
   evaluations: number;
+  budgetSpent: number;
   best: { x: number[]; value: number } | null;
 }
 
 function checkRunOptions<C>(options: RunOptions<C>): void {
   if (options.maxEvaluations !== undefined) expectPositiveInteger('maxEvaluations', options.maxEvaluations);
+  if (options.maxBudget !== undefined && !(typeof options.maxBudget === 'number' && options.maxBudget > 0 && Number.isFinite(options.maxBudget))) {
+    throw new RangeError(`Expected positive number for maxBudget but received ${describe(options.maxBudget)}`);
+  }
   if (options.concurrency !== undefined) expectPositiveInteger('concurrency', options.concurrency);
   if (options.onIteration !== undefined) expectFunction('onIteration', options.onIteration);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
@@ -168,6 +215,9 @@ function checkpoint<S extends Space>(run: Run<S>): MinimizeCheckpoint {
     evaluations: run.evaluations,
     maxEvaluations: run.maxEvaluations,
     penalty: toJsonNumber(run.penalty),
+    fidelity: run.fidelity === null ? null : { budgets: run.fidelity.budgets.slice(), eta: run.fidelity.eta },
+    budgetSpent: run.budgetSpent,
+    maxBudget: run.maxBudget,
     best: run.best === null ? null : { x: run.best.x.slice(), value: toJsonNumber(run.best.value) },
     optimizer: run.optimizer.state(),
   };
@@ -183,14 +233,17 @@ async function evaluate<S extends Space>(
   x: number[],
   evaluation: number,
   iteration: number,
+  rung: number,
 ): Promise<EvaluationRecord<ConfigOf<S>>> {
+  const budget = run.fidelity === null ? undefined : run.fidelity.budgets[rung];
+  const where = budget === undefined ? { rung } : { rung, budget };
   const config = run.decode(x);
   const started = performance.now();
   let value: number;
   let error: string | undefined;
   try {
     // A fresh copy per call: the objective may mutate its argument without touching the record.
-    const result: unknown = await run.objective(run.decode(x), { evaluation, iteration, x: x.slice(), signal: run.signal });
+    const result: unknown = await run.objective(run.decode(x), { evaluation, iteration, x: x.slice(), ...where, signal: run.signal });
     if (typeof result !== 'number' || Number.isNaN(result)) {
       throw new TypeError(`Expected number for objective value but received ${describe(result)}`);
     }
@@ -200,37 +253,68 @@ async function evaluate<S extends Space>(
     error = errorMessage(e);
   }
   const timeMs = performance.now() - started;
-  const record = { evaluation, iteration, config, value };
+  const record = { evaluation, iteration, config, ...where, value };
   return error === undefined ? { ...record, timeMs } : { ...record, error, timeMs };
 }
 
 async function drive<S extends Space>(run: Run<S>): Promise<MinimizeResult<ConfigOf<S>>> {
   const history: EvaluationRecord<ConfigOf<S>>[] = [];
   const { optimizer, signal } = run;
-  while (!optimizer.done && (run.maxEvaluations === null || run.evaluations < run.maxEvaluations)) {
+  const plan: FidelityPlan = run.fidelity ?? { budgets: [1], eta: 2 };
+  const rungs = plan.budgets.length;
+  while (!optimizer.done) {
     if (signal?.aborted) throw abortReason(signal);
     const iteration = optimizer.iteration;
+    const evaluationsLeft = run.maxEvaluations === null ? null : run.maxEvaluations - run.evaluations;
+    const budgetLeft = run.maxBudget === null ? null : run.maxBudget - run.budgetSpent;
+    if (affordableCandidates(1, plan, evaluationsLeft, budgetLeft) === 0) break; // not even one candidate: done
     const asked = optimizer.ask();
-    const room = run.maxEvaluations === null ? asked.length : run.maxEvaluations - run.evaluations;
-    const batch = asked.slice(0, Math.min(asked.length, room));
-    const first = run.evaluations;
-    const records = await runPool(batch.length, run.concurrency, (k) => evaluate(run, batch[k], first + k, iteration), signal);
-    if (signal?.aborted) throw abortReason(signal); // the partial iteration is dropped, not told
-    const done = records as EvaluationRecord<ConfigOf<S>>[];
-    optimizer.tell(done.map((r) => r.value));
+    const n = affordableCandidates(asked.length, plan, evaluationsLeft, budgetLeft);
+    const batch = asked.slice(0, n);
+    const reached = new Array<number>(n).fill(0);
+    const value = new Array<number>(n).fill(Infinity);
+    const ok = new Array<boolean>(n).fill(false);
+    const done: EvaluationRecord<ConfigOf<S>>[] = [];
+    const spentBefore = { evaluations: run.evaluations, budget: run.budgetSpent };
+    let alive = batch.map((_, i) => i);
+    for (let r = 0; r < rungs && alive.length > 0; r++) {
+      const first = spentBefore.evaluations + done.length;
+      const ids = alive;
+      const records = await runPool(ids.length, run.concurrency, (k) => evaluate(run, batch[ids[k]], first + k, iteration, r), signal);
+      if (signal?.aborted) throw abortReason(signal); // the partial iteration is dropped, not told
+      (records as EvaluationRecord<ConfigOf<S>>[]).forEach((rec, k) => {
+        const i = ids[k];
+        reached[i] = r;
+        value[i] = rec.value;
+        ok[i] = rec.error === undefined;
+        done.push(rec);
+      });
+      if (r < rungs - 1) alive = promote(ids, value, ok, plan.eta);
+    }
+    optimizer.tell(rungs === 1 ? value : toldValues(reached, value, rungs));
     run.evaluations += done.length;
-    done.forEach((r, k) => {
-      const better = r.error === undefined && (run.best === null || r.value < run.best.value);
-      if (better) run.best = { x: batch[k].slice(), value: r.value };
+    run.budgetSpent += done.reduce((a, rec) => a + plan.budgets[rec.rung], 0);
+    batch.forEach((x, i) => {
+      const better = ok[i] && reached[i] === rungs - 1 && (run.best === null || value[i] < run.best.value);
+      if (better) run.best = { x: x.slice(), value: value[i] };
     });
     history.push(...done);
     if (run.onIteration) {
       const best = bestResult(run);
-      await run.onIteration({ iteration, evaluations: run.evaluations, best, state: checkpoint(run), records: done });
+      await run.onIteration({ iteration, evaluations: run.evaluations, budget: run.budgetSpent, best, state: checkpoint(run), records: done });
     }
   }
   const best = bestResult(run);
-  return { best, history, evaluations: run.evaluations, iterations: optimizer.iteration, state: checkpoint(run) };
+  return { best, history, evaluations: run.evaluations, budget: run.budgetSpent, iterations: optimizer.iteration, state: checkpoint(run) };
+}
+
+/** Rounds whose full successive halving fits `maxBudget` (unbounded for algorithms without a schedule). */
+function plannedIterationsByBudget(algorithm: Algorithm, settings: AnyOptimizerSettings, plan: FidelityPlan, maxBudget: number): number {
+  if (plannedIterations(algorithm, settings, 1) === Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
+  const population = settings.population ?? DEFAULT_POPULATION;
+  const later = population + (algorithm === 'sfs-woa' ? (settings.walks ?? population) : 0);
+  const first = halvingCost(population, plan).budget;
+  return 1 + Math.max(0, Math.ceil((maxBudget - first) / halvingCost(later, plan).budget));
 }
 
 /** Minimises `objective` over `space`. Needs `iterations` or `maxEvaluations` (or both) to know when to stop. */
@@ -244,9 +328,10 @@ export async function minimize<S extends Space>(
   const o = expectObject('options', options) as MinimizeOptions<ConfigOf<S>>;
   checkRunOptions(o);
   const algorithm = expectAlgorithm('algorithm', o.algorithm ?? 'sfs-woa');
-  if (o.iterations === undefined && o.maxEvaluations === undefined) {
-    throw new TypeError('Expected iterations or maxEvaluations in options but received neither');
+  if (o.iterations === undefined && o.maxEvaluations === undefined && o.maxBudget === undefined) {
+    throw new TypeError('Expected iterations, maxEvaluations or maxBudget in options but received neither');
   }
+  const fidelity = o.fidelity === undefined ? null : checkFidelityPlan('fidelity', o.fidelity);
   const settings: AnyOptimizerSettings = {
     dimension: names.length,
     population: o.population,
@@ -255,13 +340,25 @@ export async function minimize<S extends Space>(
     adaptiveDiffusion: o.adaptiveDiffusion,
     maxDiffusion: o.maxDiffusion,
     walk: o.walk,
+    startupTrials: o.startupTrials,
+    eiCandidates: o.eiCandidates,
+    priorWeight: o.priorWeight,
     iterations: 1, // replaced below once the settings are known to be valid
   };
-  const iterations =
-    o.iterations !== undefined
-      ? expectPositiveInteger('iterations', o.iterations)
-      : plannedIterations(algorithm, settings, o.maxEvaluations as number);
+  let iterations: number;
+  if (o.iterations !== undefined) iterations = expectPositiveInteger('iterations', o.iterations);
+  else {
+    // The horizon the budgets allow, counting a batch of b candidates as its halving's evaluations / budget.
+    const plan = fidelity ?? { budgets: [1], eta: 2 };
+    const byEvaluations = o.maxEvaluations === undefined ? Infinity : plannedIterations(algorithm, settings, o.maxEvaluations);
+    const byBudget = o.maxBudget === undefined ? Infinity : plannedIterationsByBudget(algorithm, settings, plan, o.maxBudget);
+    iterations = Math.min(byEvaluations, byBudget);
+  }
   const optimizer = createOptimizer(algorithm, { ...settings, iterations });
+  if (o.initial !== undefined) {
+    if (!Array.isArray(o.initial)) throw new TypeError(`Expected array of configurations for initial but received ${describe(o.initial)}`);
+    optimizer.enqueue(o.initial.map((c) => encode(space, c as Record<string, unknown>)));
+  }
   return drive({
     objective,
     decode: decoder(space),
@@ -269,10 +366,13 @@ export async function minimize<S extends Space>(
     optimizer,
     penalty: expectPenalty(o.penalty ?? Infinity),
     maxEvaluations: o.maxEvaluations ?? null,
+    fidelity,
+    maxBudget: o.maxBudget ?? null,
     concurrency: o.concurrency ?? 1,
     onIteration: o.onIteration,
     signal: o.signal,
     evaluations: 0,
+    budgetSpent: 0,
     best: null,
   });
 }
@@ -313,6 +413,10 @@ export async function resumeMinimize<S extends Space>(
     best = { x: (b.x as number[]).slice(), value: fromJsonNumber('state.best.value', b.value) };
   }
   const savedBudget = c.maxEvaluations === null ? null : expectPositiveInteger('state.maxEvaluations', c.maxEvaluations);
+  const fidelity = c.fidelity === undefined || c.fidelity === null ? null : checkFidelityPlan('state.fidelity', c.fidelity);
+  const budgetSpent = c.budgetSpent === undefined ? evaluations : (c.budgetSpent as number);
+  if (typeof budgetSpent !== 'number' || !(budgetSpent >= 0)) throw new TypeError(`Expected non-negative number for state.budgetSpent but received ${describe(c.budgetSpent)}`);
+  const savedMaxBudget = c.maxBudget === undefined || c.maxBudget === null ? null : (c.maxBudget as number);
   return drive({
     objective,
     decode: decoder(space),
@@ -320,10 +424,13 @@ export async function resumeMinimize<S extends Space>(
     optimizer,
     penalty: expectPenalty(fromJsonNumber('state.penalty', c.penalty)),
     maxEvaluations: o.maxEvaluations ?? savedBudget,
+    fidelity,
+    maxBudget: o.maxBudget ?? savedMaxBudget,
     concurrency: o.concurrency ?? 1,
     onIteration: o.onIteration,
     signal: o.signal,
     evaluations,
+    budgetSpent,
     best,
   });
 }

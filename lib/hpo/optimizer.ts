@@ -4,15 +4,16 @@
 //   ask()        the candidates of the current iteration (calling it again returns the same batch);
 //   tell(f)      their fitnesses, in ask order. A prefix is allowed (a budget cut the batch short): candidates
 //                without a fitness are simply dropped. NaN (a failed evaluation) counts as +Infinity.
+//   enqueue(p)   points to put first into the next batches (a default recipe, a warm start);
 //   state()      a plain JSON-safe object (non-finite numbers are written as strings, since JSON has none);
 //                restoreOptimizer(JSON.parse(JSON.stringify(state))) continues bit-for-bit, including a batch
 //                that was asked but not yet told.
 import { describe } from './check';
 import type { RngState } from './rng';
 
-export type Algorithm = 'sfs-woa' | 'woa' | 'sfs' | 'random';
+export type Algorithm = 'sfs-woa' | 'woa' | 'sfs' | 'tpe' | 'random';
 
-export const ALGORITHMS: readonly Algorithm[] = ['sfs-woa', 'woa', 'sfs', 'random'];
+export const ALGORITHMS: readonly Algorithm[] = ['sfs-woa', 'woa', 'sfs', 'tpe', 'random'];
 
 export interface Point {
   readonly x: number[];
@@ -41,6 +42,8 @@ export interface BaseState {
   /** The batch handed out by ask() and not yet told, or null. */
   readonly pending: number[][] | null;
   readonly best: JsonPoint | null;
+  /** Points enqueued for the next batches (optional: states written before enqueue() have none). */
+  readonly queued?: number[][];
 }
 
 export interface Optimizer {
@@ -52,6 +55,11 @@ export interface Optimizer {
   readonly done: boolean;
   ask(): number[][];
   tell(fitnesses: readonly number[]): void;
+  /**
+   * Points of [0, 1]^D to evaluate first (e.g. a known good configuration): they replace the first candidates of
+   * the next batches the algorithm proposes, in order, and are absorbed as its own. Part of the state.
+   */
+  enqueue(points: readonly (readonly number[])[]): void;
   state(): BaseState;
   /** Best point told so far (lowest fitness, earliest on ties), or null before the first fitness. */
   best(): Point | null;

@@ -6,16 +6,20 @@ import { ALGORITHMS, type Algorithm, type Optimizer } from './optimizer';
 import { RandomSearch } from './random-search';
 import { Sfs, type SfsOptions } from './sfs';
 import { SfsWoa, type SfsWoaOptions } from './sfs-woa';
+import { Tpe, type TpeOptions } from './tpe';
 import { Woa } from './woa';
 
 /** Settings of any algorithm; the algorithm-specific fields are rejected for the other algorithms. */
-export interface AnyOptimizerSettings extends OptimizerSettings, SfsOptions, SfsWoaOptions {}
+export interface AnyOptimizerSettings extends OptimizerSettings, SfsOptions, SfsWoaOptions, TpeOptions {}
 
 const SPECIFIC: Record<string, Algorithm> = {
   walks: 'sfs-woa',
   adaptiveDiffusion: 'sfs-woa',
   maxDiffusion: 'sfs',
   walk: 'sfs',
+  startupTrials: 'tpe',
+  eiCandidates: 'tpe',
+  priorWeight: 'tpe',
 };
 
 export function expectAlgorithm(name: string, value: unknown): Algorithm {
@@ -45,6 +49,8 @@ export function createOptimizer(algorithm: Algorithm, settings: AnyOptimizerSett
       return new Woa(settings);
     case 'sfs':
       return new Sfs(settings);
+    case 'tpe':
+      return new Tpe(settings);
     case 'random':
       return new RandomSearch(settings);
   }
@@ -60,20 +66,23 @@ export function restoreOptimizer(state: unknown): Optimizer {
       return Woa.fromState(state);
     case 'sfs':
       return Sfs.fromState(state);
+    case 'tpe':
+      return Tpe.fromState(state);
     case 'random':
       return RandomSearch.fromState(state);
   }
 }
 
 /**
- * Ask/tell rounds that spend `maxEvaluations` (the last round may be cut short). SFS and random search have
- * no schedule, so they get an unbounded horizon and stop on the budget alone (which a resume may raise).
+ * Ask/tell rounds that spend `maxEvaluations` (the last round may be cut short). SFS, TPE and random search
+ * have no schedule, so they get an unbounded horizon and stop on the budget alone (which a resume may raise).
  */
 export function plannedIterations(algorithm: Algorithm, settings: AnyOptimizerSettings, maxEvaluations: number): number {
   expectPositiveInteger('maxEvaluations', maxEvaluations);
   const population = expectInteger('population', settings.population ?? DEFAULT_POPULATION, 1);
   switch (algorithm) {
     case 'sfs':
+    case 'tpe':
     case 'random':
       return Number.MAX_SAFE_INTEGER;
     case 'woa':

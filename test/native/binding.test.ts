@@ -1,6 +1,23 @@
 // The addon loads, describes itself, and turns every native failure into a JS error.
 import { info, setNumThreads, resolveDevice, SerNativeError } from '../../lib';
-import { native } from '../../lib/binding';
+import { native, NativeModelConfig, EpochRequest } from '../../lib/binding';
+
+/** What `fn` threw (or its promise rejected with). */
+async function caught(fn: () => unknown): Promise<Error & { code?: string }> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as Error & { code?: string };
+  }
+  throw new Error('expected a throw');
+}
+
+const tinyModel: NativeModelConfig = {
+  nMels: 8, nClasses: 3, channels: [4, 4, 4, 4], poolFreq: [1, 1, 1, 1], poolTime: [1, 1, 1, 1], convDropout: 0, activation: 'relu',
+  lstmHidden: 4, lstmLayers: 1, bidirectional: false, lstmDropout: 0, headDropout: 0, pooling: 'mean',
+};
+const epoch: EpochRequest = { batchSize: 2, seed: 1, freqMasks: 0, freqMaskWidth: 0, timeMasks: 0, timeMaskWidth: 0, mixupAlpha: 0 };
+const optimizer = { lr: 1e-3, beta1: 0.9, beta2: 0.999, weightDecay: 0, decoupledWeightDecay: false, clipNorm: 0, labelSmoothing: 0, classWeights: null };
 
 describe('native addon', () => {
   test('info() reports the LibTorch it runs on and the binary it loaded', () => {
@@ -15,33 +32,88 @@ describe('native addon', () => {
     expect(i.build.binary).toMatch(/\.node$/);
   });
 
-  test('a c10::Error inside LibTorch becomes a SerNativeError, and Node keeps running', () => {
-    let caught: unknown;
-    try {
-      native().raiseTorchError();
-    } catch (e) {
-      caught = e;
-    }
-    // Raw addon errors come from Node's realm, not jest's, so check the name rather than instanceof.
-    expect((caught as Error).name).toBe('Error');
-    expect((caught as Error).message).toMatch(/mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/);
+  test('a c10::Error inside LibTorch is thrown by the addon itself as SerNativeError ERR_TORCH, and Node keeps running', async () => {
+    const e = await caught(() => native().raiseTorchError());
+    // The addon throws the class lib/binding.ts handed it (initialize), with the code set in C++.
+    expect(e).toBeInstanceOf(SerNativeError);
+    expect(e.code).toBe('ERR_TORCH');
+    expect(e.message).toMatch(/mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)/);
+    expect(e.message).not.toMatch(/Exception raised from/); // no C++ backtrace
     // The process is still healthy: the next native call works.
     expect(info().libtorch.version).toBeTruthy();
   });
 
-  test('bad arguments are TypeErrors naming the argument, in JS and in C++', () => {
+  test('bad arguments are TypeErrors with code ERR_ARGUMENT naming the argument, in JS and in C++', async () => {
     expect(() => setNumThreads(-1 as number)).toThrow(/positive integer for threads/);
     expect(() => setNumThreads('2' as unknown as number)).toThrow(TypeError);
-    // Bypass the JS validation: the C++ boundary checks too.
-    let raw: unknown;
-    try {
-      native().setNumThreads(0);
-    } catch (e) {
-      raw = e;
-    }
-    expect((raw as Error).name).toBe('TypeError');
-    expect((raw as Error).message).toMatch(/positive integer for threads/);
-    expect(() => (native().checkDevice as unknown as (x: unknown) => string)(42)).toThrow(/Expected string for device/);
+    // Bypass the JS validation: the C++ boundary checks too, and the error is this realm's TypeError.
+    const raw = await caught(() => native().setNumThreads(0));
+    expect(raw).toBeInstanceOf(TypeError);
+    expect(raw.code).toBe('ERR_ARGUMENT');
+    expect(raw.message).toMatch(/positive integer for threads/);
+    const device = await caught(() => (native().checkDevice as (x: unknown) => string)(42));
+    expect(device).toBeInstanceOf(TypeError);
+    expect(device.message).toMatch(/Expected string for device/);
+    const config = await caught(() => new (native().NativeModel)({ ...tinyModel, activation: 'swish' }, 'cpu', 1));
+    expect(config).toBeInstanceOf(TypeError);
+    expect(config.code).toBe('ERR_ARGUMENT');
+    expect(config.message).toMatch(/activation/);
+  });
+
+  test('errors of async native work (libuv pool) are coded too: a bad label rejects with ERR_ARGUMENT', async () => {
+    const m = new (native().NativeModel)(tinyModel, 'cpu', 1);
+    m.configureOptimizer(optimizer);
+    const features = new Float32Array(4 * 8 * 10).fill(0.5);
+    const e = await caught(() => m.trainEpoch(features, Int32Array.from([0, 1, 2, 7]), 4, 10, epoch));
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e.code).toBe('ERR_ARGUMENT');
+    expect(e.message).toMatch(/labels must be in \[0, nClasses\)/);
+  });
+
+  test('a model used while it trains fails with ERR_BUSY; cancel() stops the epoch, which resolves with cancelled: true', async () => {
+    const m = new (native().NativeModel)(tinyModel, 'cpu', 1);
+    m.configureOptimizer(optimizer);
+    const n = 2000;
+    const features = new Float32Array(n * 8 * 10).map((_, i) => Math.sin(i));
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const one = features.subarray(0, 80);
+    let sync: unknown;
+    let async: Promise<unknown> | undefined;
+    let settled = false;
+    const stats = await m.trainEpoch(features, labels, n, 10, epoch, () => {
+      // Cancel only once the async call has settled, so it certainly ran while the epoch held the model.
+      if (settled) m.cancel();
+      if (sync !== undefined) return;
+      // The epoch holds the model on the libuv pool: sync and async calls are both refused, coded in C++.
+      try {
+        m.predict(one, 1, 10);
+        sync = 'no error';
+      } catch (e) {
+        sync = e;
+      }
+      async = m.predictAsync(one, 1, 10).then(
+        () => 'no error',
+        (e) => e,
+      ).finally(() => (settled = true));
+    });
+    expect(sync).toBeInstanceOf(SerNativeError);
+    expect((sync as SerNativeError).code).toBe('ERR_BUSY');
+    const rejected = await async;
+    expect(rejected).toBeInstanceOf(SerNativeError);
+    expect((rejected as SerNativeError).code).toBe('ERR_BUSY');
+    expect(stats.cancelled).toBe(true);
+    expect(stats.batches).toBeLessThan(n / epoch.batchSize);
+    // Idle again: predict works.
+    expect(m.predict(features.subarray(0, 80), 1, 10)).toHaveLength(3);
+  });
+
+  test('weights of another architecture fail with ERR_MODEL', async () => {
+    const a = new (native().NativeModel)(tinyModel, 'cpu', 1);
+    const b = new (native().NativeModel)({ ...tinyModel, lstmHidden: 6 }, 'cpu', 1);
+    const e = await caught(() => b.setState(a.getState()));
+    expect(e).toBeInstanceOf(SerNativeError);
+    expect(e.code).toBe('ERR_MODEL');
+    expect(e.message).toMatch(/do not fit this model/);
   });
 
   test('setNumThreads changes LibTorch threads', () => {
@@ -51,21 +123,18 @@ describe('native addon', () => {
     setNumThreads(before);
   });
 
-  test("device 'auto' and 'cpu' resolve; CUDA without CUDA is a clear error", () => {
+  test("device 'auto' and 'cpu' resolve; CUDA without CUDA is a clear ERR_DEVICE", async () => {
     expect(resolveDevice('cpu')).toBe('cpu');
     const auto = resolveDevice('auto');
     expect(auto === 'cpu' || auto.startsWith('cuda')).toBe(true);
     expect(() => resolveDevice('gpu')).toThrow(TypeError);
     if (!info().cuda.available) {
-      let err: unknown;
-      try {
-        resolveDevice('cuda:0');
-      } catch (e) {
-        err = e;
+      for (const call of [() => resolveDevice('cuda:0'), () => native().checkDevice('cuda'), () => new (native().NativeModel)(tinyModel, 'cuda:0', 1)]) {
+        const err = await caught(call);
+        expect(err).toBeInstanceOf(SerNativeError);
+        expect(err.code).toBe('ERR_DEVICE');
+        expect(err.message).toMatch(/device 'cuda(:0)?'/);
       }
-      expect(err).toBeInstanceOf(SerNativeError);
-      expect((err as SerNativeError).code).toBe('ERR_DEVICE');
-      expect((err as Error).message).toMatch(/device 'cuda:0'/);
     }
   });
 });

@@ -184,7 +184,7 @@ describe('minimize', () => {
   });
 
   it('rejects bad options with errors naming them', async () => {
-    await expect(minimize(objective, space, {})).rejects.toThrow(/iterations or maxEvaluations/);
+    await expect(minimize(objective, space, {})).rejects.toThrow(/iterations, maxEvaluations or maxBudget/);
     await expect(minimize(objective, space, { maxEvaluations: -1 })).rejects.toThrow(
       new RangeError('Expected positive integer for maxEvaluations but received -1 of type number'),
     );
