@@ -2,7 +2,6 @@
 // measures and decision are native (native/vad.cc: energy over the clip's noise floor and spectral
 // flatness); this file smooths the frame mask into segments and decides for the whole clip.
 import { native } from '../binding';
-import { callNative } from '../errors';
 import * as is from '../is';
 
 export interface VadOptions {
@@ -60,16 +59,6 @@ export interface SpeechDetection {
   frames: { hopSeconds: number; frameSeconds: number; mask: Uint8Array };
 }
 
-interface RawVad {
-  energyDb: Float32Array;
-  flatness: Float32Array;
-  speech: Uint8Array;
-  noiseFloorDb: number;
-  frameSamples: number;
-  hopSamples: number;
-}
-type NativeVad = (samples: Float32Array, sampleRate: number, options: Record<string, number>) => RawVad;
-
 export function resolveVadOptions(options: Partial<VadOptions> = {}): VadOptions {
   const o = is.plainObject('options', options);
   is.knownKeys('options', o, Object.keys(DEFAULT_VAD_OPTIONS));
@@ -109,8 +98,7 @@ export function detectSpeech(samples: Float32Array, sampleRate: number, options:
   if (sampleRate < 1000) throw is.rangeError('sampleRate', 'a rate of at least 1000 Hz', sampleRate);
   const o = resolveVadOptions(options);
   const { maxGapSeconds, minRunSeconds, minSpeechSeconds, ...kernel } = o;
-  const fn = native().voiceActivity as NativeVad;
-  const raw = callNative(() => fn(samples, sampleRate, kernel));
+  const raw = native().voiceActivity(samples, sampleRate, kernel);
   const hop = raw.hopSamples / sampleRate;
   const frameLen = raw.frameSamples / sampleRate;
   const mask = Uint8Array.from(raw.speech);
