@@ -1,5 +1,6 @@
 // Export registration only: each function lives in the file named after its job.
 #include "mel_bindings.h"
+#include "ensemble.h"
 #include "info.h"
 #include "model_binding.h"
 #include "resample.h"
@@ -16,6 +17,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("polyphaseResample", Napi::Function::New(env, ser::PolyphaseResample, "polyphaseResample"));
   exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
+  exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;
 }
 
