@@ -4,8 +4,9 @@ import { AudioInput, decodeAudio } from '../audio/decode';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta } from './bundle';
-import { clipFeatures, evaluationWindows, meanByOwner, windowFrames, copyWindow, windowStartFrames } from './features';
+import { clipFeatures, evaluationWindows, windowFrames, copyWindow, windowStartFrames } from './features';
 import { NativeModel } from './native-model';
+import { argmax, meanByOwner } from '../metrics';
 import { resolveDevice } from '../info';
 
 export interface Prediction {
@@ -103,16 +104,13 @@ export class EmotionModel {
 
   private probabilitiesToPredictions(probs: Float32Array, n: number): Prediction[] {
     const k = this.labels.length;
-    const out: Prediction[] = [];
-    for (let i = 0; i < n; i++) {
+    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
+    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
       const row = probs.subarray(i * k, (i + 1) * k);
-      let best = 0;
-      for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
       const probabilities: Record<string, number> = {};
       this.labels.forEach((l, j) => (probabilities[l] = row[j]));
-      out.push({ emotion: this.labels[best], confidence: row[best], probabilities });
-    }
-    return out;
+      return { emotion: this.labels[best], confidence: row[best], probabilities };
+    });
   }
 }
 
