@@ -37,7 +37,8 @@ export function parseSplitSpec(text: string, what = '--split'): SplitSpec {
       const slash = rest.indexOf('/');
       const test = list(slash < 0 ? rest : rest.slice(0, slash));
       const validation = slash < 0 ? [] : list(rest.slice(slash + 1));
-      if (test.length === 0) fail('name at least one test speaker');
+      // No test speakers is allowed when validation speakers are named (a tuning fold: speakers:/<validation>).
+      if (test.length === 0 && validation.length === 0) fail('name at least one test speaker (or, after a slash, validation speakers)');
       return validation.length ? { mode: 'speakers', test, validation } : { mode: 'speakers', test };
     }
     case 'kfold': {

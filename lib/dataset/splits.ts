@@ -69,11 +69,12 @@ export function makeSplit(data: SplitInput, spec: SplitSpec, options: SplitOptio
       const validation = resolveSpeakers(spec.validation ?? [], known, 'validation speakers');
       const both = test.filter((s) => validation.includes(s));
       if (both.length > 0) throw new DatasetError(`speaker ${both.join(', ')} is listed for both test and validation; list it once`);
-      if (test.length === 0) throw new DatasetError('a speakers split needs at least one test speaker, e.g. speakers:ravdess:17,ravdess:18');
+      if (test.length === 0 && validation.length === 0) throw new DatasetError('a speakers split needs at least one test or validation speaker, e.g. speakers:ravdess:17,ravdess:18 or speakers:/ravdess:19');
       const assign = new Map<string, SplitName>();
       test.forEach((s) => assign.set(s, 'test'));
       validation.forEach((s) => assign.set(s, 'validation'));
-      return bySpeaker(data, spec, assign, `speaker-independent, held-out speakers: test ${formatSpeakers(test)}${validation.length ? `; validation ${formatSpeakers(validation)}` : ''}`, []);
+      const held = [test.length ? `test ${formatSpeakers(test)}` : '', validation.length ? `validation ${formatSpeakers(validation)}` : ''].filter((x) => x !== '');
+      return bySpeaker(data, spec, assign, `speaker-independent, held-out speakers: ${held.join('; ')}`, []);
     }
     case 'loso': {
       const [speaker] = resolveSpeakers([spec.speaker], known, 'leave-one-speaker-out speaker');

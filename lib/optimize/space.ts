@@ -93,3 +93,43 @@ export function configToOverrides(config: SerHyperParameters, fixed: DeepPartial
   resolveTrainConfig(overrides);
   return overrides;
 }
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * The point of SER_SPACE that reproduces the recipe the run starts from (the default recipe with the fixed part,
+ * i.e. --config, applied), so the search evaluates it and never returns something worse on its own fitness.
+ * Values outside the space are clamped into it (noted in `clamped`); a noise schedule other than on-the-fly
+ * becomes its nearest on-the-fly equivalent (none: p = 0). convWidth 1 keeps the recipe's channels.
+ */
+export function recipePoint(fixed: DeepPartial<TrainConfig> = {}): { config: SerHyperParameters; clamped: string[] } {
+  const c = resolveTrainConfig(validateFixed(fixed) as DeepPartial<TrainConfig>);
+  const clamped: string[] = [];
+  const fit = (name: keyof SerHyperParameters, v: number): number => {
+    const d = SER_SPACE[name] as { min: number; max: number; type: string };
+    const out = clamp(d.type === 'int' ? Math.round(v) : v, d.min, d.max);
+    if (out !== v) clamped.push(`${name} ${v} → ${out}`);
+    return out;
+  };
+  const n = c.noise;
+  const p = n.kind === 'onTheFly' ? n.p : n.kind === 'curriculum' ? (n.p ?? 1) : n.kind === 'static' ? 1 : 0;
+  const snr: [number, number] = n.kind === 'onTheFly' ? n.snrDb : n.kind === 'curriculum' ? [n.end[0], n.end[1]] : n.kind === 'static' ? [Math.min(...n.snrsDb), Math.max(...n.snrsDb)] : [10, 30];
+  if (n.kind !== 'onTheFly' && n.kind !== 'none') clamped.push(`noise ${n.kind} → onTheFly`);
+  const batches = SER_SPACE.batchSize.values;
+  const batchSize = batches.reduce((a, b) => (Math.abs(b - c.batchSize) < Math.abs(a - c.batchSize) ? b : a));
+  if (batchSize !== c.batchSize) clamped.push(`batchSize ${c.batchSize} → ${batchSize}`);
+  const config: SerHyperParameters = {
+    lr: fit('lr', c.optimizer.lr),
+    weightDecay: fit('weightDecay', c.optimizer.weightDecay),
+    convDropout: fit('convDropout', c.architecture.convDropout),
+    lstmDropout: fit('lstmDropout', c.architecture.lstmDropout),
+    headDropout: fit('headDropout', c.architecture.headDropout),
+    lstmHidden: fit('lstmHidden', c.architecture.lstmHidden),
+    convWidth: 1,
+    batchSize,
+    noiseP: fit('noiseP', p),
+    snrLowDb: fit('snrLowDb', snr[0]),
+    snrHighDb: fit('snrHighDb', snr[1]),
+  };
+  return { config, clamped };
+}

@@ -78,6 +78,17 @@ describe('speaker-independent splits', () => {
     expect(s.description).toMatch(/^speaker-independent, held-out speakers: test ravdess:17-18; validation ravdess:07, savee:JE$/);
   });
 
+  it('allows validation speakers without test speakers (a tuning fold)', () => {
+    const spec = parseSplitSpec('speakers:/ravdess:17,savee:JE');
+    expect(spec).toEqual({ mode: 'speakers', test: [], validation: ['ravdess:17', 'savee:JE'] });
+    expect(parseSplitSpec(formatSplitSpec(spec))).toEqual(spec);
+    const s = makeSplit({ items }, spec);
+    expect(s.speakers.test).toEqual([]);
+    expect(s.speakers.validation).toEqual(['ravdess:17', 'savee:JE']);
+    expect(s.train.length + s.validation.length).toBe(items.length);
+    expect(s.description).toBe('speaker-independent, held-out speakers: validation ravdess:17, savee:JE');
+  });
+
   it('rejects unknown speakers and a speaker in two held-out sets', () => {
     expect(() => makeSplit({ items }, parseSplitSpec('speakers:ravdess:21'))).toThrow(/test speakers: speaker 'ravdess:21' is not in the dataset.*Known: ravdess:01/);
     expect(() => makeSplit({ items }, parseSplitSpec('speakers:ravdess:17/ravdess:17'))).toThrow(/both test and validation/);

@@ -1,7 +1,7 @@
 // The SER search space: decoding of its integer and categorical dimensions, and configToOverrides().
 import { decode, encode } from '../../../lib/hpo/space';
 import { DEFAULT_ARCHITECTURE, defaultTrainConfig, resolveTrainConfig } from '../../../lib/model/config';
-import { SER_SPACE, configToOverrides, validateFixed, type SerHyperParameters } from '../../../lib/optimize/space';
+import { SER_SPACE, configToOverrides, recipePoint, validateFixed, type SerHyperParameters } from '../../../lib/optimize/space';
 
 const names = Object.keys(SER_SPACE);
 const at = (name: string, x: number): unknown => {
@@ -87,5 +87,31 @@ describe('configToOverrides', () => {
     expect(() => validateFixed({ epochs: 3 })).toThrow(/epochsPerEval/);
     expect(() => validateFixed({ architecture: { lstmLayrs: 1 } })).toThrow(/Unknown option config\.architecture\.lstmLayrs/);
     expect(() => validateFixed({ features: { clipSeconds: 0.1 } })).toThrow(/clipSeconds/);
+  });
+});
+
+describe('recipePoint', () => {
+  it('is the default recipe: its overrides resolve to the default config', () => {
+    const { config, clamped } = recipePoint();
+    expect(clamped).toEqual([]);
+    const resolved = resolveTrainConfig(configToOverrides(config));
+    const d = defaultTrainConfig();
+    expect(resolved.optimizer).toEqual(d.optimizer);
+    expect(resolved.architecture).toEqual(d.architecture);
+    expect(resolved.batchSize).toBe(d.batchSize);
+    expect(resolved.noise).toEqual(d.noise);
+    // It is a point of the space: the cube round trip keeps it (up to rounding of the log scales).
+    const back = decode(SER_SPACE, encode(SER_SPACE, config));
+    for (const k of names) expect(back[k as keyof SerHyperParameters]).toBeCloseTo(config[k as keyof SerHyperParameters] as number, 12);
+  });
+
+  it('keeps the fixed part (--config): the same searched values, the fixed channels at width 1', () => {
+    const fixed = { architecture: { channels: [8, 16, 32, 32] as [number, number, number, number] }, lrSchedule: 'constant' as const };
+    const { config } = recipePoint(fixed);
+    expect(config).toEqual(recipePoint().config);
+    const resolved = resolveTrainConfig(configToOverrides(config, fixed));
+    expect(resolved.architecture.channels).toEqual([8, 16, 32, 32]);
+    expect(resolved.lrSchedule).toBe('constant');
+    expect(() => recipePoint({ batchSize: 20 })).toThrow(/fixed.batchSize is set by the search/);
   });
 });
