@@ -33,7 +33,7 @@ export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
 export type { DataOptions } from './train/data';
 
 // Metrics and reports
-export { classificationReport, argmax, meanProbabilities } from './metrics';
+export { classificationReport, argmax } from './metrics';
 export type { ClassificationReport, Protocol } from './metrics';
 export { renderTrainingReport } from './report/train-report';
 

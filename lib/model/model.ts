@@ -9,8 +9,9 @@ import { Ensemble, WindowScorer } from './ensemble';
 import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
 import { SerNativeError } from '../errors';
-import { clipFeatures, evaluationWindows, meanByOwner, windowFrames, copyWindow, windowStartFrames } from './features';
+import { clipFeatures, evaluationWindows, windowFrames, copyWindow, windowStartFrames } from './features';
 import { NativeModel } from './native-model';
+import { argmax, meanByOwner } from '../metrics';
 import { resolveDevice } from '../info';
 
 export interface Prediction {
@@ -179,17 +180,14 @@ export class EmotionModel {
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
     const k = this.labels.length;
-    const out: Prediction[] = [];
-    for (let i = 0; i < n; i++) {
+    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
+    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
       const row = probs.subarray(i * k, (i + 1) * k);
-      let best = 0;
-      for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
       const probabilities: Record<string, number> = {};
       this.labels.forEach((l, j) => (probabilities[l] = row[j]));
       const sure = row[best] >= minConfidence;
-      out.push({ emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : 'low-confidence' });
-    }
-    return out;
+      return { emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : ('low-confidence' as const) };
+    });
   }
 }
 

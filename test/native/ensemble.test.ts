@@ -7,7 +7,7 @@ import { loadModel } from '../../lib/model/model';
 import { readBundle, saveBundle, Member } from '../../lib/model/bundle';
 import { resolveTrainConfig } from '../../lib/model/config';
 import { applyTemperature } from '../../lib/metrics/calibration';
-import { Rng } from '../../lib/augment/rng';
+import { Rng } from '../../lib/random';
 import { initialState, SMALL } from '../helpers/bundles';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-ensemble-'));

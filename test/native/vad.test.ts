@@ -3,7 +3,7 @@
 import { detectSpeech, trimToSpeech } from '../../lib/audio/vad';
 import { decodeAudio } from '../../lib/audio/decode';
 import { addWhiteNoise } from '../../lib/augment/noise';
-import { Rng } from '../../lib/augment/rng';
+import { Rng } from '../../lib/random';
 import { describeWithSharedData, SAMPLE_CLIPS } from '../helpers/shared-data';
 
 const SR = 16000;

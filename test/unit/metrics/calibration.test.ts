@@ -1,5 +1,5 @@
 import { applyTemperature, calibrationReport, fitTemperature, negativeLogLikelihood } from '../../../lib/metrics/calibration';
-import { Rng } from '../../../lib/augment/rng';
+import { Rng } from '../../../lib/random';
 
 describe('expected calibration error', () => {
   it('matches a hand-computed case (15 bins, two predictions sharing a bin)', () => {
