@@ -13,7 +13,7 @@ export function describePrediction(p: Prediction): string {
 }
 
 interface Args {
-  model: string;
+  model?: string;
   files: string[];
   timeline: boolean;
   'min-confidence': number;
@@ -24,17 +24,18 @@ interface Args {
 
 export const predictCommand: CommandModule<object, Args> = {
   command: 'predict <files...>',
-  describe: 'Predict the emotion of WAV files with a trained model bundle',
+  describe: 'Predict the emotion of WAV files (with the default model shipped in the package, or --model DIR)',
   builder: (y: Argv<object>) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'WAV files (any rate, mono or multi-channel)' })
-      .option('model', { type: 'string', demandOption: true, describe: 'Model bundle folder (the model/ folder that train writes)' })
+      .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes); default: the shipped default model (see `ser-native info`)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'Emotion per window over time (for long audio)' })
       .option('hop', { type: 'number', describe: 'Seconds between timeline windows (default: the model\'s, 1 s)' })
       .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
       .option('device', { type: 'string', default: 'cpu', describe: 'auto | cpu | cuda | cuda:N' })
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
-      .example('$0 predict --model ser-model/model clip.wav', 'One line per file') as unknown as Argv<Args>,
+      .example('$0 predict clip.wav', 'The default model, one line per file')
+      .example('$0 predict --model ser-model/model clip.wav', 'A model you trained') as unknown as Argv<Args>,
   handler: (a) => {
     const model = loadModel(a.model, { device: a.device as never });
     const results: unknown[] = [];
