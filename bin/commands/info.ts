@@ -1,5 +1,5 @@
-import type { CommandModule } from 'yargs';
-import { info } from '../../lib/info';
+// `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
+import { meta, type Command } from '../commands';
 import type { DefaultModelInfo } from '../../lib/model/default-model';
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : 'not recorded');
@@ -21,11 +21,11 @@ interface Args {
   json: boolean;
 }
 
-export const infoCommand: CommandModule<object, Args> = {
-  command: 'info',
-  describe: 'Show the package and LibTorch versions, CUDA devices, threads, where the addon came from, and the default model (labels, figures, licence)',
+export const infoCommand: Command<Args> = {
+  ...meta('info'),
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
-  handler: (args) => {
+  handler: async (args) => {
+    const { info } = await import('../../lib/info');
     const i = info();
     if (args.json) {
       process.stdout.write(JSON.stringify(i, null, 2) + '\n');
