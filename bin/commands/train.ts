@@ -29,7 +29,7 @@ const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 *
 /** A path as one shell word (quoted only when it needs to be). */
 const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
-export function summarize(r: TrainResult): string {
+export function summarize(r: TrainResult, calibration?: RunCalibration | null): string {
   const demo = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
   const lines = demo ? [`data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised`] : [];
   lines.push(`protocol: ${r.protocol.name} (${r.split.description})`, `train ${r.split.train.n} clips, validation ${r.split.validation.n} clips; labels: ${r.labels.join(', ')}`);
@@ -40,6 +40,7 @@ export function summarize(r: TrainResult): string {
   if (r.cancelled) lines.push('training was cancelled; the bundle holds the best checkpoint before that');
   if (r.skipped.length) lines.push(`${r.skipped.length} files skipped (listed in metrics.json), e.g. ${r.skipped[0].path}: ${r.skipped[0].reason}`);
   if (r.out) lines.push(`wrote ${path.join(r.out, 'model')}/, metrics.json, history.jsonl, report.html in ${r.out}`);
+  if (calibration) lines.push(summarizeCalibration(calibration));
   lines.push(`${r.seconds.toFixed(0)} s on ${r.device}`);
   if (r.out) {
     const model = path.join(r.out, 'model');
@@ -144,7 +145,7 @@ export const trainCommand: Command<Args> = {
       const calibration = a.calibrate && r.metrics && !r.cancelled ? await calibrateTraining(r, data, { device: r.device, audioCache }) : null;
       p.done();
       if (a.json) process.stdout.write(JSON.stringify(calibration ? { ...r, calibration } : r, null, 2) + '\n');
-      else process.stdout.write(summarize(r) + (calibration ? `\n${summarizeCalibration(calibration)}` : '') + '\n');
+      else process.stdout.write(summarize(r, calibration) + '\n');
       if (r.cancelled) process.exitCode = 130;
     } finally {
       process.off('SIGINT', onSigint);
