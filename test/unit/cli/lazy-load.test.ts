@@ -24,7 +24,7 @@ beforeAll(() => {
   );
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
 function loaded(args: string[]): { status: number | null; stdout: string; modules: string[]; maps: string } {
   const out = path.join(dir, `${args.join('_').replace(/\W/g, '')}.json`);
