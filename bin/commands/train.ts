@@ -99,7 +99,8 @@ export const trainCommand: Command<Args> = {
         },
       });
       p.done();
-      if (a.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      // Same labelling as metrics.json: scripts see when the scores come from synthetic clips.
+      if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
       else process.stdout.write(summarize(r) + '\n');
       if (r.cancelled) process.exitCode = 130;
     } finally {
