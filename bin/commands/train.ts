@@ -10,7 +10,7 @@ import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
 import { meta, type Command } from '../commands';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
-import { bar, progressSink } from '../progress';
+import { bar, nextPredictLine, progressSink } from '../progress';
 
 interface Args extends DataArgs {
   out: string;
@@ -26,9 +26,6 @@ interface Args extends DataArgs {
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
 
-/** A path as one shell word (quoted only when it needs to be). */
-const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
-
 export function summarize(r: TrainResult, calibration?: RunCalibration | null): string {
   const demo = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
   const lines = demo ? [`data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised`] : [];
@@ -42,11 +39,7 @@ export function summarize(r: TrainResult, calibration?: RunCalibration | null): 
   if (r.out) lines.push(`wrote ${path.join(r.out, 'model')}/, metrics.json, history.jsonl, report.html in ${r.out}`);
   if (calibration) lines.push(summarizeCalibration(calibration));
   lines.push(`${r.seconds.toFixed(0)} s on ${r.device}`);
-  if (r.out) {
-    const model = path.join(r.out, 'model');
-    const rel = path.relative(process.cwd(), model);
-    lines.push(`next: npx ser-native predict --model ${shellWord(rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : model)} some.wav`);
-  }
+  if (r.out) lines.push(nextPredictLine(path.join(r.out, 'model')));
   return lines.join('\n');
 }
 
@@ -133,8 +126,8 @@ export const trainCommand: Command<Args> = {
         const { trainFolds } = await import('../../lib/train/folds');
         const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', onProgress: (e) => onProgress(e, `fold ${e.fold}/${e.folds}: `) });
         p.done();
-        if (a.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else process.stdout.write(summarizeFolds(r) + '\n');
+        if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
+        else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');
         return;
       }
       const data = dataOptionsFrom(a);
@@ -144,7 +137,8 @@ export const trainCommand: Command<Args> = {
       const { calibrateTraining } = await import('../../lib/train/calibrate');
       const calibration = a.calibrate && r.metrics && !r.cancelled ? await calibrateTraining(r, data, { device: r.device, audioCache }) : null;
       p.done();
-      if (a.json) process.stdout.write(JSON.stringify(calibration ? { ...r, calibration } : r, null, 2) + '\n');
+      // Same labelling as metrics.json: scripts see when the scores come from synthetic clips.
+      if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r, ...(calibration ? { calibration } : {}) }, null, 2) + '\n');
       else process.stdout.write(summarize(r, calibration) + '\n');
       if (r.cancelled) process.exitCode = 130;
     } finally {
