@@ -1,57 +1,83 @@
-// `ser-native predict --model DIR file.wav ...`: the emotion of each file, or a timeline.
-import type { Argv, CommandModule } from 'yargs';
-import { loadModel } from '../../lib/model/model';
+// `ser-native predict [--model DIR] file.wav ...`: the emotion of each file, or a timeline (default model without --model).
+import type { Argv } from 'yargs';
+import type { Prediction } from '../../lib/model/model';
+import { meta, type Command } from '../commands';
+import { checkDevice, deviceOption } from '../data-options';
+import { codeOf, errorLine, hintLine } from '../errors';
+
+/** One line: the emotion and confidence, 'uncertain', or 'no speech'. */
+export function describePrediction(p: Prediction): string {
+  if (p.reason === 'no-speech') return `no speech (${p.speechSeconds.toFixed(2)} s of speech detected)`;
+  const ranked = Object.entries(p.probabilities ?? {}).sort((x, y) => y[1] - x[1]);
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  if (p.reason === 'low-confidence') return `uncertain (best ${ranked[0][0]} ${pct(ranked[0][1])}, below --min-confidence)`;
+  const then = ranked.slice(1, 3).map(([l, v]) => `${l} ${(100 * v).toFixed(0)}%`).join(', ');
+  return `${p.emotion} (${pct(p.confidence!)}; then ${then})`;
+}
 
 interface Args {
-  model: string;
+  model?: string;
   files: string[];
   timeline: boolean;
+  'min-confidence': number;
   hop?: number;
   device: string;
   json: boolean;
 }
 
-export const predictCommand: CommandModule<object, Args> = {
-  command: 'predict <files...>',
-  describe: 'Predict the emotion of WAV files with a trained model bundle',
+export const predictCommand: Command<Args> = {
+  ...meta('predict'),
   builder: (y: Argv<object>) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'WAV files (any rate, mono or multi-channel)' })
-      .option('model', { type: 'string', demandOption: true, describe: 'Model bundle folder (the model/ folder that train writes)' })
+      // No default: an array positional would otherwise show "[default: []]" next to "[required]".
+      .positional('files', { type: 'string', array: true, default: undefined, describe: 'WAV files (any rate, mono or multi-channel)' })
+      .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes); default: the shipped default model (see `ser-native info`)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'Emotion per window over time (for long audio)' })
-      .option('hop', { type: 'number', describe: 'Seconds between timeline windows (default: the model\'s, 1 s)' })
-      .option('device', { type: 'string', default: 'cpu', describe: 'auto | cpu | cuda | cuda:N' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities }] (or segments with --timeline)' })
-      .example('$0 predict --model ser-model/model clip.wav', 'One line per file') as unknown as Argv<Args>,
-  handler: (a) => {
-    const model = loadModel(a.model, { device: a.device as never });
+      .option('hop', { type: 'number', describe: 'With --timeline: seconds between windows, 0.01 to 600 (default: the model\'s, 1 s)' })
+      .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
+      .option('device', deviceOption)
+      .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
+      .example('$0 predict clip.wav', 'The shipped default model, one line per file')
+      .example('$0 predict --model ser-model/model clip.wav', 'A model you trained')
+      .example('$0 predict --model ser-model/model --timeline --hop 0.5 talk.wav', 'Emotion every 0.5 s of a long recording') as unknown as Argv<Args>,
+  flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence' }),
+  handler: async (a) => {
+    const device = checkDevice(a.device);
+    const { loadModel } = await import('../../lib/model/model');
+    const model = loadModel(a.model, { device });
     const results: unknown[] = [];
-    let failed = 0;
+    let failed: unknown = null;
+    let failures = 0;
     for (const file of a.files) {
       try {
         if (a.timeline) {
-          const segments = model.timeline(file, { hop: a.hop });
+          const segments = model.timeline(file, { hop: a.hop, minConfidence: a['min-confidence'] });
           results.push({ file, segments });
           if (!a.json) {
             process.stdout.write(`${file}\n`);
-            for (const s of segments) process.stdout.write(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s  ${s.emotion.padEnd(10)} ${(100 * s.confidence).toFixed(1)}%\n`);
+            for (const s of segments) process.stdout.write(`  ${s.start.toFixed(2)}-${s.end.toFixed(2)} s  ${describePrediction(s)}\n`);
           }
         } else {
-          const p = model.predict(file);
+          const p = model.predict(file, { minConfidence: a['min-confidence'] });
           results.push({ file, ...p });
-          if (!a.json) {
-            const top = Object.entries(p.probabilities).sort((x, y) => y[1] - x[1]).slice(1, 3).map(([l, v]) => `${l} ${(100 * v).toFixed(0)}%`).join(', ');
-            process.stdout.write(`${file}: ${p.emotion} (${(100 * p.confidence).toFixed(1)}%; then ${top})\n`);
-          }
+          if (!a.json) process.stdout.write(`${file}: ${describePrediction(p)}\n`);
         }
       } catch (e) {
-        failed++;
-        results.push({ file, error: (e as Error).message });
+        // A bad flag (--hop 0) is wrong for every file: stop and report it as a command-line error.
+        if (codeOf(e) === 'ERR_ARGUMENT') throw e;
+        // A bad file is reported and skipped; the others are still predicted.
+        failures++;
+        failed = e;
         const msg = (e as Error).message;
-        process.stderr.write(`ser-native: ${msg.includes(file) ? msg : `${file}: ${msg}`}\n`);
+        results.push({ file, error: msg });
+        if (!msg.includes(file)) (e as Error).message = `${file}: ${msg}`;
+        process.stderr.write(errorLine('predict', e) + '\n');
       }
     }
     if (a.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    if (failed) process.exitCode = 1;
+    if (failed) {
+      process.stderr.write(`${failures} of ${a.files.length} file(s) could not be predicted\n${hintLine('predict', failed)}\n`);
+      process.exitCode = 1;
+    }
   },
 };
