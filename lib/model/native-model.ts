@@ -5,7 +5,8 @@ import type { Architecture, OptimizerConfig } from './config';
 export type { EpochRequest, EpochStats, TensorState };
 
 export class NativeModel {
-  private readonly raw: RawNativeModel;
+  /** The addon object, for calls that take several models (ensembles, predictClips). */
+  readonly raw: RawNativeModel;
   readonly nMels: number;
   readonly nClasses: number;
 
