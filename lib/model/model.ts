@@ -6,7 +6,9 @@ import { SerNativeError } from '../errors';
 import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
-import { readBundle, BundleMeta } from './bundle';
+import { readBundle, BundleMeta, Calibration } from './bundle';
+import { defaultModelDir } from './default-model';
+import { applyTemperature } from '../metrics/calibration';
 import { windowFrames } from './features';
 import { NativeModel } from './native-model';
 import { InferenceQueue } from './inference-queue';
@@ -52,17 +54,27 @@ export class EmotionModel {
   readonly architecture: Architecture;
   readonly meta: BundleMeta;
   readonly device: string;
-  private readonly net: NativeModel;
+  /** Where the bundle was loaded from. */
+  readonly path: string;
+  /** Number of member networks whose probabilities are averaged (1 for a single model). */
+  readonly members: number;
+  /** The temperature applied to probabilities, when the bundle is calibrated. */
+  readonly calibration: Calibration | null;
+  /** The member networks (one unless an ensemble), scored together by native/pipeline.cc. */
+  private readonly nets: NativeModel[];
   /** Asynchronous scoring, one native call at a time, concurrent requests batched (inference-queue.ts). */
   private readonly queue = new InferenceQueue<Float32Array>(async (clips) => this.rows(await this.pipeline(clips, true, true), clips.length));
 
-  private constructor(meta: BundleMeta, net: NativeModel, device: string) {
+  private constructor(meta: BundleMeta, nets: NativeModel[], device: string, bundlePath: string) {
     this.meta = meta;
     this.labels = meta.labels;
     this.features = meta.features;
     this.architecture = meta.architecture;
-    this.net = net;
+    this.nets = nets;
+    this.members = nets.length;
+    this.calibration = meta.calibration ?? null;
     this.device = device;
+    this.path = bundlePath;
   }
 
   /** Feature and window settings of the native pipeline (native/pipeline.cc). */
@@ -82,7 +94,11 @@ export class EmotionModel {
   private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number): NativeClipResult;
   private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number): NativeClipResult | Promise<NativeClipResult> {
     const o = this.clipOptions(mean, hop);
-    return async ? native().predictClips([this.net.raw], clips, o, true) : native().predictClips([this.net.raw], clips, o, false);
+    return async ? native().predictClips(this.handles, clips, o, true) : native().predictClips(this.handles, clips, o, false);
+  }
+
+  private get handles() {
+    return this.nets.map((n) => n.handle());
   }
 
   private rows(r: NativeClipResult, n: number): Float32Array[] {
@@ -90,14 +106,27 @@ export class EmotionModel {
     return Array.from({ length: n }, (_, i) => r.probabilities.slice(i * k, (i + 1) * k));
   }
 
-  /** Loads a bundle folder (or its model.json); a bundle trained on CUDA loads on CPU. */
-  static load(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+  /**
+   * Loads a bundle folder (or its model.json), or the default model shipped in the package when no
+   * path is given; a bundle trained on CUDA loads on CPU. An ensemble's members are loaded and
+   * checked one by one: a member that does not fit is an ERR_MODEL naming it and the bundle.
+   */
+  static load(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
+    if (bundlePath === undefined) bundlePath = defaultModelDir({ mustExist: true });
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
     const device = resolveDevice(options.device ?? 'cpu');
-    const { meta, state } = readBundle(bundlePath);
-    const net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
-    net.setState(state);
-    return new EmotionModel(meta, net, device);
+    const { meta, members } = readBundle(bundlePath);
+    const nets = members.map((m, i) => {
+      const net = new NativeModel(m.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
+      try {
+        net.setState(m.state);
+      } catch (e) {
+        const who = meta.formatVersion === 1 ? '' : ` member '${m.name}' (${i + 1} of ${members.length}):`;
+        throw new SerNativeError('ERR_MODEL', `${bundlePath}:${who} ${(e as Error).message}`, { cause: e });
+      }
+      return net;
+    });
+    return new EmotionModel(meta, nets, device, bundlePath);
   }
 
   /**
@@ -155,19 +184,28 @@ export class EmotionModel {
     });
   }
 
-  /** Mean window probabilities for decoded clips at the model's rate: [clips, classes]. */
-  probabilities(clips: Float32Array[]): Float32Array {
+  /**
+   * Probabilities of decoded clips at the model's rate, [clips, classes]: the mean over each clip's
+   * windows (and over the members of an ensemble), at the bundle's temperature unless
+   * `{ calibrated: false }`.
+   */
+  probabilities(clips: Float32Array[], options: { calibrated?: boolean } = {}): Float32Array {
     checkClips(clips);
-    return this.pipeline(clips, true, false).probabilities;
+    return this.calibrate(this.pipeline(clips, true, false).probabilities, options.calibrated);
   }
 
   /** Same as probabilities() off the JS thread; concurrent calls are queued and batched. */
-  async probabilitiesAsync(clips: Float32Array[]): Promise<Float32Array> {
+  async probabilitiesAsync(clips: Float32Array[], options: { calibrated?: boolean } = {}): Promise<Float32Array> {
     checkClips(clips);
     const rows = await this.queue.submit(clips);
     const out = new Float32Array(rows.length * this.labels.length);
     rows.forEach((r, i) => out.set(r, i * this.labels.length));
-    return out;
+    return this.calibrate(out, options.calibrated);
+  }
+
+  private calibrate(probs: Float32Array, calibrated = true): Float32Array {
+    const t = this.calibration?.temperature;
+    return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
   /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
@@ -200,7 +238,7 @@ export class EmotionModel {
   private segments(t: ReturnType<EmotionModel['timelineJob']>, r: NativeClipResult): Segment[] {
     const { window, samples, found, p } = t;
     const sr = this.features.logMel.sampleRate;
-    const preds = this.probabilitiesToPredictions(r.probabilities, r.starts.length, p.minConfidence);
+    const preds = this.probabilitiesToPredictions(this.calibrate(r.probabilities), r.starts.length, p.minConfidence);
     const secondsPerFrame = this.features.logMel.hopLength / sr;
     const duration = samples.length / sr;
     const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
@@ -275,15 +313,29 @@ function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: n
   return n * frames.hopSeconds;
 }
 
-/** Loads a model bundle (see EmotionModel.load). */
-export function loadModel(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+/** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
+export function loadModel(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
   return EmotionModel.load(bundlePath, options);
 }
 
 const cache = new Map<string, EmotionModel>();
 
-/** One-shot convenience: loads (and caches) the bundle, then predicts one input. */
-export function predict(bundlePath: string, input: AudioInput, options: LoadModelOptions & PredictOptions = {}): Prediction {
+function isAudioInput(v: unknown): v is AudioInput {
+  return typeof v === 'string' || v instanceof Uint8Array || (typeof v === 'object' && v !== null && 'samples' in v);
+}
+
+/**
+ * One-shot convenience: loads (and caches) the bundle, then predicts one input.
+ * `predict('clip.wav')` / `predict('clip.wav', options)` use the default model;
+ * `predict(bundlePath, 'clip.wav', options)` another bundle.
+ */
+export function predict(input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(bundlePath: string, input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(a: AudioInput, b?: AudioInput | (LoadModelOptions & PredictOptions), c: LoadModelOptions & PredictOptions = {}): Prediction {
+  const withPath = isAudioInput(b);
+  const bundlePath = withPath ? (a as string) : defaultModelDir({ mustExist: true });
+  const input = withPath ? b : a;
+  const options = (withPath ? c : b) ?? {};
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

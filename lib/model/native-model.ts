@@ -5,8 +5,7 @@ import type { Architecture, OptimizerConfig } from './config';
 export type { EpochRequest, EpochStats, TensorState };
 
 export class NativeModel {
-  /** The addon object, for calls that take several models (ensembles, predictClips). */
-  readonly raw: RawNativeModel;
+  private readonly raw: RawNativeModel;
   readonly nMels: number;
   readonly nClasses: number;
 
@@ -61,5 +60,9 @@ export class NativeModel {
   }
   describe(): { device: string; parameters: number } {
     return this.raw.describe();
+  }
+  /** The addon object, for NativeEnsemble (lib/model/ensemble.ts). */
+  handle(): RawNativeModel {
+    return this.raw;
   }
 }
