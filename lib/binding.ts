@@ -94,9 +94,28 @@ export interface EpochStats {
   samples: number;
   cancelled: boolean;
   /** Wall seconds of the epoch's phases on the worker thread (native/trainer.h EpochTimings). */
-  seconds: { batch: number; specAugment: number; forward: number; backward: number; step: number; progress: number };
+  seconds: { batch: number; specAugment: number; forward: number; backward: number; step: number; progress: number; noise: number; noisyLogMel: number; crops: number };
   /** LibTorch's intra-op threads as seen by the worker thread that ran the epoch. */
   intraOpThreads: number;
+}
+
+/** One epoch's plan for the native pipeline (made by lib/train/plan.ts): one entry per planned clip. */
+export interface EpochPlanArrays {
+  /** Entries in training order. */
+  order: Int32Array;
+  item: Int32Array;
+  /** NaN = clean. */
+  snrDb: Float32Array;
+  noiseSeed: Uint32Array;
+  start: Int32Array;
+  timeScale: Float64Array;
+  freqScale: Float64Array;
+  /** Per entry, freqMasks (start, width) pairs then timeMasks pairs; width 0 = none. */
+  masks: Int32Array;
+  freqMasks: number;
+  timeMasks: number;
+  /** Batches the producer may prepare ahead of training (default 3). */
+  prefetch?: number;
 }
 
 export interface BatchProgress {
@@ -118,6 +137,12 @@ export interface RawNativeModel {
   setNormalization(mean: Float32Array, std: Float32Array): void;
   /** One epoch on the libuv pool; features are row-major [n, nMels, frames]. */
   trainEpoch(features: Float32Array, labels: Int32Array, n: number, frames: number, options: EpochRequest, onProgress?: (p: BatchProgress) => void): Promise<EpochStats>;
+  /** Hands the training clips over once (native/epoch_pipeline.h TrainingSet): their frame counts and the clean features' per-mel statistics. */
+  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: { utteranceNorm: boolean; windowFrames: number; padSamples: number }): { frames: Int32Array; mean: Float32Array; std: Float32Array };
+  /** One epoch of the planned data (lib/train/plan.ts), batches made by a native producer thread while the previous ones train. */
+  trainPlannedEpoch(plan: EpochPlanArrays, options: EpochRequest, onProgress?: (p: BatchProgress) => void): Promise<EpochStats>;
+  /** The producer's model inputs [entries, nMels, windowFrames] for some plan entries (what a batch holds; for tests). */
+  planInputs(plan: EpochPlanArrays, entries: Int32Array): Float32Array;
   /** Softmax probabilities, row-major [n, nClasses]. */
   predict(features: Float32Array, n: number, frames: number): Float32Array;
   predictAsync(features: Float32Array, n: number, frames: number): Promise<Float32Array>;
@@ -138,6 +163,10 @@ export interface Native {
   initialize(classes: { SerNativeError: typeof SerNativeError; TypeError: TypeErrorConstructor }): void;
   info(): NativeInfo;
   setNumThreads(n: number): void;
+  /** Batch producer threads of the native epoch pipeline alive now (0 between epochs). */
+  liveProducerThreads(): number;
+  /** The native pipeline's seeded white noise added to a clip at exactly snrDb (a silent clip is returned unchanged). */
+  whiteNoise(clip: Float32Array, snrDb: number, seed: number): Float32Array;
   checkDevice(device: string): string;
   /** Raises a real c10::Error (for tests of the error path). */
   raiseTorchError(): number;

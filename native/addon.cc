@@ -22,6 +22,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
   exports.Set("predictClips", Napi::Function::New(env, ser::PredictClips, "predictClips"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
+  exports.Set("whiteNoise", Napi::Function::New(env, ser::WhiteNoise, "whiteNoise"));
+  exports.Set("liveProducerThreads", Napi::Function::New(env, ser::LiveProducerThreads, "liveProducerThreads"));
   exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;
 }

@@ -71,12 +71,30 @@ NativeModel* NativeModel::FromValue(const Napi::Value& v) {
   return NativeModel::Unwrap(v.As<Napi::Object>());
 }
 
+EpochOptions readEpochOptions(const Napi::Value& v) {
+  auto o = requireObject(v, "options");
+  const std::string w = "options";
+  EpochOptions eo;
+  eo.batchSize = requireInt(o, "batchSize", w);
+  eo.seed = static_cast<uint64_t>(requireInt(o, "seed", w));
+  eo.freqMasks = requireInt(o, "freqMasks", w);
+  eo.freqMaskWidth = requireInt(o, "freqMaskWidth", w);
+  eo.timeMasks = requireInt(o, "timeMasks", w);
+  eo.timeMaskWidth = requireInt(o, "timeMaskWidth", w);
+  eo.mixupAlpha = requireNumber(o, "mixupAlpha", w);
+  if (eo.batchSize < 1) throw ArgumentError("Expected positive integer for options.batchSize");
+  return eo;
+}
+
 Napi::Function NativeModel::Define(Napi::Env env) {
   Napi::Function ctor = DefineClass(env, "NativeModel",
                      {InstanceMethod("configureOptimizer", &NativeModel::ConfigureOptimizer),
                       InstanceMethod("setLearningRate", &NativeModel::SetLearningRate),
                       InstanceMethod("setNormalization", &NativeModel::SetNormalization),
                       InstanceMethod("trainEpoch", &NativeModel::TrainEpoch),
+                      InstanceMethod("setTrainingData", &NativeModel::SetTrainingData),
+                      InstanceMethod("trainPlannedEpoch", &NativeModel::TrainPlannedEpoch),
+                      InstanceMethod("planInputs", &NativeModel::PlanInputs),
                       InstanceMethod("predict", &NativeModel::Predict),
                       InstanceMethod("predictAsync", &NativeModel::PredictAsync),
                       InstanceMethod("getState", &NativeModel::GetState),
@@ -167,20 +185,15 @@ Napi::Value NativeModel::TrainEpoch(const Napi::CallbackInfo& info) {
     auto labelsJs = info[1].As<Napi::Int32Array>();
     if (static_cast<int64_t>(labelsJs.ElementLength()) != n) throw ArgumentError("labels must have n entries");
     auto labels = torch::from_blob(labelsJs.Data(), {n}, torch::kInt32).to(torch::kLong);
-    auto o = requireObject(info[4], "options");
-    const std::string w = "options";
-    EpochOptions eo;
-    eo.batchSize = requireInt(o, "batchSize", w);
-    eo.seed = static_cast<uint64_t>(requireInt(o, "seed", w));
-    eo.freqMasks = requireInt(o, "freqMasks", w);
-    eo.freqMaskWidth = requireInt(o, "freqMaskWidth", w);
-    eo.timeMasks = requireInt(o, "timeMasks", w);
-    eo.timeMaskWidth = requireInt(o, "timeMaskWidth", w);
-    eo.mixupAlpha = requireNumber(o, "mixupAlpha", w);
+    const EpochOptions eo = readEpochOptions(info[4]);
     Napi::Function onProgress;
     if (info.Length() > 5 && info[5].IsFunction()) onProgress = info[5].As<Napi::Function>();
     cancel_->store(false);
-    auto* worker = new TrainEpochWorker(info.Env(), trainer_, cancel_, std::move(features), std::move(labels), eo, onProgress);
+    auto trainer = trainer_;
+    EpochJob job = [trainer, features, labels, eo](const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {
+      return trainer->trainEpoch(features, labels, eo, progress, cancel);
+    };
+    auto* worker = new TrainEpochWorker(info.Env(), trainer_, cancel_, std::move(job), onProgress);
     auto promise = worker->Promise();
     worker->Queue();
     return promise;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common.h"
+#include "epoch_pipeline.h"
 #include "trainer.h"
 
 namespace ser {
@@ -20,6 +21,10 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
   Napi::Value SetNormalization(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
+  // The native epoch pipeline (native/epoch_binding.cc).
+  Napi::Value SetTrainingData(const Napi::CallbackInfo& info);
+  Napi::Value TrainPlannedEpoch(const Napi::CallbackInfo& info);
+  Napi::Value PlanInputs(const Napi::CallbackInfo& info);  // the producer's inputs for some entries (tests)
   Napi::Value Predict(const Napi::CallbackInfo& info);
   Napi::Value PredictAsync(const Napi::CallbackInfo& info);
   Napi::Value GetState(const Napi::CallbackInfo& info);
@@ -30,10 +35,19 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Describe(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Trainer> trainer_;
+  std::shared_ptr<TrainingSet> trainingSet_;
   std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 // Features passed from JS as a flat Float32Array [n · nMels · frames], copied into a tensor.
 torch::Tensor featuresFromJs(const Napi::Value& v, int64_t n, int64_t nMels, int64_t frames);
+
+// Batch producer threads alive now (native/epoch_binding.cc; 0 between epochs).
+Napi::Value LiveProducerThreads(const Napi::CallbackInfo& info);
+// whiteNoise(clip, snrDb, seed): the pipeline's seeded noise on one clip (native/epoch_pipeline.h addWhiteNoise).
+Napi::Value WhiteNoise(const Napi::CallbackInfo& info);
+
+// EpochOptions from the JS request object (batchSize, seed, SpecAugment counts/widths, mixupAlpha).
+EpochOptions readEpochOptions(const Napi::Value& v);
 
 }  // namespace ser

@@ -4,15 +4,13 @@
 
 namespace ser {
 
-TrainEpochWorker::TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel,
-                                   torch::Tensor features, torch::Tensor labels, EpochOptions options, Napi::Function onProgress)
+TrainEpochWorker::TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel, EpochJob job,
+                                   Napi::Function onProgress)
     : Napi::AsyncProgressQueueWorker<BatchProgress>(env),
       deferred_(Napi::Promise::Deferred::New(env)),
       trainer_(std::move(trainer)),
       cancel_(std::move(cancel)),
-      features_(std::move(features)),
-      labels_(std::move(labels)),
-      options_(options) {
+      job_(std::move(job)) {
   if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
 }
 
@@ -23,7 +21,7 @@ void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
     if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (another epoch or prediction is running)");
     applyIntraOpThreads();
     const bool report = !onProgress_.IsEmpty();
-    result_ = trainer_->trainEpoch(features_, labels_, options_, [&](int64_t b, int64_t of, double loss) {
+    result_ = job_([&](int64_t b, int64_t of, double loss) {
       if (report) {
         BatchProgress p{b, of, loss};
         progress.Send(&p, 1);
@@ -68,6 +66,9 @@ void TrainEpochWorker::OnOK() {
   sec.Set("backward", t.backward);
   sec.Set("step", t.step);
   sec.Set("progress", t.progress);
+  sec.Set("noise", t.noise);
+  sec.Set("noisyLogMel", t.noisyLogMel);
+  sec.Set("crops", t.crops);
   o.Set("seconds", sec);
   o.Set("intraOpThreads", Napi::Number::New(env, t.intraOpThreads));
   deferred_.Resolve(o);

@@ -12,10 +12,14 @@ struct BatchProgress {
   double loss;
 };
 
+// The epoch itself: given the per-batch progress function and the cancel flag, it trains and
+// returns the result (ready tensors: Trainer::trainEpoch; planned: trainPlannedEpoch).
+using EpochJob = std::function<EpochResult(const std::function<void(int64_t, int64_t, double)>&, const std::atomic<bool>&)>;
+
 class TrainEpochWorker : public Napi::AsyncProgressQueueWorker<BatchProgress> {
  public:
-  TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel, torch::Tensor features,
-                   torch::Tensor labels, EpochOptions options, Napi::Function onProgress);
+  TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel, EpochJob job,
+                   Napi::Function onProgress);
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
@@ -28,8 +32,7 @@ class TrainEpochWorker : public Napi::AsyncProgressQueueWorker<BatchProgress> {
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<Trainer> trainer_;
   std::shared_ptr<std::atomic<bool>> cancel_;
-  torch::Tensor features_, labels_;
-  EpochOptions options_;
+  EpochJob job_;
   Napi::FunctionReference onProgress_;
   EpochResult result_;
   CapturedError failure_;  // coded on the worker thread, thrown as JS on the main thread

@@ -99,18 +99,45 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
   if (o.batchSize < 1) throw std::invalid_argument("batchSize must be positive");
 
   std::mt19937_64 rng(o.seed);
-  {
-    std::lock_guard<std::mutex> lock(globalSeedMutex);
-    torch::manual_seed(o.seed);  // dropout masks for this epoch
-  }
-  auto order = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
+  auto order = torch::arange(n, torch::TensorOptions().dtype(torch::kLong));
   {
     // Fisher-Yates from our own seeded engine: independent of LibTorch's global generator.
     auto a = order.accessor<int64_t, 1>();
     for (int64_t i = n - 1; i > 0; --i) std::swap(a[i], a[std::uniform_int_distribution<int64_t>(0, i)(rng)]);
   }
-  net_->train();
   const int64_t batches = (n + o.batchSize - 1) / o.batchSize;
+  int64_t b = 0;
+  double masking = 0;
+  auto next = [&](Batch& out) {
+    for (; b < batches; ++b) {
+      auto idx = order.narrow(0, b * o.batchSize, std::min(o.batchSize, n - b * o.batchSize));
+      // Batch norm cannot train on a single sample; a lone last sample is skipped.
+      if (idx.size(0) < 2 && n >= 2) continue;
+      out.x = features.index_select(0, idx).unsqueeze(1);
+      out.y = labels.index_select(0, idx);
+      if (o.freqMasks > 0 || o.timeMasks > 0) {
+        Lap lap;
+        out.x = specAugment(out.x.to(device_).clone(), o, rng);
+        lap(masking);
+      }
+      ++b;
+      return true;
+    }
+    return false;
+  };
+  EpochResult r = trainBatches(next, batches, o, rng, progress, cancel);
+  r.seconds.batch -= masking;
+  r.seconds.specAugment += masking;
+  return r;
+}
+
+EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64_t batches, const EpochOptions& o, std::mt19937_64& rng,
+                                  const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {
+  {
+    std::lock_guard<std::mutex> lock(globalSeedMutex);
+    torch::manual_seed(o.seed);  // dropout masks for this epoch
+  }
+  net_->train();
   EpochResult r;
   r.seconds.intraOpThreads = at::get_num_threads();
   Lap lap;
@@ -118,29 +145,27 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
   int64_t correct = 0;
   auto ceOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(optimizerOptions_.labelSmoothing);
   if (classWeights_.defined()) ceOptions = ceOptions.weight(classWeights_);
-  for (int64_t b = 0; b < batches; ++b) {
+  Batch batch;
+  for (int64_t b = 0;; ++b) {
     if (cancel.load()) {
       r.cancelled = true;
       break;
     }
-    auto idx = order.narrow(0, b * o.batchSize, std::min(o.batchSize, n - b * o.batchSize));
-    // Batch norm cannot train on a single sample; a lone last sample is skipped.
-    if (idx.size(0) < 2 && n >= 2) continue;
     lap(r.seconds.batch);
-    auto x = features.index_select(0, idx).unsqueeze(1).to(device_);
-    auto y = labels.index_select(0, idx).to(device_);
+    if (!next(batch)) break;
+    auto x = batch.x.to(device_);
+    auto y = batch.y.to(device_);
+    const int64_t size = x.size(0);
     lap(r.seconds.batch);
-    if (o.freqMasks > 0 || o.timeMasks > 0) x = specAugment(x.clone(), o, rng);
-    lap(r.seconds.specAugment);
     optimizer_->zero_grad();
     torch::Tensor loss, logits;
     if (o.mixupAlpha > 0) {
       std::gamma_distribution<double> g(o.mixupAlpha, 1.0);
       const double g1 = g(rng), g2 = g(rng);
       const double lam = g1 / (g1 + g2);
-      auto perm = torch::arange(x.size(0), torch::kLong);
+      auto perm = torch::arange(size, torch::kLong);
       auto pa = perm.accessor<int64_t, 1>();
-      for (int64_t i = x.size(0) - 1; i > 0; --i) std::swap(pa[i], pa[std::uniform_int_distribution<int64_t>(0, i)(rng)]);
+      for (int64_t i = size - 1; i > 0; --i) std::swap(pa[i], pa[std::uniform_int_distribution<int64_t>(0, i)(rng)]);
       perm = perm.to(device_);
       logits = net_->forward(lam * x + (1 - lam) * x.index_select(0, perm));
       loss = lam * torch::nn::functional::cross_entropy(logits, y, ceOptions) +
@@ -156,12 +181,12 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
     optimizer_->step();
     const double l = loss.item<double>();
     if (!std::isfinite(l)) throw std::runtime_error("the training loss became " + std::to_string(l) + " (try a lower learning rate)");
-    lossSum += l * static_cast<double>(idx.size(0));
+    lossSum += l * static_cast<double>(size);
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
-    r.samples += idx.size(0);
+    r.samples += size;
     r.batches += 1;
     lap(r.seconds.step);
-    if (progress) progress(b + 1, batches, l);
+    if (progress) progress(std::min(b + 1, batches), batches, l);
     lap(r.seconds.progress);
   }
   r.loss = r.samples ? lossSum / static_cast<double>(r.samples) : 0;

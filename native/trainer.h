@@ -34,6 +34,7 @@ struct EpochOptions {
 // unless a phase synchronises). intraOpThreads: LibTorch's threads as seen by this thread.
 struct EpochTimings {
   double batch = 0, specAugment = 0, forward = 0, backward = 0, step = 0, progress = 0;
+  double noise = 0, noisyLogMel = 0, crops = 0;  // the batch producer's own work (native/epoch_pipeline.cc)
   int intraOpThreads = 0;
 };
 
@@ -45,6 +46,11 @@ struct EpochResult {
 };
 
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
+
+// One training batch on the CPU: x [batch, 1, nMels, frames] float (augmented), y [batch] int64.
+struct Batch {
+  torch::Tensor x, y;
+};
 
 class Trainer {
  public:
@@ -58,6 +64,13 @@ class Trainer {
   EpochResult trainEpoch(const torch::Tensor& features, const torch::Tensor& labels, const EpochOptions& options,
                          const std::function<void(int64_t batch, int64_t batches, double loss)>& progress,
                          const std::atomic<bool>& cancel);
+  // The training loop over batches from `next` (false = no more): forward, loss, backward, clipping,
+  // optimizer step. `rng` drives mixup; dropout follows LibTorch's generator seeded with o.seed.
+  // Seconds waiting for `next` count as r.seconds.batch.
+  EpochResult trainBatches(const std::function<bool(Batch&)>& next, int64_t batches, const EpochOptions& o, std::mt19937_64& rng,
+                           const std::function<void(int64_t batch, int64_t batches, double loss)>& progress, const std::atomic<bool>& cancel);
+  // The per-mel mean the SpecAugment masks are filled with (the normalisation mean), on CPU.
+  torch::Tensor maskFill() const { return net_->featMean.detach().to(torch::kCPU).clone(); }
   // Softmax probabilities [n, nClasses] on CPU, in eval mode.
   torch::Tensor predict(const torch::Tensor& features, int64_t batchSize);
 

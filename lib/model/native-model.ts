@@ -1,5 +1,5 @@
 // Typed wrapper around the addon's NativeModel (native/model_binding.cc).
-import { native, EpochRequest, EpochStats, BatchProgress, RawNativeModel, TensorState } from '../binding';
+import { native, EpochPlanArrays, EpochRequest, EpochStats, BatchProgress, NativeMelOptions, RawNativeModel, TensorState } from '../binding';
 import type { Architecture, OptimizerConfig } from './config';
 
 export type { EpochRequest, EpochStats, TensorState };
@@ -35,6 +35,27 @@ export class NativeModel {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Hands the training clips over once for trainPlannedEpoch; returns their frame counts and the clean features' per-mel statistics. */
+  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: { utteranceNorm: boolean; windowFrames: number; padSamples: number }): { frames: Int32Array; mean: Float32Array; std: Float32Array } {
+    return this.raw.setTrainingData(clips, labels, mel, features);
+  }
+
+  /** One epoch of planned data through the native pipeline (producer thread + bounded queue); `signal` cancels between batches. */
+  async trainPlannedEpoch(plan: EpochPlanArrays, request: EpochRequest, onBatch?: (p: BatchProgress) => void, signal?: AbortSignal): Promise<EpochStats> {
+    const onAbort = () => this.raw.cancel();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await this.raw.trainPlannedEpoch(plan, request, onBatch);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The native pipeline's model inputs for some plan entries, [entries, nMels, windowFrames] row-major. */
+  planInputs(plan: EpochPlanArrays, entries: Int32Array): Float32Array {
+    return this.raw.planInputs(plan, entries);
   }
 
   /** Softmax probabilities, row-major [n, nClasses]; synchronous (fast for a few windows). */

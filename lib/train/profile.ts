@@ -3,7 +3,11 @@
 
 /** Wall seconds per phase of one epoch (phases that did not run are 0). */
 export interface EpochProfile {
-  /** Preparing the epoch's data before training: noise, log-mel of noisy copies, crops/warps (JS thread or native producer). */
+  /**
+   * Making the epoch's data: noise, log-mel of noisy copies, crops/warps (+ SpecAugment masks with
+   * the native pipeline). With pipeline 'native' these run on the producer thread, overlapped with
+   * training, so they are not part of the epoch's sequential sum.
+   */
   noise: number;
   noisyLogMel: number;
   crops: number;
@@ -23,13 +27,21 @@ export interface EpochProfile {
   total: number;
   /** LibTorch intra-op threads used by the training worker thread. */
   intraOpThreads: number;
+  pipeline: 'native' | 'js';
 }
 
 export const PROFILE_PHASES = ['noise', 'noisyLogMel', 'crops', 'batch', 'specAugment', 'forward', 'backward', 'step', 'validation', 'checkpoint', 'progress'] as const;
 export type ProfilePhase = (typeof PROFILE_PHASES)[number];
+/** Phases of the native producer thread (concurrent with training). */
+export const PRODUCER_PHASES: readonly ProfilePhase[] = ['noise', 'noisyLogMel', 'crops'];
+
+/** The phases that follow one another on the epoch's critical path (their sum is at most `total`). */
+export function sequentialPhases(p: EpochProfile): ProfilePhase[] {
+  return PROFILE_PHASES.filter((k) => p.pipeline === 'js' || !PRODUCER_PHASES.includes(k));
+}
 
 export function emptyProfile(): EpochProfile {
-  return { noise: 0, noisyLogMel: 0, crops: 0, batch: 0, specAugment: 0, forward: 0, backward: 0, step: 0, validation: 0, checkpoint: 0, progress: 0, total: 0, intraOpThreads: 0 };
+  return { noise: 0, noisyLogMel: 0, crops: 0, batch: 0, specAugment: 0, forward: 0, backward: 0, step: 0, validation: 0, checkpoint: 0, progress: 0, total: 0, intraOpThreads: 0, pipeline: 'native' };
 }
 
 /** Lap timer: `lap(phase)` adds the time since the previous lap to that phase. */
@@ -72,8 +84,10 @@ export function formatProfile(p: EpochProfile): string {
     checkpoint: 'checkpoint',
     progress: 'progress',
   };
-  const parts = PROFILE_PHASES.filter((k) => p[k] >= 0.005).map((k) => `${names[k]} ${p[k].toFixed(2)}`);
-  const other = p.total - PROFILE_PHASES.reduce((a, k) => a + p[k], 0);
+  const seq = sequentialPhases(p);
+  const parts = seq.filter((k) => p[k] >= 0.005).map((k) => `${names[k]} ${p[k].toFixed(2)}`);
+  const other = p.total - seq.reduce((a, k) => a + p[k], 0);
   if (other >= 0.005) parts.push(`other ${other.toFixed(2)}`);
-  return `${p.total.toFixed(1)} s = ${parts.join(' + ')} s (${p.intraOpThreads} intra-op threads)`;
+  const producer = p.pipeline === 'native' ? `; producer thread, overlapped: ${PRODUCER_PHASES.map((k) => `${names[k]} ${p[k].toFixed(2)}`).join(', ')} s` : '';
+  return `${p.total.toFixed(1)} s = ${parts.join(' + ')} s (${p.pipeline} pipeline, ${p.intraOpThreads} intra-op threads${producer})`;
 }

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { addWhiteNoise } from '../augment/noise';
 import { planEpoch } from '../augment/schedule';
-import { Rng, deriveSeed } from '../random';
+import { deriveSeed } from '../random';
 import type { DatasetItem, Split } from '../dataset';
 import { SerNativeError } from '../errors';
 import type { LogMel } from '../features/logmel';
@@ -15,8 +15,10 @@ import * as is from '../is';
 import { argmax, classificationReport, ClassificationReport, meanByOwner, Protocol } from '../metrics';
 import { saveBundle } from '../model/bundle';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
-import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, windowFrames } from '../model/features';
+import { clipFeatures, copyWindowWarped, evaluationWindows, windowFrames } from '../model/features';
 import { NativeModel } from '../model/native-model';
+import type { BatchProgress, EpochStats } from '../binding';
+import { cropOf, planTrainingEpoch } from './plan';
 import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
 import { EpochProfile, Stopwatch, timed } from './profile';
@@ -52,6 +54,12 @@ export interface TrainOptions extends DataOptions {
   seed?: number;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Where each epoch's data is made: 'native' (default) hands the clips and each epoch's plan to a
+   * native producer thread that overlaps training; 'js' is the previous TypeScript pipeline, kept for
+   * comparison (bench/train.ts, the old-vs-new measurement).
+   */
+  pipeline?: 'native' | 'js';
   /** Reuse decoded audio across runs in this process (optimize's worker processes pass one). */
   audioCache?: AudioCache;
 }
@@ -114,6 +122,30 @@ function balancedWeights(labels: Int32Array, classes: number): Float32Array {
   return w;
 }
 
+/** The previous TypeScript pipeline of one epoch ('js'): noise, noisy log-mel and crops on the JS thread. */
+function jsEpochData(config: TrainConfig, epoch: number, cleanTrain: LogMel[], clips: Float32Array[], trainLabels: Int32Array, device: string, watch: Stopwatch): { x: Float32Array; y: Int32Array } {
+  const f = config.features;
+  const len = windowFrames(f);
+  const nMels = f.logMel.nMels;
+  const plan = planEpoch(config.noise, { seed: config.seed, epoch, numItems: cleanTrain.length, numEpochs: config.epochs });
+  const noisyIdx = plan.map((d, i) => (d.snrDb === null ? -1 : i)).filter((i) => i >= 0);
+  const noisyFeats = new Map<number, LogMel>();
+  const noisyClips = noisyIdx.map((i) => addWhiteNoise(clips[plan[i].item], plan[i].snrDb!, { seed: plan[i].noiseSeed }));
+  watch.lap('noise');
+  clipFeatures(noisyClips, f, device).forEach((m, j) => noisyFeats.set(noisyIdx[j], m));
+  watch.lap('noisyLogMel');
+  const x = new Float32Array(plan.length * nMels * len);
+  const y = new Int32Array(plan.length);
+  plan.forEach((d, i) => {
+    const m = noisyFeats.get(i) ?? cleanTrain[d.item];
+    const c = cropOf(d.noiseSeed, m.frames, len, config.warp);
+    copyWindowWarped(m, c.start, len, x, i * nMels * len, c.timeScale, c.freqScale);
+    y[i] = trainLabels[d.item];
+  });
+  watch.lap('crops');
+  return { x, y };
+}
+
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
@@ -142,12 +174,18 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const valLabels = loadedVal.items.map((it) => labelIndex.get(it.emotion)!);
 
   report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length + loadedVal.clips.length} clips` });
-  // Clean features are computed once; only noisy copies are recomputed per epoch.
-  const cleanTrain = clipFeatures(loadedTrain.clips, f, device);
-  const valWindows = evaluationWindows(clipFeatures(loadedVal.clips, f, device), f);
-  const stats = normalisationStats(cleanTrain, f.logMel.nMels);
-
+  const pipeline = is.oneOf('options.pipeline', o.pipeline ?? 'native', ['native', 'js'] as const);
+  const len = windowFrames(f);
+  const nMels = f.logMel.nMels;
   const net = new NativeModel(config.architecture, f.logMel.nMels, labels.length, device, config.seed);
+  // Clean features are computed once (natively, or here for the 'js' pipeline); only noisy copies are recomputed per epoch.
+  const nativeSet = pipeline === 'native' ? net.setTrainingData(loadedTrain.clips, trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) }) : null;
+  const cleanTrain = nativeSet ? [] : clipFeatures(loadedTrain.clips, f, device);
+  const valWindows = evaluationWindows(clipFeatures(loadedVal.clips, f, device), f);
+  // The native set holds the training audio compactly (int16); the float copies can go (unless an audioCache keeps them).
+  if (nativeSet) loadedTrain.clips.length = 0;
+  loadedVal.clips.length = 0;
+  const stats = nativeSet ?? normalisationStats(cleanTrain, f.logMel.nMels);
   net.setNormalization(stats.mean, stats.std);
   net.configureOptimizer(config.optimizer, config.optimizer.classWeights === 'balanced' ? balancedWeights(trainLabels, labels.length) : null);
 
@@ -164,8 +202,6 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     saveBundle(bundleDir, { labels, features: f, architecture: config.architecture, training: { config, split: splitSummary, protocol }, metrics, versions }, net.getState());
   };
 
-  const len = windowFrames(f);
-  const nMels = f.logMel.nMels;
   // Clip-level probabilities of the validation set: the mean over each clip's windows.
   const validationProbabilities = async () =>
     meanByOwner(await net.predictAsync(valWindows.data, valWindows.n, valWindows.frames), valWindows.owner, valLabels.length, labels.length);
@@ -188,41 +224,21 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const t0 = Date.now();
     const watch = new Stopwatch();
     const prof = watch.profile;
+    prof.pipeline = pipeline;
     const lr = learningRateAt(config, epoch) * plateauScale;
     net.setLearningRate(lr);
 
-    // This epoch's training set: each planned entry is a clean or noisy clip, randomly cropped.
-    const plan = planEpoch(config.noise, { seed: config.seed, epoch, numItems: cleanTrain.length, numEpochs: config.epochs });
-    const noisyIdx = plan.map((d, i) => (d.snrDb === null ? -1 : i)).filter((i) => i >= 0);
-    const noisyFeats = new Map<number, LogMel>();
-    const noisyClips = noisyIdx.map((i) => addWhiteNoise(loadedTrain.clips[plan[i].item], plan[i].snrDb!, { seed: plan[i].noiseSeed }));
-    watch.lap('noise');
-    clipFeatures(noisyClips, f, device).forEach((m, j) => noisyFeats.set(noisyIdx[j], m));
-    watch.lap('noisyLogMel');
-    const x = new Float32Array(plan.length * nMels * len);
-    const y = new Int32Array(plan.length);
-    plan.forEach((d, i) => {
-      const m = noisyFeats.get(i) ?? cleanTrain[d.item];
-      const rng = new Rng(deriveSeed(d.noiseSeed, 7));
-      const timeScale = 1 + config.warp.time * (2 * rng.float() - 1);
-      const freqScale = 1 + config.warp.freq * (2 * rng.float() - 1);
-      // The crop spans len·timeScale source frames (at most the whole clip).
-      const span = Math.min(m.frames - 1, Math.ceil((len - 1) * timeScale));
-      const start = rng.int(Math.max(1, m.frames - span));
-      if (config.warp.time === 0 && config.warp.freq === 0) copyWindow(m, start, len, x, i * nMels * len);
-      else copyWindowWarped(m, start, len, x, i * nMels * len, Math.min(timeScale, (m.frames - 1 - start) / Math.max(1, len - 1)), freqScale);
-      y[i] = trainLabels[d.item];
-    });
-    watch.lap('crops');
-
-    const stats = await net.trainEpoch(
-      x,
-      y,
-      len,
-      { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha },
-      (p) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p })),
-      o.signal,
-    );
+    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha };
+    const onBatch = (p: BatchProgress) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }));
+    let stats: EpochStats;
+    if (nativeSet) {
+      // The native producer makes noise, noisy log-mel, crops and masks while earlier batches train.
+      stats = await net.trainPlannedEpoch(planTrainingEpoch(config, epoch, nativeSet.frames, len), request, onBatch, o.signal);
+      for (const k of ['noise', 'noisyLogMel', 'crops'] as const) prof[k] += stats.seconds[k];
+    } else {
+      const d = jsEpochData(config, epoch, cleanTrain, loadedTrain.clips, trainLabels, device, watch);
+      stats = await net.trainEpoch(d.x, d.y, len, request, onBatch, o.signal);
+    }
     watch.skip();
     for (const k of ['batch', 'specAugment', 'forward', 'backward', 'step', 'progress'] as const) prof[k] += stats.seconds[k];
     prof.intraOpThreads = stats.intraOpThreads;

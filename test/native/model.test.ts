@@ -51,7 +51,10 @@ test('writes the bundle, metrics.json, history.jsonl and report.html', () => {
     expect(p.backward).toBeGreaterThan(0);
     expect(p.validation).toBeGreaterThan(0);
     expect(p.intraOpThreads).toBeGreaterThanOrEqual(1);
-    const phases = p.noise + p.noisyLogMel + p.crops + p.batch + p.specAugment + p.forward + p.backward + p.step + p.validation + p.checkpoint;
+    // Default native pipeline: noise, noisy log-mel and crops run on the producer thread, beside the sequential phases.
+    expect(p.pipeline).toBe('native');
+    expect(p.crops).toBeGreaterThan(0);
+    const phases = p.batch + p.specAugment + p.forward + p.backward + p.step + p.validation + p.checkpoint;
     expect(phases).toBeLessThanOrEqual(p.total + 1e-3);
     expect(p.total).toBeCloseTo(h.seconds, 6);
   }

@@ -1,0 +1,138 @@
+// `npm run bench:train` part 2: whole training epochs on ../shared/data, end to end, each run in a
+// child process of its own (peak RSS per run), measured in the same invocation:
+//   (a) the seed recipe (../shared/bench/seed-recipe.json) with the native pipeline, and the same
+//       epochs in Python PyTorch (../shared/bench/ser_reference.py) when python3 has torch + librosa;
+//   (b) the default recipe with the native pipeline and with the previous TypeScript pipeline ('js').
+// Prints per-recipe epoch seconds (median of epochs after the first), the per-phase breakdown, peak
+// RSS, and the ratios; the model step alone (bench/train.ts part 1) gives the "epoch / model step" ratio.
+//   node dist/bench/train-epochs.js [--epochs 3] [--data ../shared/data] [--json] [--skip-python] [--skip-js]
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { EpochProfile } from '../lib/train/profile';
+
+interface RunResult {
+  label: string;
+  epochSeconds: number[];
+  profile: Partial<Record<keyof EpochProfile, number>>;
+  maxRssMB: number;
+  setupSeconds: number;
+  trainSamples: number;
+  uar: number[];
+}
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const opt = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const root = path.join(__dirname, '..', '..');
+const shared = path.resolve(root, opt('shared', path.join('..', 'shared')));
+const data = path.resolve(root, opt('data', path.join(shared, 'data')));
+
+/** Runs in the child: one training run, its history and peak RSS as one JSON line on stdout. */
+async function child(spec: { config?: unknown; epochs: number; pipeline: 'native' | 'js' }): Promise<void> {
+  const { train } = await import('../lib/train/train');
+  const t0 = Date.now();
+  let firstBatch = 0;
+  const r = await train({
+    ravdess: path.join(data, 'ravdess'),
+    savee: path.join(data, 'savee'),
+    config: spec.config as never,
+    epochs: spec.epochs,
+    pipeline: spec.pipeline,
+    onProgress: (p) => {
+      if (p.phase === 'batch' && p.batch === 1 && !firstBatch) firstBatch = (Date.now() - t0) / 1000;
+    },
+  });
+  const skipFirst = r.history.length > 1 ? r.history.slice(1) : r.history;
+  const profile: Record<string, number> = {};
+  for (const h of skipFirst) for (const [k, v] of Object.entries(h.profile)) if (typeof v === 'number') profile[k] = (profile[k] ?? 0) + v / skipFirst.length;
+  const out = {
+    epochSeconds: r.history.map((h) => h.seconds),
+    profile,
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    setupSeconds: firstBatch,
+    trainSamples: r.split.train.n,
+    uar: r.history.map((h) => h.valUar ?? 0),
+  };
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function runNode(label: string, spec: { config?: unknown; epochs: number; pipeline: 'native' | 'js' }): RunResult {
+  const p = spawnSync(process.execPath, [__filename, '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (p.status !== 0) throw new Error(`${label} failed: ${(p.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
+  return { label, ...JSON.parse(p.stdout.trim().split('\n').pop()!) };
+}
+
+function runPython(epochs: number): { epochSeconds: number[]; maxRssMB: number } | string {
+  const script = path.join(shared, 'bench', 'ser_reference.py');
+  if (!fs.existsSync(script)) return `${script} not found`;
+  const check = spawnSync('python3', ['-c', 'import torch, librosa'], { encoding: 'utf8' });
+  if (check.status !== 0) return `python3 cannot import torch and librosa (${(check.stderr || '').trim().split('\n').pop()}); see ${path.join(shared, 'bench', 'README.md')}`;
+  // GNU time's %M is the child's peak RSS in KB; without it the RSS is not reported.
+  const time = fs.existsSync('/usr/bin/time');
+  const cmd = time ? '/usr/bin/time' : 'python3';
+  const args = [...(time ? ['-f', 'MAXRSS %M', 'python3'] : []), script, '--shared', data, '--epochs', String(epochs)];
+  const p = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (p.status !== 0) return `ser_reference.py failed: ${(p.stderr || '').trim().split('\n').slice(-2).join(' ')}`;
+  const epochSeconds = p.stderr.split('\n').filter((l) => l.startsWith('{') && l.includes('"s"')).map((l) => JSON.parse(l).s as number);
+  const rss = /MAXRSS (\d+)/.exec(p.stderr);
+  return { epochSeconds, maxRssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN };
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+};
+/** Median over the epochs after the first (the first pays warm-up), or the only one. */
+const typical = (v: number[]) => median(v.length > 1 ? v.slice(1) : v);
+
+function phases(p: RunResult['profile']): string {
+  const keys = ['noise', 'noisyLogMel', 'crops', 'batch', 'specAugment', 'forward', 'backward', 'step', 'validation', 'checkpoint', 'progress'] as const;
+  return keys.filter((k) => (p[k] ?? 0) >= 0.01).map((k) => `${k} ${(p[k] ?? 0).toFixed(2)}`).join(', ');
+}
+
+async function main(): Promise<void> {
+  const i = argv.indexOf('--child');
+  if (i >= 0) return child(JSON.parse(argv[i + 1]));
+  if (!fs.existsSync(path.join(data, 'ravdess'))) {
+    process.stdout.write(`end-to-end epochs skipped: no ${path.join(data, 'ravdess')} (give --data DIR)\n`);
+    return;
+  }
+  const epochs = Number(opt('epochs', '3'));
+  const seedRecipe = JSON.parse(fs.readFileSync(path.join(shared, 'bench', 'seed-recipe.json'), 'utf8'));
+  const runs: RunResult[] = [];
+  runs.push(runNode('seed recipe, native pipeline', { config: seedRecipe, epochs, pipeline: 'native' }));
+  const python = flag('skip-python') ? 'skipped (--skip-python)' : runPython(epochs);
+  runs.push(runNode('default recipe, native pipeline', { epochs, pipeline: 'native' }));
+  if (!flag('skip-js')) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js' }));
+  const result = {
+    epochs,
+    runs: runs.map((r) => ({ ...r, typicalEpochSeconds: typical(r.epochSeconds) })),
+    python: typeof python === 'string' ? { note: python } : { ...python, typicalEpochSeconds: typical(python.epochSeconds) },
+    seedRecipeSpeedupVsPython: typeof python === 'string' ? null : typical(python.epochSeconds) / typical(runs[0].epochSeconds),
+  };
+  if (flag('json')) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`whole epochs on ${data} (median of epochs 2..${epochs}; each run in its own process):\n`);
+  for (const r of result.runs) {
+    process.stdout.write(`  ${r.label.padEnd(38)} ${r.typicalEpochSeconds.toFixed(1)} s/epoch, first batch after ${r.setupSeconds.toFixed(1)} s, peak RSS ${r.maxRssMB} MB\n`);
+    process.stdout.write(`    per epoch: ${phases(r.profile)} s\n`);
+  }
+  if (typeof python === 'string') process.stdout.write(`  Python PyTorch (ser_reference.py): ${python}\n`);
+  else process.stdout.write(`  Python PyTorch (ser_reference.py)      ${typical(python.epochSeconds).toFixed(1)} s/epoch, peak RSS ${python.maxRssMB} MB; seed recipe ratio ${result.seedRecipeSpeedupVsPython!.toFixed(2)}x (target >= 2)\n`);
+  const js = result.runs.find((r) => r.label.includes('JS'));
+  const nat = result.runs.find((r) => r.label.startsWith('default'))!;
+  if (js) process.stdout.write(`  default recipe: native pipeline ${(js.typicalEpochSeconds / nat.typicalEpochSeconds).toFixed(2)}x faster per epoch than the JS pipeline\n`);
+  const model = (nat.profile.forward ?? 0) + (nat.profile.backward ?? 0) + (nat.profile.step ?? 0);
+  process.stdout.write(`  default recipe: epoch / model step (forward+backward+step) = ${(nat.typicalEpochSeconds / model).toFixed(2)} (target <= 1.2)\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:train (epochs) failed: ${(e as Error).message}\n`);
+  process.exit(1);
+});

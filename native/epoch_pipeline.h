@@ -1,0 +1,97 @@
+// The training epoch's data pipeline in native code (issue 13): the whole training corpus is handed
+// over once (TrainingSet: int16 audio, float32 clean log-mel, labels); each epoch TypeScript hands
+// over a plan (EpochPlan: order, noise, crops, warps, SpecAugment masks, all drawn from seeds in
+// lib/train/plan.ts) and a producer thread turns it into batches — seeded white noise, log-mel of
+// the noisy copies, crop/warp, masks — into a bounded queue while the previous batches train.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "logmel.h"
+#include "trainer.h"
+
+namespace ser {
+
+struct TrainingFeatureOptions {
+  MelOptions mel;
+  bool utteranceNorm = true;
+  int64_t windowFrames = 1;  // frames of one training crop
+  int64_t padSamples = 0;    // clips are zero-padded to at least this many samples
+};
+
+// Clips of the training set, kept compact: audio as int16 with a per-clip scale (quantisation noise
+// ~90 dB below the clip's peak, far under any SNR the schedules draw), clean features as float32.
+class TrainingSet {
+ public:
+  // clips: float samples at the feature rate; labels: class of each clip.
+  TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
+              const TrainingFeatureOptions& options);
+
+  int64_t size() const { return static_cast<int64_t>(labels_.size()); }
+  int64_t frames(int64_t i) const { return clean_[i].size(1); }
+  int64_t label(int64_t i) const { return labels_[i]; }
+  const torch::Tensor& clean(int64_t i) const { return clean_[i]; }  // [nMels, frames]
+  const TrainingFeatureOptions& options() const { return options_; }
+  // Per-mel mean and standard deviation over every frame of the clean features (as normalisationStats in TS).
+  const torch::Tensor& mean() const { return mean_; }
+  const torch::Tensor& std() const { return std_; }
+
+  // The clip (padded) plus white Gaussian noise from LibTorch's generator seeded with `seed`, rescaled
+  // so the SNR against the clip's mean square is exactly snrDb; a silent clip stays unchanged.
+  torch::Tensor noisyAudio(int64_t i, double snrDb, uint64_t seed) const;
+  // Log-mel (+ utterance normalisation) of a padded clip, [nMels, frames].
+  torch::Tensor features(const torch::Tensor& audio) const;
+
+ private:
+  torch::Tensor audio(int64_t i) const;  // float [padded samples]
+
+  TrainingFeatureOptions options_;
+  std::vector<std::vector<int16_t>> audio_;
+  std::vector<float> scale_;
+  std::vector<int64_t> labels_;
+  std::vector<torch::Tensor> clean_;
+  torch::Tensor mean_, std_;
+};
+
+// Adds white Gaussian noise from LibTorch's CPU generator seeded with `seed` to x[0, len), rescaled so
+// that 10·log10(P_x / P_noise) is exactly snrDb (P over x[0, len)); a silent clip (P < 1e-10) is left alone.
+void addWhiteNoise(torch::Tensor& x, int64_t len, double snrDb, uint64_t seed);
+
+// One epoch's decisions, entry by entry (an entry is a clip, clean or noisy), and the training order.
+struct EpochPlan {
+  std::vector<int32_t> order;      // entries in training order
+  std::vector<int32_t> item;       // clip of each entry
+  std::vector<float> snrDb;        // NaN = clean
+  std::vector<uint32_t> noiseSeed;
+  std::vector<int32_t> start;      // first source frame of the crop
+  std::vector<double> timeScale, freqScale;  // 1 = no warp
+  // Per entry, freqMasks (start, width) pairs then timeMasks (start, width) pairs; width 0 = none.
+  std::vector<int32_t> masks;
+  int64_t freqMasks = 0, timeMasks = 0;
+  void validate(const TrainingSet& set) const;  // throws std::invalid_argument naming the field
+};
+
+// The model input of one entry: crop/warp of `m` [nMels, frames] into [nMels, len] (the same
+// arithmetic as copyWindowWarped in lib/model/features.ts), then the masks filled with `fill` [nMels].
+void cropWarpMask(const torch::Tensor& m, int64_t start, int64_t len, double timeScale, double freqScale, const int32_t* masks,
+                  int64_t freqMasks, int64_t timeMasks, const torch::Tensor& fill, float* out);
+
+// The model input of plan entry `e` into `out` [nMels, windowFrames]: clean or noisy features, then
+// cropWarpMask. What the producer thread does for each entry.
+void makeInput(const TrainingSet& set, const EpochPlan& plan, int64_t e, const torch::Tensor& fill, float* out, EpochTimings* times);
+
+// Batches of the plan, `batchSize` entries each (a lone last entry is dropped: batch norm needs two).
+// Produced on a thread of its own (one intra-op thread), at most `prefetch` batches ahead, and
+// consumed by Trainer::trainBatches on the calling thread. Returns when the epoch ends, is
+// cancelled or fails; the producer thread has always been joined by then.
+EpochResult trainPlannedEpoch(Trainer& trainer, const TrainingSet& set, const EpochPlan& plan, const EpochOptions& options,
+                              int64_t prefetch, const std::function<void(int64_t, int64_t, double)>& progress,
+                              const std::atomic<bool>& cancel, EpochTimings* producer);
+
+// Producer threads alive in this process (tests check that cancelling leaves none).
+int64_t liveProducerThreads();
+
+}  // namespace ser
