@@ -123,19 +123,17 @@ export function unitMatrix(name: string, v: unknown, rows: number | null, dimens
   return v.map((row: unknown, i) => unitVector(`${name}[${i}]`, row, dimension));
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
+/** Edit distance counting a swap of two neighbours as one edit (optimal string alignment), for "did you mean". */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
 /** The closest allowed name to a misspelled one (case-insensitive, at most a third of it edited), or undefined. */
@@ -161,10 +159,16 @@ export function knownKeys(name: string, obj: Record<string, unknown>, allowed: r
   }
 }
 
-/** `options` (default {}) as an object whose keys are all in `allowed`: the first check of every public entry point. */
-export function options<T extends object>(name: string, v: T | undefined, allowed: readonly (keyof T & string)[]): T {
+/** Every key of an options type, each once: listing one too few or one unknown is a compile error. */
+export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * `options` (default {}) as an object with only the keys of its type: the first check of every
+ * public entry point, so `train({ epoch: 5 })` fails ("did you mean epochs?") instead of training 60.
+ */
+export function options<T extends object>(name: string, v: T | undefined, keys: KeysOf<T>): T {
   if (v === undefined) return {} as T;
-  knownKeys(name, plainObject(name, v), allowed);
+  knownKeys(name, plainObject(name, v), Object.keys(keys));
   return v;
 }
 

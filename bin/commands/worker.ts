@@ -1,8 +1,8 @@
 // `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
-// Thin wrapper: the work is in lib/distributed/worker.ts.
+// Thin wrapper: the work is in lib/optimize/evaluators/queue/worker.ts.
 import type { Argv, CommandModule } from 'yargs';
-import { QUEUE_DEFAULTS } from '../../lib/distributed/settings';
-import { startWorker, type WorkerEvent } from '../../lib/distributed/worker';
+import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
+import { startWorker, type WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 
 interface Args {
   queue: string;

@@ -10,9 +10,9 @@ import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimi
 import type { Algorithm } from '../hpo/optimizer';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
-import { EvaluationFailure } from './pool';
+import { EvaluationFailure, type Evaluator } from './evaluators/evaluator';
 import { SER_SPACE, type SerHyperParameters } from './space';
-import type { BestSoFar, Evaluator, OptimizeProgress, SearchName } from './types';
+import type { BestSoFar, OptimizeProgress, SearchName } from './types';
 
 export interface SearchOptions {
   name: SearchName;

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { minimize } from '../../../lib/hpo/minimize';
 import { ALGORITHMS } from '../../../lib/hpo/optimizer';
 import { readRecords, writeRecords, appendRecord, type EvaluationRecord } from '../../../lib/optimize/journal';
-import { planWorkers } from '../../../lib/optimize/pool';
+import { planWorkers } from '../../../lib/optimize/evaluators/pool/pool';
 import { plannedEvaluations } from '../../../lib/optimize/search';
 import { DEMO_DEFAULTS, resolveSettings, resumeSettings } from '../../../lib/optimize/settings';
 import { SER_SPACE } from '../../../lib/optimize/space';

@@ -14,14 +14,16 @@
 // stalled-job check puts the job back in the queue.
 import * as os from 'os';
 import * as path from 'path';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { info } from '../info';
-import type { EvaluationJob } from '../optimize/objective';
-import { EvaluationFailure, EvaluationPool } from '../optimize/pool';
+import type { Job, Worker } from 'bullmq';
+import { info } from '../../../info';
+import type { EvaluationJob } from '../../objective';
+import { EvaluationFailure } from '../evaluator';
+import { EvaluationPool } from '../pool/pool';
+import { bullmq } from './bullmq';
 import { absoluteData, dataDigest, type DataDigest } from './data';
 import { canonicalJson, validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
 import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, withTimeout } from './settings';
-import * as is from '../is';
+import * as is from '../../../is';
 
 export interface QueueWorkerOptions {
   /** redis://HOST:PORT[/DB] */
@@ -70,6 +72,7 @@ export interface QueueWorker {
 
 export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const address = parseQueueUrl(o.queue);
+  const { DelayedError, UnrecoverableError, Worker } = bullmq(); // fails first, with how to install it
   const gpus = (o.gpus ?? []).map((g, i) => is.number(`gpus[${i}]`, g, { min: 0, integer: true }));
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const cpuSlots = o.cpuSlots === undefined ? (gpus.length > 0 ? 0 : Math.max(1, Math.floor(cores / 2))) : is.number('cpuSlots', o.cpuSlots, { min: 0, integer: true });

@@ -6,7 +6,7 @@
 //                              started with the same --study must match it
 //   ser-native:results         hash: evaluation hash → JSON { result, worker } of every successful evaluation,
 //                              so an evaluation already done (same config, data and versions) is never retrained
-import * as is from '../is';
+import * as is from '../../../is';
 
 export const PREFIX = 'ser-native';
 export const QUEUE_NAME = 'evaluations';

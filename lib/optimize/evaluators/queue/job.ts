@@ -5,9 +5,9 @@
 // recipe, seed, epochs, device, split, label map, data digest, package and LibTorch versions), so adding the
 // same evaluation twice is a no-op (BullMQ keeps one job per id), and a result stored under HASH is reused.
 import { createHash } from 'crypto';
-import * as is from '../is';
-import { validateJob, type EvaluationJob, type EvaluationResult } from '../optimize/objective';
-import type { SearchName } from '../optimize/types';
+import * as is from '../../../is';
+import { validateJob, type EvaluationJob, type EvaluationResult } from '../../objective';
+import type { SearchName } from '../../types';
 
 export interface Versions {
   package: string;

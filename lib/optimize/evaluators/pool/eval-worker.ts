@@ -7,11 +7,11 @@
 // The decoded audio stays cached in this process between jobs. The child exits when the parent goes away
 // (IPC disconnect), so a killed optimize run leaves no orphans.
 //
-// On its own, for one job:  node dist/lib/optimize/eval-worker.js job.json   (or - for stdin)
+// On its own, for one job:  node dist/lib/optimize/evaluators/pool/eval-worker.js job.json   (or - for stdin)
 // prints the EvaluationResult as JSON on stdout, or the error on stderr with exit code 1.
 import * as fs from 'fs';
-import type { AudioCache } from '../train/data';
-import { runEvaluation, type EvaluationResult } from './objective';
+import type { AudioCache } from '../../../train/data';
+import { runEvaluation, type EvaluationResult } from '../../objective';
 
 export type WorkerRequest = { type: 'evaluate'; id: number; job: unknown };
 export type WorkerReply =

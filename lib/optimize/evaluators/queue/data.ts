@@ -4,7 +4,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { resolveData, type DataOptions } from '../train/data';
+import { resolveData, type DataOptions } from '../../../train/data';
 
 const PATH_KEYS = ['ravdess', 'savee', 'data'] as const;
 

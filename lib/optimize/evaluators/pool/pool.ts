@@ -5,19 +5,13 @@
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { packageRoot } from '../binding';
-import * as is from '../is';
-import type { EvaluationJob, EvaluationResult } from './objective';
+import { packageRoot } from '../../../binding';
+import * as is from '../../../is';
+import type { EvaluationJob, EvaluationResult } from '../../objective';
+import { EvaluationFailure, type WorkerPlan } from '../evaluator';
 import type { SerializedError, WorkerReply, WorkerRequest } from './eval-worker';
 
-export interface WorkerPlan {
-  /** Worker processes; 0 = evaluate in the calling process. */
-  workers: number;
-  /** LibTorch intra-op threads per worker (SER_NATIVE_THREADS). */
-  threads: number;
-  /** Device of each worker slot when the jobs are spread over several GPUs, else null (the job's device). */
-  devices: string[] | null;
-}
+export type { WorkerPlan };
 
 /**
  * How many workers, threads and devices: by default one worker per GPU when CUDA is used without an index,
@@ -36,7 +30,7 @@ export function planWorkers(o: { workers?: number; device: string; resolvedDevic
 /** The compiled worker entry point; running from TypeScript sources (tests) uses the dist/ build. */
 export function defaultWorkerScript(): string {
   if (__filename.endsWith('.js')) return path.join(__dirname, 'eval-worker.js');
-  const built = path.join(packageRoot(), 'dist', 'lib', 'optimize', 'eval-worker.js');
+  const built = path.join(packageRoot(), 'dist', 'lib', 'optimize', 'evaluators', 'pool', 'eval-worker.js');
   if (!fs.existsSync(built)) {
     throw new Error(`the evaluation worker ${built} is missing: worker processes run compiled JavaScript, so run \`npx tsc -p tsconfig.json\` first`);
   }
@@ -63,26 +57,6 @@ export interface PoolReply {
   pid: number;
   /** Wall time from dispatch to reply in this process, seconds (includes IPC). */
   seconds: number;
-}
-
-/** An evaluation that did not produce a result: the worker's error, or the worker's death. */
-export class EvaluationFailure extends Error {
-  /** Slot number, 'in-process', or a queue worker's HOST:PID/SLOT. */
-  readonly worker: number | string;
-  readonly pid: number | null;
-  /** True when the worker process died rather than reporting an error. */
-  readonly crashed: boolean;
-  readonly code?: string;
-  readonly seconds: number;
-  constructor(message: string, o: { worker: number | string; pid: number | null; crashed: boolean; code?: string; seconds: number }) {
-    super(message);
-    this.name = 'EvaluationFailure';
-    this.worker = o.worker;
-    this.pid = o.pid;
-    this.crashed = o.crashed;
-    this.code = o.code;
-    this.seconds = o.seconds;
-  }
 }
 
 interface Task {

@@ -7,10 +7,11 @@
 // an existing id is a no-op in BullMQ). Jobs are then watched by polling their state, woken early by queue
 // events. An iteration's evaluations without a result by its deadline fail (penalty fitness), so a study never
 // waits forever on a lost worker.
-import { Job, Queue, QueueEvents } from 'bullmq';
-import type { EvaluationJob } from '../optimize/objective';
-import { EvaluationFailure } from '../optimize/pool';
-import type { EvaluatorReply, SearchName } from '../optimize/types';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { EvaluationJob } from '../../objective';
+import { EvaluationFailure, type EvaluatorReply } from '../evaluator';
+import { bullmq } from './bullmq';
+import type { SearchName } from '../../types';
 import { relativeData } from './data';
 import { canonicalJson, evaluationHash, jobIdOf, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
 import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, studyKey, withTimeout, type QueueAddress } from './settings';
@@ -98,6 +99,7 @@ export class QueueCoordinator {
   static async open(o: CoordinatorOptions): Promise<QueueCoordinator> {
     const address = parseQueueUrl(o.queue);
     const connection = connectionOf(address);
+    const { Queue, QueueEvents } = bullmq();
     const queue = new Queue<QueueJobData, QueueJobResult>(QUEUE_NAME, { connection, prefix: PREFIX });
     const events = new QueueEvents(QUEUE_NAME, { connection, prefix: PREFIX });
     queue.on('error', () => undefined);
@@ -163,7 +165,7 @@ export class QueueCoordinator {
   }
 
   private async submit(id: string, hash: string, job: EvaluationJob, search: SearchName, deadline: number, iterationSeconds: number, signal?: AbortSignal): Promise<EvaluatorReply> {
-    if (await Job.fromId(this.queue, id)) {
+    if (await bullmq().Job.fromId(this.queue, id)) {
       this.counts.found++;
     } else {
       const client = await this.queue.getBackend().client;
@@ -258,7 +260,7 @@ export class QueueCoordinator {
   private async checkOne(p: Pending): Promise<void> {
     // State first: a job read after it shows completed or failed carries its final return value or reason.
     const state = await this.queue.getJobState(p.id);
-    const job = await Job.fromId<QueueJobData, QueueJobResult>(this.queue, p.id);
+    const job = await bullmq().Job.fromId<QueueJobData, QueueJobResult>(this.queue, p.id);
     const seconds = (Date.now() - p.since) / 1000;
     const failure = (message: string) => new EvaluationFailure(message, { worker: p.lastWorker ?? 'queue', pid: null, crashed: false, seconds });
     if (!job) {
