@@ -61,7 +61,8 @@ export class EmotionModel {
   /** Loads a bundle folder (or its model.json); a bundle trained on CUDA loads on CPU. */
   static load(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
-    const device = resolveDevice(options.device ?? 'cpu');
+    const o = is.options<LoadModelOptions>('options', options, { device: true });
+    const device = resolveDevice(o.device ?? 'cpu');
     const { meta, state } = readBundle(bundlePath);
     const net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
     net.setState(state);
@@ -111,7 +112,8 @@ export class EmotionModel {
   }
 
   /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
-  timeline(input: AudioInput, options: { window?: number; hop?: number } & PredictOptions = {}): Segment[] {
+  timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
+    is.options<TimelineOptions>('options', options, { window: true, hop: true, minConfidence: true, vad: true });
     const window = options.window ?? this.features.clipSeconds;
     const hop = options.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
@@ -156,9 +158,10 @@ export class EmotionModel {
   }
 }
 
+type TimelineOptions = { window?: number; hop?: number } & PredictOptions;
+
 function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
-  const o = is.plainObject('options', options);
-  is.knownKeys('options', o, ['minConfidence', 'vad', 'device', 'window', 'hop']);
+  const o = is.options<PredictOptions>('options', options, { minConfidence: true, vad: true });
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
   return { minConfidence, vad };
@@ -182,6 +185,7 @@ const cache = new Map<string, EmotionModel>();
 
 /** One-shot convenience: loads (and caches) the bundle, then predicts one input. */
 export function predict(bundlePath: string, input: AudioInput, options: LoadModelOptions & PredictOptions = {}): Prediction {
+  is.options<LoadModelOptions & PredictOptions>('options', options, { device: true, minConfidence: true, vad: true });
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

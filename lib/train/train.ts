@@ -112,6 +112,7 @@ function balancedWeights(labels: Int32Array, classes: number): Float32Array {
 }
 
 export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true });
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
   const overrides: DeepPartial<TrainConfig> = { ...(o.config ?? {}) };
