@@ -1,7 +1,7 @@
 // `ser-native evaluate --model DIR <data options>`: scores of a saved model, with their protocol.
 import type { Argv } from 'yargs';
 import { DEMO_NOTE } from '../../lib/demo/note';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 

@@ -1,5 +1,5 @@
 // `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 
 interface Args {
   json: boolean;

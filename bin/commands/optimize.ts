@@ -9,7 +9,7 @@ import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { DEMO_NOTE } from '../../lib/demo/note';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { EXIT, errorLine, UsageError } from '../errors';

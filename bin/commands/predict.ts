@@ -1,7 +1,7 @@
 // `ser-native predict --model DIR file.wav ...`: the emotion of each file, or a timeline.
 import type { Argv } from 'yargs';
 import type { Prediction } from '../../lib/model/model';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, deviceOption } from '../data-options';
 import { codeOf, errorLine, hintLine } from '../errors';
 

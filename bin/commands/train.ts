@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import type { TrainResult } from '../../lib/train/train';
 import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 import { bar, nextPredictLine, progressSink } from '../progress';

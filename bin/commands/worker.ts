@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { UsageError } from '../errors';
 
 interface Args {

@@ -2,8 +2,8 @@
 // that computes features. Turns parsed flags into options for resolveLogMelOptions and rewrites its
 // errors to name the flag the user typed (--n-fft) instead of the API field (options.nFft).
 import type { Argv, Options } from 'yargs';
-import * as is from '../is';
-import { LogMelOptions, LogMelPreset, PRESETS, resolveLogMelOptions } from './options';
+import * as is from '../lib/is';
+import { LogMelOptions, LogMelPreset, PRESETS, resolveLogMelOptions } from '../lib/features/options';
 
 /** Flags as yargs hands them over (camel-cased); undefined means "the preset's value". */
 export interface LogMelArgs {

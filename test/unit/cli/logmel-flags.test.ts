@@ -1,6 +1,6 @@
 // Command-line flags → log-mel options: presets, overrides, 'none', and errors naming the flag.
 import yargs from 'yargs';
-import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMelFlags } from '../../../lib/features/cli-options';
+import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMelFlags } from '../../../bin/logmel-flags';
 import { PRESETS } from '../../../lib/features/options';
 
 const parse = (argv: string[]) => withLogMelFlags(yargs(argv).strict()).parseSync() as LogMelArgs;
