@@ -9,12 +9,13 @@ const LAYERS = [
   ['lib/errors.ts', 'lib/is.ts'],
   ['lib/random.ts'],
   ['lib/binding.ts'], // the only module that loads the native addon (native/*.cc)
-  ['lib/info.ts'],
-  ['lib/metrics', 'lib/hpo', 'lib/augment', 'lib/audio', 'lib/features'],
-  ['lib/dataset', 'lib/demo'],
+  ['lib/device.ts'],
+  ['lib/metrics', 'lib/hpo', 'lib/audio', 'lib/features'],
+  ['lib/dataset', 'lib/demo', 'lib/augment'],
   ['lib/report'],
   ['lib/model'],
-  ['lib/train'],
+  ['lib/info.ts'],
+  ['lib/train', 'lib/export'],
   ['lib/optimize'],
   ['lib/index.ts'],
   ['bin'],
@@ -54,6 +55,14 @@ const forbidden = [
   },
   { name: 'lib-never-imports-bin', severity: 'error', from: { path: '^lib/' }, to: { path: '^bin/' } },
 ];
+
+forbidden.push({
+  name: 'every-module-in-a-layer',
+  severity: 'error',
+  comment: 'A new file or folder of lib/ must be given a layer in LAYERS (.dependency-cruiser.cjs) and docs/ARCHITECTURE.md.',
+  from: { path: '^lib/', pathNot: LAYERS.flat().map(pathOf).join('|') },
+  to: {},
+});
 
 LAYERS.forEach((layer, level) => {
   for (const unit of layer) {

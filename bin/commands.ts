@@ -29,6 +29,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/index').indexCommand;
     case 'features':
       return require('./commands/features').featuresCommand;
+    case 'export':
+      return require('./commands/export').exportCommand;
   }
 }
 

@@ -4,7 +4,8 @@
 // the optimizers' building blocks are under the `hpo` namespace. test/types/public-api.ts pins this list.
 
 // The installation
-export { info, setNumThreads, resolveDevice } from './info';
+export { info } from './info';
+export { setNumThreads, resolveDevice } from './device';
 export type { Info } from './info';
 export type { Device } from './is';
 
@@ -26,7 +27,9 @@ export type { ClassificationReport, ClassMetrics, Protocol } from './metrics';
 
 // Prediction
 export { loadModel, predict } from './model/model';
-export type { EmotionModel, Prediction, PredictOptions, Segment, LoadModelOptions } from './model/model';
+export type { EmotionModel, Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export { exportOnnx } from './export/onnx';
+export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export type { AudioInput } from './audio/decode';
 
 // Features, audio and data helpers

@@ -11,7 +11,8 @@
 import * as os from 'os';
 import * as path from 'path';
 import { SerNativeError } from '../errors';
-import { info, resolveDevice } from '../info';
+import { resolveDevice } from '../device';
+import { info } from '../info';
 import type * as is from '../is';
 import { checkData } from './data-check';
 import { openEvaluator, planWorkers, type EvaluatorBackend, type WorkerPlan } from './evaluators';

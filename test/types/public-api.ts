@@ -4,7 +4,7 @@ import * as ser from '../../lib';
 import {
   train, evaluate, loadModel, predict, optimize, logMel, melFilterbank, info, setNumThreads, resolveDevice, minimize, resumeMinimize,
   readWav, writeWav, resample, detectSpeech, trimToSpeech, indexDataset, makeSplit, EMOTIONS, ensureDemoCorpus, defaultTrainConfig,
-  SerNativeError, WavError, DatasetError, hpo,
+  SerNativeError, WavError, DatasetError, hpo, exportOnnx,
 } from '../../lib';
 import type {
   TrainOptions, TrainResult, TrainProgress, EpochRecord, EvaluateOptions, EvaluateResult, DataOptions, TrainConfig, Architecture,
@@ -12,7 +12,7 @@ import type {
   LoadModelOptions, AudioInput, LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset, WavAudio, SpeechDetection, SpeechSegment,
   VadOptions, DatasetItem, IndexResult, Split, SplitSpec, Emotion, OptimizeOptions, OptimizeResult, OptimizeProgress,
   QueueModeOptions, Objective, MinimizeOptions, MinimizeResult, MinimizeCheckpoint, Space, Algorithm, Info, Device,
-  SerNativeErrorCode,
+  SerNativeErrorCode, TimelineOptions, ExportOnnxOptions, ExportOnnxResult,
 } from '../../lib';
 
 /** Exactly these runtime names, no more, no fewer. */
@@ -21,7 +21,7 @@ type RuntimeExports =
   | 'train' | 'evaluate' | 'loadModel' | 'predict' | 'optimize' | 'logMel' | 'melFilterbank' | 'info' | 'setNumThreads'
   | 'resolveDevice' | 'minimize' | 'resumeMinimize' | 'readWav' | 'writeWav' | 'resample' | 'detectSpeech' | 'trimToSpeech'
   | 'indexDataset' | 'makeSplit' | 'EMOTIONS' | 'ensureDemoCorpus' | 'defaultTrainConfig' | 'SerNativeError' | 'WavError'
-  | 'DatasetError' | 'hpo';
+  | 'DatasetError' | 'hpo' | 'exportOnnx';
 export const exactRuntimeExports: Equal<keyof typeof ser, RuntimeExports> = true;
 
 // The entry points take their documented options and return their documented results.
@@ -33,7 +33,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const scored: EvaluateResult = await evaluate({ model: 'runs/x/model', demo: { actors: 4 } } satisfies EvaluateOptions);
   const model: EmotionModel = loadModel('runs/x/model', { device: 'cpu' } satisfies LoadModelOptions);
   const p: Prediction = model.predict('clip.wav', {} satisfies PredictOptions);
-  const segments: Segment[] = model.timeline('clip.wav', { hop: 0.5 });
+  const segments: Segment[] = model.timeline('clip.wav', { hop: 0.5 } satisfies TimelineOptions);
   const once: Prediction = predict('runs/x/model', { samples: new Float32Array(16000), sampleRate: 16000 } satisfies AudioInput);
   const spec: LogMel = logMel(new Float32Array(16000), { preset: 'torchaudio' as LogMelPreset, device: 'cpu' } satisfies LogMelCallOptions);
   const fb: { data: Float32Array; nMels: number } = melFilterbank({ nMels: 40 } satisfies Partial<LogMelOptions>);
@@ -62,7 +62,8 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const data: DataOptions = { ravdess: 'data/ravdess' };
   const code: SerNativeErrorCode = new SerNativeError('ERR_DEVICE', 'x').code;
   const errors: Error[] = [new WavError('EMPTY', 'x.wav', 'empty'), new DatasetError('x')];
-  void [record, scored, p, segments, once, spec, fb, i, dev, tuned, found, cp, r, seg, trimmed, item, split, emotions, dir, parts, classes, data, code, errors, resumeMinimize];
+  const exported: ExportOnnxResult = exportOnnx('runs/x/model', 'model.onnx', {} satisfies ExportOnnxOptions);
+  void [exported, record, scored, p, segments, once, spec, fb, i, dev, tuned, found, cp, r, seg, trimmed, item, split, emotions, dir, parts, classes, data, code, errors, resumeMinimize];
 
   // Optimizer building blocks live under the hpo namespace...
   const rng: hpo.Rng = new hpo.Rng(1);

@@ -21,7 +21,7 @@ test('the package root exports the user-facing API, with the optimizer internals
   const lib = require('../../lib');
   expect(Object.keys(lib).sort()).toEqual(
     [
-      'DatasetError', 'EMOTIONS', 'SerNativeError', 'WavError', 'defaultTrainConfig', 'detectSpeech', 'ensureDemoCorpus', 'evaluate', 'hpo',
+      'DatasetError', 'EMOTIONS', 'SerNativeError', 'WavError', 'defaultTrainConfig', 'detectSpeech', 'ensureDemoCorpus', 'evaluate', 'exportOnnx', 'hpo',
       'indexDataset', 'info', 'loadModel', 'logMel', 'makeSplit', 'melFilterbank', 'minimize', 'optimize', 'predict', 'readWav', 'resample',
       'resolveDevice', 'resumeMinimize', 'setNumThreads', 'train', 'trimToSpeech', 'writeWav',
     ].sort(),
