@@ -1,13 +1,16 @@
 // A trained model, loaded from a bundle: predict() on paths, WAV buffers or samples, in batches,
 // and timeline() over long audio.
 import { AudioInput, decodeAudio } from '../audio/decode';
-import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
+import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta } from './bundle';
-import { clipFeatures, evaluationWindows, windowFrames, copyWindow, windowStartFrames } from './features';
+import { clipFeatures, evaluationWindows, windowFrames } from './features';
+import { cutWindow, prepareWindows, PreparedWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
+import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
+import { WindowQueue, WindowQueueStats } from './window-queue';
 import { NativeModel } from './native-model';
-import { argmax, meanByOwner } from '../metrics';
+import { meanByOwner } from '../metrics';
 import { resolveDevice } from '../info';
 
 export interface Prediction {
@@ -37,6 +40,13 @@ export interface Segment extends Prediction {
   end: number;
 }
 
+export interface TimelineOptions extends PredictOptions, SmoothingOptions {
+  /** Window length, seconds: must be the model's (features.clipSeconds). */
+  window?: number;
+  /** Seconds between window starts (default: the model's windowHopSeconds). */
+  hop?: number;
+}
+
 export interface LoadModelOptions {
   device?: is.Device;
 }
@@ -48,6 +58,7 @@ export class EmotionModel {
   readonly meta: BundleMeta;
   readonly device: string;
   private readonly net: NativeModel;
+  private queue: WindowQueue | null = null;
 
   private constructor(meta: BundleMeta, net: NativeModel, device: string) {
     this.meta = meta;
@@ -110,49 +121,96 @@ export class EmotionModel {
     return meanByOwner(probs, w.owner, clips.length, this.labels.length);
   }
 
-  /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
-  timeline(input: AudioInput, options: { window?: number; hop?: number } & PredictOptions = {}): Segment[] {
-    const window = options.window ?? this.features.clipSeconds;
-    const hop = options.hop ?? this.features.windowHopSeconds;
+  /**
+   * Emotion over time: one segment per window of the model's length every `hop` seconds, each window
+   * judged on its own samples (speech detection, features, scoring; see lib/model/windows.ts), so a
+   * live stream of the same audio gives the same segments. `smoothing`/`median` smooth speech windows over time.
+   */
+  timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
+    const o = this.timelineOptions(options);
+    const samples = decodeAudio(input, this.features.logMel.sampleRate);
+    const { prep, times } = this.timelineWindows(samples, o.hop, o.vad);
+    return windowSegments(prep, this.scoreWindows(prep.data, prep.n, prep.frames), times, this.labels, o.minConfidence, new ProbabilitySmoother(o));
+  }
+
+  /** timeline() with the scoring off the JS thread (and batched with other async calls). */
+  async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
+    const o = this.timelineOptions(options);
+    const samples = decodeAudio(input, this.features.logMel.sampleRate);
+    const { prep, times } = this.timelineWindows(samples, o.hop, o.vad);
+    return windowSegments(prep, await this.scoreWindowsAsync(prep.data, prep.n), times, this.labels, o.minConfidence, new ProbabilitySmoother(o));
+  }
+
+  private timelineOptions(options: TimelineOptions): { hop: number; minConfidence: number; vad: Partial<VadOptions> | false } & Required<SmoothingOptions> {
+    const o = is.plainObject('options', options) as TimelineOptions;
+    is.knownKeys('options', o as Record<string, unknown>, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']);
+    const window = o.window ?? this.features.clipSeconds;
+    const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
+    return { hop, ...p, ...checkSmoothing(o) };
+  }
+
+  private timelineWindows(samples: Float32Array, hop: number, vad: Partial<VadOptions> | false): { prep: PreparedWindows; times: { start: number; end: number }[] } {
     const sr = this.features.logMel.sampleRate;
-    const samples = decodeAudio(input, sr);
-    const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
-    const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    const [feat] = clipFeatures([samples], this.features, this.device);
-    const len = windowFrames(this.features);
-    const hopFrames = Math.max(1, Math.round((hop * sr) / this.features.logMel.hopLength));
-    const starts = windowStartFrames(feat.frames, len, hopFrames);
-    const data = new Float32Array(starts.length * feat.nMels * len);
-    starts.forEach((s, i) => copyWindow(feat, s, len, data, i * feat.nMels * len));
-    const probs = this.net.predict(data, starts.length, len);
-    const preds = this.probabilitiesToPredictions(probs, starts.length, p.minConfidence);
-    const secondsPerFrame = this.features.logMel.hopLength / sr;
+    const starts = timelineStarts(samples.length, this.features, hop);
+    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), this.features, vad, this.device);
     const duration = samples.length / sr;
-    const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
-    return preds.map((pred, i) => {
-      const start = starts[i] * secondsPerFrame;
-      const end = Math.min(duration, start + window);
-      // Speech inside this window, from the whole clip's frame mask.
-      const speechSeconds = found ? speechWithin(found.frames, start, end) : end - start;
-      if (found && speechSeconds < minSpeech) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' as const, start, end };
-      return { ...pred, speechSeconds, start, end };
+    return { prep, times: starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + this.features.clipSeconds) })) };
+  }
+
+  /** Probabilities [n, labels] of n prepared windows [n, nMels, frames]. */
+  scoreWindows(data: Float32Array, n: number, frames: number): Float32Array {
+    return n === 0 ? new Float32Array(0) : this.net.predict(data, n, frames);
+  }
+
+  /** scoreWindows() on the libuv pool; windows asked for while a call runs are scored together by the next one. */
+  scoreWindowsAsync(data: Float32Array, n: number): Promise<Float32Array> {
+    if (!this.queue) {
+      const frames = windowFrames(this.features);
+      this.queue = new WindowQueue((d, k, f) => this.net.predictAsync(d, k, f), this.features.logMel.nMels * frames, frames, this.labels.length);
+    }
+    return this.queue.run(data, n);
+  }
+
+  /** Calls and windows scored through scoreWindowsAsync (micro-batching at work). */
+  queueStats(): WindowQueueStats {
+    return this.queue ? this.queue.stats() : { calls: 0, windows: 0, maxBatch: 0, pending: 0 };
+  }
+
+  /** predict() with the network off the JS thread; concurrent calls share native calls. */
+  async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
+    return (await this.predictBatchAsync([input], options))[0];
+  }
+
+  async predictBatchAsync(inputs: AudioInput[], options: PredictOptions = {}): Promise<Prediction[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
+    const o = checkPredictOptions(options);
+    const sr = this.features.logMel.sampleRate;
+    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
+    const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
+    let probs: Float32Array = new Float32Array(0);
+    if (scored.length > 0) {
+      const feats = clipFeatures(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i])), this.features, this.device);
+      const w = evaluationWindows(feats, this.features);
+      probs = meanByOwner(await this.scoreWindowsAsync(w.data, w.n), w.owner, scored.length, this.labels.length);
+    }
+    const preds = this.probabilitiesToPredictions(probs, scored.length, o.minConfidence);
+    return clips.map((c, i) => {
+      const d = found[i];
+      const speechSeconds = d ? d.speechSeconds : c.length / sr;
+      const j = scored.indexOf(i);
+      if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' };
+      return { ...preds[j], speechSeconds };
     });
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
-    const k = this.labels.length;
-    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
-    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
-      const row = probs.subarray(i * k, (i + 1) * k);
-      const probabilities: Record<string, number> = {};
-      this.labels.forEach((l, j) => (probabilities[l] = row[j]));
-      const sure = row[best] >= minConfidence;
-      return { emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : ('low-confidence' as const) };
-    });
+    return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
 }
 
@@ -162,15 +220,6 @@ function checkPredictOptions(options: PredictOptions): { minConfidence: number; 
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
   return { minConfidence, vad };
-}
-
-/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
-function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
-  let n = 0;
-  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
-  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
-  for (let i = a; i < b; i++) n += frames.mask[i];
-  return n * frames.hopSeconds;
 }
 
 /** Loads a model bundle (see EmotionModel.load). */
