@@ -9,11 +9,13 @@ import { evaluateCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
 import { optimizeCommand } from './commands/optimize';
 import { workerCommand } from './commands/worker';
+import { serveCommand } from './commands/serve';
 
 export const commands: CommandModule<any, any>[] = [
   trainCommand,
   evaluateCommand,
   predictCommand,
+  serveCommand,
   optimizeCommand,
   workerCommand,
   infoCommand,

@@ -47,8 +47,9 @@ function classify(e: unknown): { status: number; code: string; message: string }
   const message = err?.message ?? String(e);
   if (e instanceof HttpError) return { status: e.statusCode, code: e.code, message };
   if (e instanceof WavError) return { status: 400, code: `ERR_WAV_${err.code}`.replace(/^ERR_WAV_ERR_/, 'ERR_WAV_'), message };
-  if (err?.code === 'ERR_ARGUMENT' || e instanceof RangeError) return { status: 400, code: 'ERR_ARGUMENT', message };
+  // fastify's own errors (body too large, bad media type, ...) carry their status.
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, code: err.code ?? 'ERR_REQUEST', message };
+  if (err?.code === 'ERR_ARGUMENT' || e instanceof RangeError) return { status: 400, code: 'ERR_ARGUMENT', message };
   return { status: 500, code: err?.code ?? 'ERR_INTERNAL', message };
 }
 
@@ -148,13 +149,11 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     const q = (req.query ?? {}) as Record<string, string>;
     is.knownKeys('query', q, ['timeline', 'hop', 'minConfidence', 'smoothing', 'median', 'token']);
     const num = (k: string) => (q[k] === undefined ? undefined : is.number(k, Number(q[k])));
+    const settings = { hop: num('hop'), minConfidence: num('minConfidence'), smoothing: num('smoothing'), median: num('median') };
     const bytes = await wavBody(req);
     return admitted(async () => {
-      if (queryFlag(q.timeline)) {
-        const segments = await model.timelineAsync(bytes, { hop: num('hop'), minConfidence: num('minConfidence'), smoothing: num('smoothing'), median: num('median') });
-        return { segments };
-      }
-      return model.predictAsync(bytes, { minConfidence: num('minConfidence') });
+      if (queryFlag(q.timeline)) return { segments: await model.timelineAsync(bytes, settings) };
+      return model.predictAsync(bytes, { minConfidence: settings.minConfidence });
     });
   });
 
