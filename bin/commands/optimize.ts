@@ -2,15 +2,18 @@
 // worker processes, resumable, then the best configuration retrained into out/best. With --queue the evaluations
 // are BullMQ jobs on Redis, run by `ser-native worker` on any number of machines.
 import * as fs from 'fs';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { SerNativeError } from '../../lib/errors';
 import { ALGORITHMS, type Algorithm } from '../../lib/hpo/optimizer';
 import type { DeepPartial, TrainConfig } from '../../lib/model/config';
-import { optimize, type OptimizeResult } from '../../lib/optimize/run';
+import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
-import { dataOptionsFrom, DataArgs, withDataOptions } from '../data-options';
-import { bar, progressSink, type ProgressSink } from '../progress';
+import { meta, type Command } from '../commands';
+import { DEMO_NOTE } from '../../lib/demo/note';
+import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
+import { EXIT, errorLine, UsageError } from '../errors';
+import { bar, nextPredictLine, progressSink, type ProgressSink } from '../progress';
 
 interface Args extends DataArgs {
   algorithm?: Algorithm;
@@ -75,6 +78,7 @@ function show(p: ProgressSink, e: OptimizeProgress): void {
 export function summarize(r: OptimizeResult): string {
   const b = r.best;
   const lines = [
+    ...(noDataOptions(r.settings.data) ? [`data: ${DEMO_NOTE}; its scores say the search works, not how well real speech is recognised`] : []),
     `${r.settings.algorithm}: ${r.evaluations} evaluations (${r.failed} failed) in ${r.iterations} iterations, ${duration(r.seconds)}`,
     `best: #${b.index} fitness ${b.fitness?.toFixed(4)} (validation UAR ${pct(b.metrics?.uar)} after ${r.settings.epochsPerEval} epoch(s))`,
     `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
@@ -87,12 +91,12 @@ export function summarize(r: OptimizeResult): string {
     lines.push(`queue ${q.address}, study ${q.study}: ${q.added} job(s) added, ${q.found} found queued, ${q.reused} result(s) reused; worker slots: ${q.workers.join(', ') || 'none seen'}`);
   }
   lines.push(`wrote ${r.files.model}/, ${r.files.report}, ${r.files.evaluations}, ${r.files.result}`);
+  lines.push(nextPredictLine(r.files.model));
   return lines.join('\n');
 }
 
-export const optimizeCommand: CommandModule<object, Args> = {
-  command: 'optimize',
-  describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the demo corpus)',
+export const optimizeCommand: Command<Args> = {
+  ...meta('optimize'),
   builder: (y: Argv<object>) =>
     withDataOptions(y)
       .option('algorithm', { type: 'string', choices: ALGORITHMS, describe: 'Optimizer (default sfs-woa; tpe = Tree-structured Parzen Estimator)' })
@@ -107,7 +111,7 @@ export const optimizeCommand: CommandModule<object, Args> = {
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval) come from the saved run' })
       .option('baseline', { type: 'boolean', describe: 'Also run random search on the same budget, for the report' })
       .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
-      .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('device', deviceOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
       .option('queue', { type: 'string', describe: 'Coordinate: evaluations become jobs on this Redis (redis://HOST:PORT[/DB]), run by `ser-native worker` anywhere' })
       .option('study', { type: 'string', describe: 'With --queue: the study name (job ids, Redis keys); rerunning the same command continues the study' })
@@ -122,23 +126,42 @@ export const optimizeCommand: CommandModule<object, Args> = {
         'Searched: learning rate, weight decay, conv/LSTM/head dropout, LSTM hidden size, conv width (× channels), batch size, ' +
           'noise probability and SNR range. Fitness: 1 − validation UAR on a speaker-independent split after --epochs-per-eval epochs.',
       ) as unknown as Argv<Args>,
+  flagNames: (a) => ({
+    ...dataFlagNames,
+    ...(a.config ? { 'fixed.*': `$ in --config ${a.config}` } : {}),
+    algorithm: '--algorithm',
+    population: '--population',
+    iterations: '--iterations',
+    maxEvals: '--max-evals',
+    workers: '--workers',
+    epochsPerEval: '--epochs-per-eval',
+    finalEpochs: '--final-epochs',
+    seed: '--seed',
+    'queue.url': '--queue',
+    'queue.study': '--study',
+    'queue.dataRoot': '--data-root',
+    'queue.evalTimeoutSeconds': '--eval-timeout',
+    'queue.iterationTimeoutSeconds': '--iteration-timeout',
+  }),
   handler: async (a) => {
+    checkDevice(a.device);
     let fixed: DeepPartial<TrainConfig> | undefined;
     if (a.config) {
       try {
         fixed = JSON.parse(fs.readFileSync(a.config, 'utf8'));
       } catch (e) {
-        throw new Error(`cannot read --config ${a.config}: ${(e as Error).message}`);
+        throw new UsageError(`cannot read --config ${a.config}: ${(e as Error).message}`);
       }
     }
-    if (a.study !== undefined && a.queue === undefined) throw new Error('--study names a queue study: give --queue redis://HOST:PORT too');
-    if (a.queue !== undefined && a.study === undefined) throw new Error('--queue needs --study NAME (rerunning with the same name continues that study)');
+    if (a.study !== undefined && a.queue === undefined) throw new UsageError('--study names a queue study: give --queue redis://HOST:PORT too');
+    if (a.queue !== undefined && a.study === undefined) throw new UsageError('--queue needs --study NAME (rerunning with the same name continues that study)');
     for (const k of ['dataRoot', 'evalTimeout', 'iterationTimeout'] as const) {
-      if (a[k] !== undefined && a.queue === undefined) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --queue mode only`);
+      if (a[k] !== undefined && a.queue === undefined) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --queue mode only`);
     }
     const data = dataOptionsFrom(a);
     // On --resume the saved data options apply; the default --split is not a request to change them.
     if (a.resume && data.split === 'default' && !a.ravdess && !a.savee && !a.data && !a.labelMap) delete data.split;
+    const { optimize } = await import('../../lib/optimize/run');
     const p = progressSink(!a.json);
     const controller = new AbortController();
     const onSigint = () => {
@@ -172,8 +195,8 @@ export const optimizeCommand: CommandModule<object, Args> = {
     } catch (e) {
       p.done();
       if (e instanceof SerNativeError && e.code === 'ERR_CANCELLED') {
-        process.stderr.write(`ser-native: ${e.message}\n`);
-        process.exitCode = 130;
+        process.stderr.write(`${errorLine('optimize', e)}\n`);
+        process.exitCode = EXIT.interrupted;
         return;
       }
       throw e;

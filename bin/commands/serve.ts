@@ -1,7 +1,6 @@
 // `ser-native serve`: the HTTP/WebSocket API and the web page (lib/serve/server.ts).
-import type { Argv, CommandModule } from 'yargs';
-import { loadModel } from '../../lib/model/model';
-import { createServer } from '../../lib/serve/server';
+import type { Argv } from 'yargs';
+import { meta, type Command } from '../commands';
 import { DEFAULT_LIMITS } from '../../lib/serve/options';
 
 interface Args {
@@ -17,12 +16,11 @@ interface Args {
   log: boolean;
 }
 
-export const serveCommand: CommandModule<object, Args> = {
-  command: 'serve',
-  describe: 'Serve predictions over HTTP and WebSocket, with a web page at / (microphone or dropped WAV, live emotion timeline)',
+export const serveCommand: Command<Args> = {
+  ...meta('serve'),
   builder: (y: Argv<object>) =>
     y
-      .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes)' })
+      .option('model', { type: 'string', describe: 'Model bundle folder (default: the shipped default model)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to bind; 0.0.0.0 exposes the server to the network (use --token then)' })
       .option('port', { type: 'number', default: 8080, describe: 'TCP port (0 picks a free one)' })
       .option('token', { type: 'string', describe: 'Require "Authorization: Bearer <token>" on /v1/* (WebSocket: ?token=); also read from SER_NATIVE_TOKEN' })
@@ -32,20 +30,22 @@ export const serveCommand: CommandModule<object, Args> = {
       .option('idle-timeout', { type: 'number', default: DEFAULT_LIMITS.idleTimeout, describe: 'Seconds a stream or keep-alive connection may stay silent' })
       .option('device', { type: 'string', default: 'cpu', describe: 'auto | cpu | cuda | cuda:N' })
       .option('log', { type: 'boolean', default: false, describe: 'Log every request as JSON lines on stdout' })
-      .example('$0 serve --model ser-model/model', 'then open http://127.0.0.1:8080/') as unknown as Argv<Args>,
+      .example('$0 serve', 'the default model; then open http://127.0.0.1:8080/')
+      .example('$0 serve --model ser-model/model --port 9000 --token s3cret', 'your own model, API behind a bearer token') as unknown as Argv<Args>,
   handler: async (a) => {
-    if (!a.model) throw new Error('give the model to serve with --model DIR (a bundle folder written by `ser-native train`)');
+    const { loadModel } = await import('../../lib/model/model');
+    const { createServer } = await import('../../lib/serve/server');
     const model = loadModel(a.model, { device: a.device as never });
     const token = a.token ?? process.env.SER_NATIVE_TOKEN;
     const app = await createServer({
       model,
-      modelPath: a.model,
+      modelPath: model.path,
       token,
       logger: a.log,
       limits: { bodyLimit: Math.round(a['body-limit'] * 1048576), maxStreams: a['max-streams'], maxQueue: a['max-queue'], idleTimeout: a['idle-timeout'] },
     });
     const address = await app.listen({ host: a.host, port: a.port });
-    process.stderr.write(`ser-native: serving ${model.labels.length} emotions from ${a.model} at ${address}/ (API under /v1/${token ? ', bearer token required' : ''}); Ctrl-C stops\n`);
+    process.stderr.write(`ser-native: serving ${model.labels.length} emotions from ${model.path} at ${address}/ (API under /v1/${token ? ', bearer token required' : ''}); Ctrl-C stops\n`);
     if (a.host !== '127.0.0.1' && a.host !== 'localhost' && a.host !== '::1' && !token) {
       process.stderr.write('ser-native: warning: listening beyond this machine without --token: anyone who can reach the port can use it\n');
     }

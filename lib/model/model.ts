@@ -4,7 +4,11 @@ import { AudioInput, decodeAudio } from '../audio/decode';
 import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
-import { readBundle, BundleMeta } from './bundle';
+import { readBundle, BundleMeta, Calibration } from './bundle';
+import { Ensemble, WindowScorer } from './ensemble';
+import { defaultModelDir } from './default-model';
+import { applyTemperature } from '../metrics/calibration';
+import { SerNativeError } from '../errors';
 import { clipFeatures, evaluationWindows, windowFrames } from './features';
 import { cutWindow, prepareWindows, PreparedWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
 import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
@@ -57,26 +61,48 @@ export class EmotionModel {
   readonly architecture: Architecture;
   readonly meta: BundleMeta;
   readonly device: string;
-  private readonly net: NativeModel;
+  /** Where the bundle was loaded from. */
+  readonly path: string;
+  /** Number of member networks whose probabilities are averaged (1 for a single model). */
+  readonly members: number;
+  /** The temperature applied to probabilities, when the bundle is calibrated. */
+  readonly calibration: Calibration | null;
+  private readonly net: WindowScorer;
   private queue: WindowQueue | null = null;
 
-  private constructor(meta: BundleMeta, net: NativeModel, device: string) {
+  private constructor(meta: BundleMeta, net: WindowScorer, members: number, device: string, bundlePath: string) {
     this.meta = meta;
     this.labels = meta.labels;
     this.features = meta.features;
     this.architecture = meta.architecture;
     this.net = net;
+    this.members = members;
+    this.calibration = meta.calibration ?? null;
     this.device = device;
+    this.path = bundlePath;
   }
 
-  /** Loads a bundle folder (or its model.json); a bundle trained on CUDA loads on CPU. */
-  static load(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+  /**
+   * Loads a bundle folder (or its model.json), or the default model shipped in the package when no
+   * path is given; a bundle trained on CUDA loads on CPU. An ensemble's members are loaded and
+   * checked one by one: a member that does not fit is an ERR_MODEL naming it and the bundle.
+   */
+  static load(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
+    if (bundlePath === undefined) bundlePath = defaultModelDir({ mustExist: true });
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
     const device = resolveDevice(options.device ?? 'cpu');
-    const { meta, state } = readBundle(bundlePath);
-    const net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
-    net.setState(state);
-    return new EmotionModel(meta, net, device);
+    const { meta, members } = readBundle(bundlePath);
+    const nets = members.map((m, i) => {
+      const net = new NativeModel(m.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
+      try {
+        net.setState(m.state);
+      } catch (e) {
+        const who = meta.formatVersion === 1 ? '' : ` member '${m.name}' (${i + 1} of ${members.length}):`;
+        throw new SerNativeError('ERR_MODEL', `${bundlePath}:${who} ${(e as Error).message}`, { cause: e });
+      }
+      return net;
+    });
+    return new EmotionModel(meta, nets.length === 1 ? nets[0] : new Ensemble(nets), nets.length, device, bundlePath);
   }
 
   /**
@@ -105,20 +131,29 @@ export class EmotionModel {
     });
   }
 
-  /** Mean window probabilities for decoded clips at the model's rate: [clips, classes]. */
-  probabilities(clips: Float32Array[]): Float32Array {
+  /**
+   * Probabilities of decoded clips at the model's rate, [clips, classes]: the mean over each clip's
+   * windows (and over the members of an ensemble), at the bundle's temperature unless
+   * `{ calibrated: false }`.
+   */
+  probabilities(clips: Float32Array[], options: { calibrated?: boolean } = {}): Float32Array {
     const feats = clipFeatures(clips, this.features, this.device);
     const w = evaluationWindows(feats, this.features);
     const probs = this.net.predict(w.data, w.n, w.frames);
-    return meanByOwner(probs, w.owner, clips.length, this.labels.length);
+    return this.calibrate(meanByOwner(probs, w.owner, clips.length, this.labels.length), options.calibrated);
   }
 
   /** Same as probabilities() off the JS thread, for large evaluation sets. */
-  async probabilitiesAsync(clips: Float32Array[]): Promise<Float32Array> {
+  async probabilitiesAsync(clips: Float32Array[], options: { calibrated?: boolean } = {}): Promise<Float32Array> {
     const feats = clipFeatures(clips, this.features, this.device);
     const w = evaluationWindows(feats, this.features);
     const probs = await this.net.predictAsync(w.data, w.n, w.frames);
-    return meanByOwner(probs, w.owner, clips.length, this.labels.length);
+    return this.calibrate(meanByOwner(probs, w.owner, clips.length, this.labels.length), options.calibrated);
+  }
+
+  private calibrate(probs: Float32Array, calibrated = true): Float32Array {
+    const t = this.calibration?.temperature;
+    return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
   /**
@@ -164,11 +199,16 @@ export class EmotionModel {
 
   /** Probabilities [n, labels] of n prepared windows [n, nMels, frames]. */
   scoreWindows(data: Float32Array, n: number, frames: number): Float32Array {
-    return n === 0 ? new Float32Array(0) : this.net.predict(data, n, frames);
+    return n === 0 ? new Float32Array(0) : this.calibrate(this.net.predict(data, n, frames));
   }
 
   /** scoreWindows() on the libuv pool; windows asked for while a call runs are scored together by the next one. */
-  scoreWindowsAsync(data: Float32Array, n: number): Promise<Float32Array> {
+  async scoreWindowsAsync(data: Float32Array, n: number): Promise<Float32Array> {
+    return this.calibrate(await this.rawScoresAsync(data, n));
+  }
+
+  /** Uncalibrated window probabilities through the micro-batching queue. */
+  private rawScoresAsync(data: Float32Array, n: number): Promise<Float32Array> {
     if (!this.queue) {
       const frames = windowFrames(this.features);
       this.queue = new WindowQueue((d, k, f) => this.net.predictAsync(d, k, f), this.features.logMel.nMels * frames, frames, this.labels.length);
@@ -197,7 +237,8 @@ export class EmotionModel {
     if (scored.length > 0) {
       const feats = clipFeatures(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i])), this.features, this.device);
       const w = evaluationWindows(feats, this.features);
-      probs = meanByOwner(await this.scoreWindowsAsync(w.data, w.n), w.owner, scored.length, this.labels.length);
+      // As probabilities(): the mean over windows, then the temperature.
+      probs = this.calibrate(meanByOwner(await this.rawScoresAsync(w.data, w.n), w.owner, scored.length, this.labels.length));
     }
     const preds = this.probabilitiesToPredictions(probs, scored.length, o.minConfidence);
     return clips.map((c, i) => {
@@ -222,15 +263,38 @@ function checkPredictOptions(options: PredictOptions): { minConfidence: number; 
   return { minConfidence, vad };
 }
 
-/** Loads a model bundle (see EmotionModel.load). */
-export function loadModel(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
+function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
+  let n = 0;
+  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
+  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
+  for (let i = a; i < b; i++) n += frames.mask[i];
+  return n * frames.hopSeconds;
+}
+
+/** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
+export function loadModel(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
   return EmotionModel.load(bundlePath, options);
 }
 
 const cache = new Map<string, EmotionModel>();
 
-/** One-shot convenience: loads (and caches) the bundle, then predicts one input. */
-export function predict(bundlePath: string, input: AudioInput, options: LoadModelOptions & PredictOptions = {}): Prediction {
+function isAudioInput(v: unknown): v is AudioInput {
+  return typeof v === 'string' || v instanceof Uint8Array || (typeof v === 'object' && v !== null && 'samples' in v);
+}
+
+/**
+ * One-shot convenience: loads (and caches) the bundle, then predicts one input.
+ * `predict('clip.wav')` / `predict('clip.wav', options)` use the default model;
+ * `predict(bundlePath, 'clip.wav', options)` another bundle.
+ */
+export function predict(input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(bundlePath: string, input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(a: AudioInput, b?: AudioInput | (LoadModelOptions & PredictOptions), c: LoadModelOptions & PredictOptions = {}): Prediction {
+  const withPath = isAudioInput(b);
+  const bundlePath = withPath ? (a as string) : defaultModelDir({ mustExist: true });
+  const input = withPath ? b : a;
+  const options = (withPath ? c : b) ?? {};
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

@@ -2,12 +2,17 @@
 // (history.jsonl is appended epoch by epoch during training).
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
 import type { TrainResult } from './train';
+import type { RunCalibration } from './calibrate';
 
-export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }): void {
+export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }, calibration?: RunCalibration): void {
   fs.mkdirSync(out, { recursive: true });
+  const synthetic = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
   const summary = {
+    synthetic,
+    ...(synthetic ? { note: DEMO_NOTE } : {}),
     protocol: r.protocol,
     split: r.split,
     labels: r.labels,
@@ -21,6 +26,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     device: r.device,
     versions,
     skipped: r.skipped,
+    ...(calibration ? { calibration } : {}),
   };
   fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!r.metrics) return;
@@ -37,6 +43,8 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     dataset: { train: r.split.train, validation: r.split.validation },
     versions,
     notes,
+    synthetic,
+    ...(calibration ? { calibration: { before: calibration.before, after: calibration.after, note: `Temperature ${calibration.temperature.toFixed(3)} fitted by minimising NLL on ${calibration.fittedOn}; ECE in-sample on the same clips.` } } : {}),
   });
   fs.writeFileSync(path.join(out, 'report.html'), html);
 }
