@@ -1,21 +1,22 @@
 // A trained model, loaded from a bundle: predict() on paths, WAV buffers or samples, in batches,
 // and timeline() over long audio.
-import { AudioInput, decodeAudio } from '../audio/decode';
+import { AudioInput, decodeAudio, resampleNative } from '../audio/decode';
+import { readWav } from '../audio/wav';
+import { SerNativeError } from '../errors';
 import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta, Calibration } from './bundle';
-import { Ensemble, WindowScorer } from './ensemble';
 import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
-import { SerNativeError } from '../errors';
-import { clipFeatures, evaluationWindows, windowFrames } from './features';
-import { cutWindow, prepareWindows, PreparedWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
-import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
-import { WindowQueue, WindowQueueStats } from './window-queue';
+import { windowFrames } from './features';
 import { NativeModel } from './native-model';
-import { meanByOwner } from '../metrics';
+import { InferenceQueue, QueueStats } from './inference-queue';
+import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
+import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
 import { resolveDevice } from '../info';
+import { native, NativeClipOptions, NativeClipResult } from '../binding';
+import { readFile } from 'fs/promises';
 
 export interface Prediction {
   /** The most likely emotion; null when the clip has no speech or the model abstains (see `reason`). */
@@ -44,13 +45,6 @@ export interface Segment extends Prediction {
   end: number;
 }
 
-export interface TimelineOptions extends PredictOptions, SmoothingOptions {
-  /** Window length, seconds: must be the model's (features.clipSeconds). */
-  window?: number;
-  /** Seconds between window starts (default: the model's windowHopSeconds). */
-  hop?: number;
-}
-
 export interface LoadModelOptions {
   device?: is.Device;
 }
@@ -67,19 +61,50 @@ export class EmotionModel {
   readonly members: number;
   /** The temperature applied to probabilities, when the bundle is calibrated. */
   readonly calibration: Calibration | null;
-  private readonly net: WindowScorer;
-  private queue: WindowQueue | null = null;
+  /** The member networks (one unless an ensemble), scored together by native/pipeline.cc. */
+  private readonly nets: NativeModel[];
+  /** Asynchronous scoring, one native call at a time, concurrent requests batched (inference-queue.ts). */
+  private readonly queue = new InferenceQueue<Float32Array>(async (clips) => this.rows(await this.pipeline(clips, true, true), clips.length));
 
-  private constructor(meta: BundleMeta, net: WindowScorer, members: number, device: string, bundlePath: string) {
+  private constructor(meta: BundleMeta, nets: NativeModel[], device: string, bundlePath: string) {
     this.meta = meta;
     this.labels = meta.labels;
     this.features = meta.features;
     this.architecture = meta.architecture;
-    this.net = net;
-    this.members = members;
+    this.nets = nets;
+    this.members = nets.length;
     this.calibration = meta.calibration ?? null;
     this.device = device;
     this.path = bundlePath;
+  }
+
+  /** Feature and window settings of the native pipeline (native/pipeline.cc). */
+  private clipOptions(mean: boolean, hopSeconds = this.features.windowHopSeconds): NativeClipOptions {
+    const f = this.features;
+    return {
+      logMel: f.logMel,
+      utteranceNorm: f.utteranceNorm,
+      windowFrames: windowFrames(f),
+      hopFrames: Math.max(1, Math.round((hopSeconds * f.logMel.sampleRate) / f.logMel.hopLength)),
+      padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate),
+      mean,
+    };
+  }
+
+  private pipeline(clips: Float32Array[], mean: boolean, async: true, hop?: number): Promise<NativeClipResult>;
+  private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number): NativeClipResult;
+  private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number): NativeClipResult | Promise<NativeClipResult> {
+    const o = this.clipOptions(mean, hop);
+    return async ? native().predictClips(this.handles, clips, o, true) : native().predictClips(this.handles, clips, o, false);
+  }
+
+  private get handles() {
+    return this.nets.map((n) => n.handle());
+  }
+
+  private rows(r: NativeClipResult, n: number): Float32Array[] {
+    const k = this.labels.length;
+    return Array.from({ length: n }, (_, i) => r.probabilities.slice(i * k, (i + 1) * k));
   }
 
   /**
@@ -102,7 +127,7 @@ export class EmotionModel {
       }
       return net;
     });
-    return new EmotionModel(meta, nets.length === 1 ? nets[0] : new Ensemble(nets), nets.length, device, bundlePath);
+    return new EmotionModel(meta, nets, device, bundlePath);
   }
 
   /**
@@ -114,18 +139,47 @@ export class EmotionModel {
   }
 
   predictBatch(inputs: AudioInput[], options: PredictOptions = {}): Prediction[] {
-    if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
-    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const job = this.prepare(clips, o);
+    return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore) : new Float32Array(0), o.minConfidence);
+  }
+
+  /**
+   * predict() off the JS thread: the file is read asynchronously, the log-mel, windows and network
+   * run on the libuv pool; concurrent calls on one model are queued and batched into one native call.
+   * (WAV parsing, resampling and speech detection, well under a millisecond per clip, stay on the JS thread.)
+   */
+  async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
+    return (await this.predictBatchAsync([input], options))[0];
+  }
+
+  async predictBatchAsync(inputs: AudioInput[], options: PredictOptions = {}): Promise<Prediction[]> {
+    const o = checkPredictOptions(options);
+    const sr = this.features.logMel.sampleRate;
+    const read = await Promise.all(checkInputs(inputs).map(readInput));
+    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`));
+    const job = this.prepare(clips, o);
+    return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore) : new Float32Array(0), o.minConfidence);
+  }
+
+  /** Speech detection and trimming: which clips get scored, and what of them. */
+  private prepare(clips: Float32Array[], o: { vad: Partial<VadOptions> | false }) {
+    const sr = this.features.logMel.sampleRate;
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
-    const probs = scored.length > 0 ? this.probabilities(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]))) : new Float32Array(0);
-    const preds = this.probabilitiesToPredictions(probs, scored.length, o.minConfidence);
-    return clips.map((c, i) => {
-      const d = found[i];
+    const toScore = scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]));
+    return { clips, found, scored, toScore };
+  }
+
+  private finish(job: ReturnType<EmotionModel['prepare']>, probs: Float32Array, minConfidence: number): Prediction[] {
+    const sr = this.features.logMel.sampleRate;
+    const preds = this.probabilitiesToPredictions(probs, job.scored.length, minConfidence);
+    return job.clips.map((c, i) => {
+      const d = job.found[i];
       const speechSeconds = d ? d.speechSeconds : c.length / sr;
-      const j = scored.indexOf(i);
+      const j = job.scored.indexOf(i);
       if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' };
       return { ...preds[j], speechSeconds };
     });
@@ -137,18 +191,17 @@ export class EmotionModel {
    * `{ calibrated: false }`.
    */
   probabilities(clips: Float32Array[], options: { calibrated?: boolean } = {}): Float32Array {
-    const feats = clipFeatures(clips, this.features, this.device);
-    const w = evaluationWindows(feats, this.features);
-    const probs = this.net.predict(w.data, w.n, w.frames);
-    return this.calibrate(meanByOwner(probs, w.owner, clips.length, this.labels.length), options.calibrated);
+    checkClips(clips);
+    return this.calibrate(this.pipeline(clips, true, false).probabilities, options.calibrated);
   }
 
-  /** Same as probabilities() off the JS thread, for large evaluation sets. */
+  /** Same as probabilities() off the JS thread; concurrent calls are queued and batched. */
   async probabilitiesAsync(clips: Float32Array[], options: { calibrated?: boolean } = {}): Promise<Float32Array> {
-    const feats = clipFeatures(clips, this.features, this.device);
-    const w = evaluationWindows(feats, this.features);
-    const probs = await this.net.predictAsync(w.data, w.n, w.frames);
-    return this.calibrate(meanByOwner(probs, w.owner, clips.length, this.labels.length), options.calibrated);
+    checkClips(clips);
+    const rows = await this.queue.submit(clips);
+    const out = new Float32Array(rows.length * this.labels.length);
+    rows.forEach((r, i) => out.set(r, i * this.labels.length));
+    return this.calibrate(out, options.calibrated);
   }
 
   private calibrate(probs: Float32Array, calibrated = true): Float32Array {
@@ -158,25 +211,23 @@ export class EmotionModel {
 
   /**
    * Emotion over time: one segment per window of the model's length every `hop` seconds, each window
-   * judged on its own samples (speech detection, features, scoring; see lib/model/windows.ts), so a
-   * live stream of the same audio gives the same segments. `smoothing`/`median` smooth speech windows over time.
+   * judged on its own samples (speech detection, log-mel with utterance normalisation, network; see
+   * lib/model/windows.ts), so a live stream of the same audio (model.stream()) gives the same segments.
+   * `smoothing` (exponential) or `median` smooth the probabilities of speech windows over time.
    */
   timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
-    const o = this.timelineOptions(options);
-    const samples = decodeAudio(input, this.features.logMel.sampleRate);
-    const { prep, times } = this.timelineWindows(samples, o.hop, o.vad);
-    return windowSegments(prep, this.scoreWindows(prep.data, prep.n, prep.frames), times, this.labels, o.minConfidence, new ProbabilitySmoother(o));
+    const t = this.timelineJob(input, options);
+    if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
+    return this.segments(t, t.prep.scored.length > 0 ? this.probabilities(t.prep.scored) : new Float32Array(0));
   }
 
-  /** timeline() with the scoring off the JS thread (and batched with other async calls). */
+  /** timeline() with the log-mel and network on the libuv pool (batched with other async calls on this model). */
   async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
-    const o = this.timelineOptions(options);
-    const samples = decodeAudio(input, this.features.logMel.sampleRate);
-    const { prep, times } = this.timelineWindows(samples, o.hop, o.vad);
-    return windowSegments(prep, await this.scoreWindowsAsync(prep.data, prep.n), times, this.labels, o.minConfidence, new ProbabilitySmoother(o));
+    const t = this.timelineJob(await readInput(input), options);
+    return this.segments(t, t.prep.scored.length > 0 ? await this.probabilitiesAsync(t.prep.scored) : new Float32Array(0));
   }
 
-  private timelineOptions(options: TimelineOptions): { hop: number; minConfidence: number; vad: Partial<VadOptions> | false } & Required<SmoothingOptions> {
+  private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
     const o = is.plainObject('options', options) as TimelineOptions;
     is.knownKeys('options', o as Record<string, unknown>, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']);
     const window = o.window ?? this.features.clipSeconds;
@@ -185,74 +236,73 @@ export class EmotionModel {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const smoothing = checkSmoothing(o);
     const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
-    return { hop, ...p, ...checkSmoothing(o) };
-  }
-
-  private timelineWindows(samples: Float32Array, hop: number, vad: Partial<VadOptions> | false): { prep: PreparedWindows; times: { start: number; end: number }[] } {
     const sr = this.features.logMel.sampleRate;
+    const samples = decodeRead(input, sr, 'input');
     const starts = timelineStarts(samples.length, this.features, hop);
-    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), this.features, vad, this.device);
+    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), sr, p.vad);
     const duration = samples.length / sr;
-    return { prep, times: starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + this.features.clipSeconds) })) };
+    const times = starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + window) }));
+    return { prep, times, p, smoothing };
   }
 
-  /** Probabilities [n, labels] of n prepared windows [n, nMels, frames]. */
-  scoreWindows(data: Float32Array, n: number, frames: number): Float32Array {
-    return n === 0 ? new Float32Array(0) : this.calibrate(this.net.predict(data, n, frames));
+  private segments(t: ReturnType<EmotionModel['timelineJob']>, probs: Float32Array): Segment[] {
+    return windowSegments(t.prep, probs, t.times, this.labels, t.p.minConfidence, new ProbabilitySmoother(t.smoothing));
   }
 
-  /** scoreWindows() on the libuv pool; windows asked for while a call runs are scored together by the next one. */
-  async scoreWindowsAsync(data: Float32Array, n: number): Promise<Float32Array> {
-    return this.calibrate(await this.rawScoresAsync(data, n));
+  /**
+   * Window probabilities for windows of exactly the model's length, [windows, labels], calibrated,
+   * off the JS thread and batched with other async calls (each window is a clip with one window).
+   */
+  scoreWindowsAsync(windows: Float32Array[]): Promise<Float32Array> {
+    return windows.length > 0 ? this.probabilitiesAsync(windows) : Promise.resolve(new Float32Array(0));
   }
 
-  /** Uncalibrated window probabilities through the micro-batching queue. */
-  private rawScoresAsync(data: Float32Array, n: number): Promise<Float32Array> {
-    if (!this.queue) {
-      const frames = windowFrames(this.features);
-      this.queue = new WindowQueue((d, k, f) => this.net.predictAsync(d, k, f), this.features.logMel.nMels * frames, frames, this.labels.length);
-    }
-    return this.queue.run(data, n);
-  }
-
-  /** Calls and windows scored through scoreWindowsAsync (micro-batching at work). */
-  queueStats(): WindowQueueStats {
-    return this.queue ? this.queue.stats() : { calls: 0, windows: 0, maxBatch: 0, pending: 0 };
-  }
-
-  /** predict() with the network off the JS thread; concurrent calls share native calls. */
-  async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
-    return (await this.predictBatchAsync([input], options))[0];
-  }
-
-  async predictBatchAsync(inputs: AudioInput[], options: PredictOptions = {}): Promise<Prediction[]> {
-    if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
-    const o = checkPredictOptions(options);
-    const sr = this.features.logMel.sampleRate;
-    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
-    const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
-    const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
-    let probs: Float32Array = new Float32Array(0);
-    if (scored.length > 0) {
-      const feats = clipFeatures(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i])), this.features, this.device);
-      const w = evaluationWindows(feats, this.features);
-      // As probabilities(): the mean over windows, then the temperature.
-      probs = this.calibrate(meanByOwner(await this.rawScoresAsync(w.data, w.n), w.owner, scored.length, this.labels.length));
-    }
-    const preds = this.probabilitiesToPredictions(probs, scored.length, o.minConfidence);
-    return clips.map((c, i) => {
-      const d = found[i];
-      const speechSeconds = d ? d.speechSeconds : c.length / sr;
-      const j = scored.indexOf(i);
-      if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' };
-      return { ...preds[j], speechSeconds };
-    });
+  /** Native calls and clips scored through the async queue (micro-batching at work), and whether one runs now. */
+  queueStats(): QueueStats {
+    return this.queue.stats();
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
     return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
+}
+
+/** A file read asynchronously (bytes null when it could not be read: decodeAudio then reports why). */
+interface ReadFile {
+  path: string;
+  bytes: Buffer | null;
+}
+
+async function readInput(x: AudioInput): Promise<AudioInput | ReadFile> {
+  return typeof x === 'string' ? { path: x, bytes: await readFile(x).catch(() => null) } : x;
+}
+
+function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string): Float32Array {
+  if (typeof x === 'object' && x !== null && 'path' in x) {
+    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name);
+    const wav = readWav(x.bytes, { name: x.path });
+    return resampleNative(wav.samples, wav.sampleRate, sampleRate);
+  }
+  return decodeAudio(x, sampleRate, name);
+}
+
+export interface TimelineOptions extends PredictOptions, SmoothingOptions {
+  /** Window length, seconds: must be the model's (features.clipSeconds). */
+  window?: number;
+  /** Seconds between window starts (default: the model's windowHopSeconds). */
+  hop?: number;
+}
+
+function checkInputs(inputs: AudioInput[]): AudioInput[] {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
+  return inputs;
+}
+
+function checkClips(clips: Float32Array[]): void {
+  // Element types are checked natively (instanceof fails across realms, e.g. under jest).
+  if (!Array.isArray(clips) || clips.length === 0) throw is.invalidParameterError('clips', 'a non-empty array of Float32Array', clips);
 }
 
 function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
@@ -261,15 +311,6 @@ function checkPredictOptions(options: PredictOptions): { minConfidence: number; 
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
   return { minConfidence, vad };
-}
-
-/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
-function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
-  let n = 0;
-  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
-  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
-  for (let i = a; i < b; i++) n += frames.mask[i];
-  return n * frames.hopSeconds;
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */

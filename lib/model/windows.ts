@@ -1,10 +1,11 @@
 // Emotion over time, window by window: where the windows of a recording start, and how one window
-// of samples becomes a segment (speech detection, log-mel with utterance normalisation, scoring).
+// of samples becomes a segment (speech detection here; log-mel with utterance normalisation and the
+// network in the native pipeline, which scores each window as a clip of exactly one window).
 // Every window is processed from its own samples alone, so timeline() of a file and a live stream
 // (lib/stream/) of the same audio give the same segments: nothing depends on audio not yet heard.
 import { detectSpeech, VadOptions } from '../audio/vad';
 import type { FeatureConfig } from './config';
-import { clipFeatures, copyWindow, windowFrames, windowStartFrames } from './features';
+import { windowFrames, windowStartFrames } from './features';
 import { argmax } from '../metrics';
 import { ProbabilitySmoother } from './smoothing';
 import type { Prediction, Segment } from './model';
@@ -40,25 +41,16 @@ export interface PreparedWindows {
   /** Per window: speech found (always true without speech detection), and its seconds of speech. */
   speech: boolean[];
   speechSeconds: number[];
-  /** Model input of the speech windows only, stacked [n, nMels, frames]. */
-  data: Float32Array;
-  n: number;
-  frames: number;
+  /** The speech windows, in order: what gets scored (each window is a clip with exactly one model window). */
+  scored: Float32Array[];
 }
 
-/** Speech detection and model input for windows of exactly windowSamples() samples. */
-export function prepareWindows(windows: Float32Array[], f: FeatureConfig, vad: Partial<VadOptions> | false, device: string): PreparedWindows {
-  const sr = f.logMel.sampleRate;
-  const found = windows.map((w) => (vad === false ? null : detectSpeech(w, sr, vad)));
+/** Speech detection for windows of windowSamples() samples at `sampleRate`: which of them to score. */
+export function prepareWindows(windows: Float32Array[], sampleRate: number, vad: Partial<VadOptions> | false): PreparedWindows {
+  const found = windows.map((w) => (vad === false ? null : detectSpeech(w, sampleRate, vad)));
   const speech = found.map((d) => d === null || d.speech);
-  const speechSeconds = found.map((d, i) => (d ? d.speechSeconds : windows[i].length / sr));
-  const scored = windows.filter((_, i) => speech[i]);
-  const len = windowFrames(f);
-  const feats = scored.length > 0 ? clipFeatures(scored, f, device) : [];
-  const size = f.logMel.nMels * len;
-  const data = new Float32Array(feats.length * size);
-  feats.forEach((m, i) => copyWindow(m, 0, len, data, i * size));
-  return { speech, speechSeconds, data, n: feats.length, frames: len };
+  const speechSeconds = found.map((d, i) => (d ? d.speechSeconds : windows[i].length / sampleRate));
+  return { speech, speechSeconds, scored: windows.filter((_, i) => speech[i]) };
 }
 
 /** Rows of probabilities [n, labels] → predictions (emotion null below minConfidence). */

@@ -210,8 +210,8 @@ export class EmotionStream extends EventEmitter implements AsyncIterable<StreamS
     const sr = f.logMel.sampleRate;
     const total = this.bufStart + this.bufLen;
     try {
-      const prep = prepareWindows(batch.map((w) => w.samples), f, this.vad, this.model.device);
-      const probs = await this.model.scoreWindowsAsync(prep.data, prep.n);
+      const prep = prepareWindows(batch.map((w) => w.samples), sr, this.vad);
+      const probs = await this.model.scoreWindowsAsync(prep.scored);
       // The end of a window is where its audio ends (the last window of a stream may be padded).
       const times = batch.map((w) => ({ start: w.start / sr, end: Math.min(this.ended ? total : Infinity, w.start + this.windowSamples) / sr }));
       const segments = windowSegments(prep, probs, times, this.model.labels, this.minConfidence, this.smoother);
