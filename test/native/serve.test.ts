@@ -102,10 +102,11 @@ test('POST /v1/predict?timeline=1 gives timeline() segments, speech false on the
 
 test('concurrent requests are micro-batched into shared native calls', async () => {
   const before = model.queueStats();
-  const all = await Promise.all(Array.from({ length: 12 }, () => post(`${base}/v1/predict`, clipBytes).then((r) => r.json())));
+  const all = await Promise.all(Array.from({ length: 32 }, () => post(`${base}/v1/predict`, longWav).then((r) => r.json())));
   expect(new Set(all.map((p) => p.emotion)).size).toBe(1);
   const after = model.queueStats();
-  expect(after.calls - before.calls).toBeLessThan(12);
+  expect(after.clips - before.clips).toBe(32);
+  expect(after.calls - before.calls).toBeLessThan(32);
   expect(after.maxBatch).toBeGreaterThan(1);
 });
 
