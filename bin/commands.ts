@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withFlagNames } from './errors';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features';
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
 
 export interface CommandMeta {
   name: CommandName;
@@ -41,6 +41,7 @@ export const COMMANDS: readonly CommandMeta[] = [
     describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
   },
   { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
+  { name: 'export', command: 'export', describe: 'Export a model bundle as an ONNX graph (log-mel front end included) for onnxruntime in a browser, Python or a service' },
 ];
 
 export function meta(name: CommandName): CommandMeta {
@@ -71,6 +72,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/index').indexCommand;
     case 'features':
       return require('./commands/features').featuresCommand;
+    case 'export':
+      return require('./commands/export').exportCommand;
   }
 }
 
