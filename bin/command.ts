@@ -3,7 +3,7 @@
 // bin/commands.ts loads them on demand, so the two never import each other.
 import type { CommandModule } from 'yargs';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
 
 export interface CommandMeta {
   name: CommandName;
@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandMeta[] = [
   { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
   { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
   { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
+  { name: 'serve', command: 'serve', describe: 'Serve predictions over HTTP and WebSocket, with a web page at / (microphone or dropped WAV, live emotion timeline)' },
   {
     name: 'optimize',
     command: 'optimize',

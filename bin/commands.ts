@@ -17,6 +17,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/evaluate').evaluateCommand;
     case 'predict':
       return require('./commands/predict').predictCommand;
+    case 'serve':
+      return require('./commands/serve').serveCommand;
     case 'optimize':
       return require('./commands/optimize').optimizeCommand;
     case 'worker':

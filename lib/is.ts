@@ -167,10 +167,11 @@ export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
 /**
  * `options` (default {}) as an object with only the keys of its type: the first check of every
  * public entry point, so `train({ epoch: 5 })` fails ("did you mean epochs?") instead of training 60.
+ * Prefer a `KeysOf<T>` record (the compiler checks it lists every key) to an array of names.
  */
-export function options<T extends object>(name: string, v: T | undefined, keys: KeysOf<T>): T {
+export function options<T extends object>(name: string, v: T | undefined, keys: KeysOf<T> | readonly (keyof T & string)[]): T {
   if (v === undefined) return {} as T;
-  knownKeys(name, plainObject(name, v), Object.keys(keys));
+  knownKeys(name, plainObject(name, v), Array.isArray(keys) ? keys : Object.keys(keys));
   return v;
 }
 
