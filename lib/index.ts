@@ -27,8 +27,19 @@ export type { Prediction, PredictOptions, Segment, LoadModelOptions } from './mo
 export { defaultTrainConfig, resolveTrainConfig } from './model/config';
 export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
 export { train } from './train/train';
+export { trainFolds } from './train/folds';
+export type { FoldsOptions, FoldsResult, FoldSummary } from './train/folds';
+export { calibrateTraining } from './train/calibrate';
+export type { RunCalibration } from './train/calibrate';
+export { evaluateRobustness, ROBUSTNESS_CONDITIONS } from './train/robustness';
+export type { RobustnessOptions, RobustnessResult, RobustnessRow, RobustnessCondition } from './train/robustness';
+export { defaultModelDir, defaultModelInfo, DEFAULT_MODEL_LICENCE } from './model/default-model';
+export type { DefaultModelInfo } from './model/default-model';
+export type { Calibration } from './model/bundle';
 export type { TrainOptions, TrainResult, TrainProgress, EpochRecord } from './train/train';
 export { evaluate } from './train/evaluate';
+export { applyTemperature, fitTemperature, calibrationReport } from './metrics/calibration';
+export type { CalibrationReport, ReliabilityBin } from './metrics/calibration';
 export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
 export type { DataOptions } from './train/data';
 
