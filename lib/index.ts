@@ -17,8 +17,19 @@ export { DatasetError } from './dataset/errors';
 
 // Training and evaluation
 export { train } from './train/train';
+export { trainFolds } from './train/folds';
+export type { FoldsOptions, FoldsResult, FoldSummary } from './train/folds';
+export { calibrateTraining } from './train/calibrate';
+export type { RunCalibration } from './train/calibrate';
+export { evaluateRobustness, ROBUSTNESS_CONDITIONS } from './train/robustness';
+export type { RobustnessOptions, RobustnessResult, RobustnessRow, RobustnessCondition } from './train/robustness';
+export { defaultModelDir, defaultModelInfo, DEFAULT_MODEL_LICENCE } from './model/default-model';
+export type { DefaultModelInfo } from './model/default-model';
+export type { Calibration } from './model/bundle';
 export type { TrainOptions, TrainResult, TrainProgress, EpochRecord } from './train/train';
 export { evaluate } from './train/evaluate';
+export { applyTemperature, fitTemperature, calibrationReport } from './metrics/calibration';
+export type { CalibrationReport, ReliabilityBin } from './metrics/calibration';
 export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
 export type { DataOptions } from './train/data';
 export { defaultTrainConfig } from './model/config';
