@@ -43,6 +43,10 @@ export { exportOnnx } from './export/onnx';
 export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export type { AudioInput } from './audio/decode';
 
+// Live audio: model.stream() and model.createStream() (attached to EmotionModel by lib/stream)
+export { EmotionStream, EmotionTransform, decodePcm } from './stream';
+export type { StreamOptions, StreamSegment, PcmChunk, CreateStreamOptions, PcmFormat } from './stream';
+
 // Features, audio and data helpers
 export { logMel, melFilterbank } from './features/logmel';
 export type { LogMel, LogMelCallOptions } from './features/logmel';

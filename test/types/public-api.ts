@@ -21,7 +21,10 @@ type RuntimeExports =
   | 'train' | 'evaluate' | 'loadModel' | 'predict' | 'optimize' | 'logMel' | 'melFilterbank' | 'info' | 'setNumThreads'
   | 'resolveDevice' | 'minimize' | 'resumeMinimize' | 'readWav' | 'writeWav' | 'resample' | 'detectSpeech' | 'trimToSpeech'
   | 'indexDataset' | 'makeSplit' | 'EMOTIONS' | 'ensureDemoCorpus' | 'defaultTrainConfig' | 'SerNativeError' | 'WavError'
-  | 'DatasetError' | 'hpo' | 'exportOnnx';
+  | 'DatasetError' | 'hpo' | 'exportOnnx' | 'EmotionStream' | 'EmotionTransform' | 'decodePcm'
+  // added by the robustness, calibration, folds and default-model work:
+  | 'DEFAULT_MODEL_LICENCE' | 'ROBUSTNESS_CONDITIONS' | 'applyTemperature' | 'calibrateTraining' | 'calibrationReport' | 'defaultModelDir'
+  | 'defaultModelInfo' | 'evaluateRobustness' | 'fitTemperature' | 'trainFolds';
 export const exactRuntimeExports: Equal<keyof typeof ser, RuntimeExports> = true;
 
 // The entry points take their documented options and return their documented results.

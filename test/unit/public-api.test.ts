@@ -21,9 +21,11 @@ test('the package root exports the user-facing API, with the optimizer internals
   const lib = require('../../lib');
   expect(Object.keys(lib).sort()).toEqual(
     [
-      'DatasetError', 'EMOTIONS', 'SerNativeError', 'WavError', 'defaultTrainConfig', 'detectSpeech', 'ensureDemoCorpus', 'evaluate', 'exportOnnx', 'hpo',
+      'DatasetError', 'EMOTIONS', 'EmotionStream', 'EmotionTransform', 'decodePcm', 'SerNativeError', 'WavError', 'defaultTrainConfig', 'detectSpeech', 'ensureDemoCorpus', 'evaluate', 'exportOnnx', 'hpo',
       'indexDataset', 'info', 'loadModel', 'logMel', 'makeSplit', 'melFilterbank', 'minimize', 'optimize', 'predict', 'readWav', 'resample',
       'resolveDevice', 'resumeMinimize', 'setNumThreads', 'train', 'trimToSpeech', 'writeWav',
+      'DEFAULT_MODEL_LICENCE', 'ROBUSTNESS_CONDITIONS', 'applyTemperature', 'calibrateTraining', 'calibrationReport', 'defaultModelDir',
+      'defaultModelInfo', 'evaluateRobustness', 'fitTemperature', 'trainFolds',
     ].sort(),
   );
   for (const name of ['encode', 'decode', 'reflect', 'Rng', 'createOptimizer', 'minimize']) expect(typeof lib.hpo[name]).toBe('function');
