@@ -6,6 +6,7 @@ import * as path from 'path';
 import { SerNativeError } from '../errors';
 import { Architecture, FeatureConfig, validateArchitecture, validateFeatureConfig } from './config';
 import type { TensorState } from './native-model';
+import { checkDeclaredSizes, checkFinite, checkTensorIndex } from './bundle-check';
 
 export const BUNDLE_FORMAT = 'ser-native-model';
 export const BUNDLE_VERSION = 1;
@@ -59,7 +60,9 @@ export function saveBundle(dir: string, meta: Omit<BundleMeta, 'tensors' | 'form
 /** Reads and validates a bundle; the caller builds the model and loads the state (shapes checked natively too). */
 export function readBundle(dir: string): { meta: BundleMeta; state: TensorState[] } {
   const root = path.resolve(dir);
-  const jsonPath = fs.existsSync(root) && fs.statSync(root).isFile() ? root : path.join(root, MODEL_JSON);
+  let jsonPath = fs.existsSync(root) && fs.statSync(root).isFile() ? root : path.join(root, MODEL_JSON);
+  // A training run's --out folder holds the bundle in model/: accept the folder the user just trained into.
+  if (!fs.existsSync(jsonPath) && fs.existsSync(path.join(root, 'model', MODEL_JSON))) jsonPath = path.join(root, 'model', MODEL_JSON);
   const folder = path.dirname(jsonPath);
   if (!fs.existsSync(jsonPath)) throw bad(dir, `${MODEL_JSON} is missing (train one with \`ser-native train --out ${dir}\`)`);
   let meta: BundleMeta;
@@ -77,12 +80,16 @@ export function readBundle(dir: string): { meta: BundleMeta; state: TensorState[
   } catch (e) {
     throw bad(dir, (e as Error).message);
   }
+  checkDeclaredSizes(dir, meta.architecture, meta.features, meta.labels.length);
   if (!Array.isArray(meta.tensors) || meta.tensors.length === 0) throw bad(dir, 'it lists no tensors');
   const weightsPath = path.join(folder, WEIGHTS_BIN);
   if (!fs.existsSync(weightsPath)) throw bad(dir, `${WEIGHTS_BIN} is missing`);
-  const bytes = fs.readFileSync(weightsPath);
+  // Sizes first, from the file's length and the index: nothing is read or built for a bundle that does not add up.
+  const size = fs.statSync(weightsPath).size;
   const total = meta.tensors.reduce((a, t) => a + t.length, 0);
-  if (bytes.length !== total * 4) throw bad(dir, `${WEIGHTS_BIN} has ${bytes.length} bytes but ${MODEL_JSON} describes ${total * 4}`);
+  if (size !== total * 4) throw bad(dir, `${WEIGHTS_BIN} has ${size} bytes but ${MODEL_JSON} describes ${total * 4}`);
+  checkTensorIndex(dir, meta.architecture, meta.features.logMel.nMels, meta.labels.length, meta.tensors, total);
+  const bytes = fs.readFileSync(weightsPath);
   const all = new Float32Array(total);
   Buffer.from(all.buffer).set(bytes);
   const state = meta.tensors.map((t) => {
@@ -90,5 +97,6 @@ export function readBundle(dir: string): { meta: BundleMeta; state: TensorState[
     if (!Number.isInteger(t.offset) || t.offset < 0 || t.length !== numel || t.offset + t.length > total) throw bad(dir, `tensor ${t.name} has an inconsistent shape/offset`);
     return { name: t.name, shape: t.shape, data: all.subarray(t.offset, t.offset + t.length) };
   });
+  checkFinite(dir, state);
   return { meta, state };
 }

@@ -9,6 +9,8 @@ import { clipFeatures, evaluationWindows, windowFrames, copyWindow, windowStartF
 import { NativeModel } from './native-model';
 import { argmax, meanByOwner } from '../metrics';
 import { resolveDevice } from '../info';
+import { SerNativeError } from '../errors';
+import { predictSecondsLimit } from '../limits';
 
 export interface Prediction {
   /** The most likely emotion; null when the clip has no speech or the model abstains (see `reason`). */
@@ -29,7 +31,12 @@ export interface PredictOptions {
   minConfidence?: number;
   /** Speech-detection settings, or false to score the whole input as it is (no speech check, no trimming). */
   vad?: Partial<VadOptions> | false;
+  /** Longest input accepted, seconds (default SER_NATIVE_MAX_SECONDS, else 600); longer audio goes through timeline(). */
+  maxSeconds?: number;
 }
+
+/** timeline() computes features over blocks of about this many seconds, so its memory does not grow with the audio's length. */
+export const TIMELINE_BLOCK_SECONDS = 60;
 
 export interface Segment extends Prediction {
   /** Start and end of the window, seconds. */
@@ -63,8 +70,16 @@ export class EmotionModel {
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
     const device = resolveDevice(options.device ?? 'cpu');
     const { meta, state } = readBundle(bundlePath);
-    const net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
-    net.setState(state);
+    let net: NativeModel;
+    try {
+      net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
+      net.setState(state);
+    } catch (e) {
+      // The native message says what does not fit; the bundle it came from is named here.
+      const code = (e as { code?: string }).code;
+      if (code === 'ERR_MODEL' || code === 'ERR_ARGUMENT') throw new SerNativeError('ERR_MODEL', `${bundlePath} is not a usable ser-native model bundle: ${(e as Error).message}`, { cause: e });
+      throw e;
+    }
     return new EmotionModel(meta, net, device);
   }
 
@@ -80,7 +95,13 @@ export class EmotionModel {
     if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
-    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const limits = { maxSeconds: o.maxSeconds, hint: 'use timeline() (CLI: predict --timeline) for long audio, or raise options.maxSeconds / SER_NATIVE_MAX_SECONDS' };
+    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`, limits));
+    // Without speech detection nothing else stops a few samples padded with silence from being scored.
+    const minSamples = this.features.logMel.nFft;
+    if (o.vad === false) clips.forEach((c, i) => {
+      if (c.length < minSamples) throw new SerNativeError('ERR_AUDIO', `inputs[${i}] has ${c.length} samples at ${sr} Hz, fewer than one analysis frame (${minSamples}): too short to score`);
+    });
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
     const probs = scored.length > 0 ? this.probabilities(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]))) : new Float32Array(0);
@@ -122,13 +143,7 @@ export class EmotionModel {
     const samples = decodeAudio(input, sr);
     const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
     const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    const [feat] = clipFeatures([samples], this.features, this.device);
-    const len = windowFrames(this.features);
-    const hopFrames = Math.max(1, Math.round((hop * sr) / this.features.logMel.hopLength));
-    const starts = windowStartFrames(feat.frames, len, hopFrames);
-    const data = new Float32Array(starts.length * feat.nMels * len);
-    starts.forEach((s, i) => copyWindow(feat, s, len, data, i * feat.nMels * len));
-    const probs = this.net.predict(data, starts.length, len);
+    const { starts, probs } = this.windowProbabilities(samples, hop);
     const preds = this.probabilitiesToPredictions(probs, starts.length, p.minConfidence);
     const secondsPerFrame = this.features.logMel.hopLength / sr;
     const duration = samples.length / sr;
@@ -141,6 +156,38 @@ export class EmotionModel {
       if (found && speechSeconds < minSpeech) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' as const, start, end };
       return { ...pred, speechSeconds, start, end };
     });
+  }
+
+  /**
+   * Probabilities of every timeline window. Audio longer than TIMELINE_BLOCK_SECONDS is featurised
+   * block by block (each block normalised on its own), so memory stays bounded for hours of audio;
+   * shorter audio is one block, exactly as before.
+   */
+  private windowProbabilities(samples: Float32Array, hop: number = this.features.windowHopSeconds): { starts: number[]; probs: Float32Array } {
+    const f = this.features;
+    const sr = f.logMel.sampleRate;
+    const len = windowFrames(f);
+    const hopFrames = Math.max(1, Math.round((hop * sr) / f.logMel.hopLength));
+    const totalFrames = 1 + Math.floor(Math.max(samples.length, Math.round(f.clipSeconds * sr)) / f.logMel.hopLength);
+    const starts = windowStartFrames(totalFrames, len, hopFrames);
+    const blockFrames = Math.max(len, Math.floor((TIMELINE_BLOCK_SECONDS * sr) / f.logMel.hopLength));
+    const k = this.labels.length;
+    const probs = new Float32Array(starts.length * k);
+    let first = 0;
+    while (first < starts.length) {
+      let last = first;
+      while (last + 1 < starts.length && starts[last + 1] + len - starts[first] <= blockFrames) last++;
+      const g0 = starts.length === 1 || totalFrames <= blockFrames ? 0 : starts[first];
+      const gEnd = totalFrames <= blockFrames ? totalFrames : starts[last] + len;
+      const seg = totalFrames <= blockFrames ? samples : samples.subarray(g0 * f.logMel.hopLength, Math.min(samples.length, (gEnd - 1) * f.logMel.hopLength + 1));
+      const [feat] = clipFeatures([seg], f, this.device);
+      const n = last - first + 1;
+      const data = new Float32Array(n * feat.nMels * len);
+      for (let i = 0; i < n; i++) copyWindow(feat, Math.min(starts[first + i] - g0, feat.frames - len), len, data, i * feat.nMels * len);
+      probs.set(this.net.predict(data, n, len).subarray(0, n * k), first * k);
+      first = last + 1;
+    }
+    return { starts, probs };
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
@@ -156,12 +203,13 @@ export class EmotionModel {
   }
 }
 
-function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
+function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false; maxSeconds: number } {
   const o = is.plainObject('options', options);
-  is.knownKeys('options', o, ['minConfidence', 'vad', 'device', 'window', 'hop']);
+  is.knownKeys('options', o, ['minConfidence', 'vad', 'device', 'window', 'hop', 'maxSeconds']);
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
-  return { minConfidence, vad };
+  const maxSeconds = o.maxSeconds === undefined ? predictSecondsLimit() : is.number('options.maxSeconds', o.maxSeconds, { min: 0, exclusiveMin: true });
+  return { minConfidence, vad, maxSeconds };
 }
 
 /** Seconds of speech frames (smoothed mask) overlapping [start, end). */
