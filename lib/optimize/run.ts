@@ -30,6 +30,7 @@ import { runSearch, type SearchOutcome } from './search';
 import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
 import { configToOverrides, type SerHyperParameters } from './space';
 import type { Evaluator, OptimizeProgress, SearchName } from './types';
+import { outOption, withRunLock } from '../lock';
 
 /** Queue mode: evaluations become jobs on Redis, run by `ser-native worker` processes on any machine. */
 export interface QueueModeOptions {
@@ -158,7 +159,10 @@ async function checkData(s: RunSettings, report: (p: OptimizeProgress) => void):
   return split.description;
 }
 
-export async function optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+/** Runs a search; holds the out folder's lock (lib/lock.ts) while it runs. */
+export const optimize = withRunLock('optimize', (o) => outOption(o, 'ser-optimize'), optimizeUnlocked);
+
+async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const started = Date.now();
   const o = is.plainObject('options', options) as OptimizeOptions;
   is.knownKeys('options', o as Record<string, unknown>, OPTION_KEYS);

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
 import type { TrainResult } from './train';
+import { writeTextAtomic } from '../fs-atomic';
 
 export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }): void {
   fs.mkdirSync(out, { recursive: true });
@@ -26,7 +27,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     versions,
     skipped: r.skipped,
   };
-  fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeTextAtomic(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!r.metrics) return;
   const notes = [
     `Best epoch ${r.bestEpoch} of ${r.history.length}${r.stoppedEarly ? ' (stopped early: validation UAR stopped improving)' : ''}${r.cancelled ? ' (training was cancelled; this is the best checkpoint before that)' : ''}.`,
@@ -43,5 +44,5 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     notes,
     synthetic,
   });
-  fs.writeFileSync(path.join(out, 'report.html'), html);
+  writeTextAtomic(path.join(out, 'report.html'), html);
 }

@@ -19,6 +19,7 @@ import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, windowFr
 import { NativeModel } from '../model/native-model';
 import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
+import { outOption, withRunLock } from '../lock';
 
 export type TrainProgress =
   | { phase: 'data'; message: string }
@@ -111,7 +112,10 @@ function balancedWeights(labels: Int32Array, classes: number): Float32Array {
   return w;
 }
 
-export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+/** Trains a model; with `out`, holds that folder's lock (lib/lock.ts) while it runs. */
+export const train = withRunLock('train', (o) => outOption(o), trainUnlocked);
+
+async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
   const overrides: DeepPartial<TrainConfig> = { ...(o.config ?? {}) };
