@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withFlagNames } from './errors';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features';
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
 
 export interface CommandMeta {
   name: CommandName;
@@ -25,14 +25,14 @@ export interface Command<Args = any> extends CommandModule<object, Args> {
 export const COMMANDS: readonly CommandMeta[] = [
   { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
   { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
-  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files with a trained model bundle' },
+  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
   {
     name: 'optimize',
     command: 'optimize',
     describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the synthetic demo corpus)',
   },
   { name: 'worker', command: 'worker', describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)' },
-  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads and where the addon came from' },
+  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads, where the addon came from, and the default model (labels, figures, licence)' },
   { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
   {
     name: 'index',
@@ -40,6 +40,7 @@ export const COMMANDS: readonly CommandMeta[] = [
     describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
   },
   { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
+  { name: 'export', command: 'export', describe: 'Export a model bundle as an ONNX graph (log-mel front end included) for onnxruntime in a browser, Python or a service' },
 ];
 
 export function meta(name: CommandName): CommandMeta {
@@ -68,6 +69,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/index').indexCommand;
     case 'features':
       return require('./commands/features').featuresCommand;
+    case 'export':
+      return require('./commands/export').exportCommand;
   }
 }
 

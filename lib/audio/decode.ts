@@ -44,7 +44,8 @@ function resampleNamed(samples: Float32Array, fromRate: number, toRate: number, 
   }
 }
 
-function checkSeconds(name: string, seconds: number, limits: DecodeLimits): void {
+/** ERR_LIMIT when `seconds` exceeds limits.maxSeconds. */
+export function checkDuration(name: string, seconds: number, limits: DecodeLimits): void {
   if (limits.maxSeconds !== undefined && seconds > limits.maxSeconds) {
     throw limitError(`${name}: the audio's duration`, `${seconds.toFixed(1)} s`, `${limits.maxSeconds} s`, limits.hint);
   }
@@ -54,13 +55,13 @@ export function decodeAudio(input: AudioInput, sampleRate: number, name = 'input
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const opts = typeof input === 'string' ? {} : { name: `<${name} buffer>` };
     // The header alone gives the duration: a long file is refused before its samples are read.
-    if (limits.maxSeconds !== undefined) checkSeconds(typeof input === 'string' ? input : opts.name!, probeWav(input, opts).duration, limits);
+    if (limits.maxSeconds !== undefined) checkDuration(typeof input === 'string' ? input : opts.name!, probeWav(input, opts).duration, limits);
     const wav = readWav(input, opts);
     return resampleNamed(wav.samples, wav.sampleRate, sampleRate, typeof input === 'string' ? input : opts.name!);
   }
   if (typeof input === 'object' && input !== null && input.samples instanceof Float32Array) {
     is.integer(`${name}.sampleRate`, input.sampleRate, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE);
-    checkSeconds(name, input.samples.length / input.sampleRate, limits);
+    checkDuration(name, input.samples.length / input.sampleRate, limits);
     for (let i = 0; i < input.samples.length; i++) {
       if (!Number.isFinite(input.samples[i])) throw is.rangeError(`${name}.samples[${i}]`, 'a finite sample (audio must be finite)', input.samples[i]);
     }
