@@ -19,19 +19,19 @@ interface Expected {
   fields: string;
 }
 
-function err(dir: string, why: string): SerNativeError {
-  return new SerNativeError('ERR_MODEL', `${dir} is not a usable ser-native model bundle: ${why}`);
+function err(dir: string, why: string, who = ''): SerNativeError {
+  return new SerNativeError('ERR_MODEL', `${dir} is not a usable ser-native model bundle: ${who}${why}`);
 }
 
-function limit(dir: string, field: string, value: number, max: number): void {
-  if (value > max) throw new SerNativeError('ERR_LIMIT', `${dir} is not a usable ser-native model bundle: model.json's ${field} is ${value}; the limit is ${max} (lib/limits.ts MODEL_LIMITS), far above any model ser-native trains`);
+function limit(dir: string, field: string, value: number, max: number, who = ''): void {
+  if (value > max) throw new SerNativeError('ERR_LIMIT', `${dir} is not a usable ser-native model bundle: ${who}model.json's ${field} is ${value}; the limit is ${max} (lib/limits.ts MODEL_LIMITS), far above any model ser-native trains`);
 }
 
 /** Declared sizes against MODEL_LIMITS; `where` prefixes architecture fields (e.g. "members[1].architecture"). */
-export function checkDeclaredSizes(dir: string, a: Architecture, f: FeatureConfig, labels: number, where = 'architecture'): void {
-  a.channels.forEach((c, i) => limit(dir, `${where}.channels[${i}]`, c, MODEL_LIMITS.channels));
-  limit(dir, `${where}.lstmHidden`, a.lstmHidden, MODEL_LIMITS.lstmHidden);
-  limit(dir, `${where}.lstmLayers`, a.lstmLayers, MODEL_LIMITS.lstmLayers);
+export function checkDeclaredSizes(dir: string, a: Architecture, f: FeatureConfig, labels: number, where = 'architecture', who = ''): void {
+  a.channels.forEach((c, i) => limit(dir, `${where}.channels[${i}]`, c, MODEL_LIMITS.channels, who));
+  limit(dir, `${where}.lstmHidden`, a.lstmHidden, MODEL_LIMITS.lstmHidden, who);
+  limit(dir, `${where}.lstmLayers`, a.lstmLayers, MODEL_LIMITS.lstmLayers, who);
   limit(dir, 'labels (count)', labels, MODEL_LIMITS.labels);
   limit(dir, 'features.logMel.nMels', f.logMel.nMels, MODEL_LIMITS.nMels);
   limit(dir, 'features.logMel.nFft', f.logMel.nFft, MODEL_LIMITS.nFft);
@@ -78,30 +78,31 @@ export function expectedTensors(a: Architecture, nMels: number, nClasses: number
  * The tensor index against the architecture, before anything is allocated: the same names, the
  * same shapes, each length equal to its shape's product and inside weights.bin (`available` values).
  */
-export function checkTensorIndex(dir: string, a: Architecture, nMels: number, nClasses: number, tensors: IndexEntry[], available: number, where = 'architecture'): void {
+export function checkTensorIndex(dir: string, a: Architecture, nMels: number, nClasses: number, tensors: IndexEntry[], available: number, where = 'architecture', who = ''): void {
+  const bad = (why: string) => err(dir, why, who);
   const expected = expectedTensors(a, nMels, nClasses, where);
   let params = 0;
   for (const e of expected.values()) params += e.shape.reduce((x, y) => x * y, 1);
   if (params > MODEL_LIMITS.parameters) {
-    throw new SerNativeError('ERR_LIMIT', `${dir} is not a usable ser-native model bundle: model.json's ${where} implies ${params} parameters; the limit is ${MODEL_LIMITS.parameters} (lib/limits.ts MODEL_LIMITS)`);
+    throw new SerNativeError('ERR_LIMIT', `${dir} is not a usable ser-native model bundle: ${who}model.json's ${where} implies ${params} parameters; the limit is ${MODEL_LIMITS.parameters} (lib/limits.ts MODEL_LIMITS)`);
   }
   const seen = new Set<string>();
   for (const t of tensors) {
-    if (!t || typeof t.name !== 'string' || !Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw err(dir, `model.json's tensor index has a malformed entry ${JSON.stringify(t).slice(0, 120)}`);
+    if (!t || typeof t.name !== 'string' || !Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw bad(`model.json's tensor index has a malformed entry ${JSON.stringify(t).slice(0, 120)}`);
     const e = expected.get(t.name);
-    if (!e) throw err(dir, `tensor '${t.name}' in model.json's tensor index is not part of the network ${where} describes`);
-    if (seen.has(t.name)) throw err(dir, `tensor '${t.name}' is listed twice in model.json's tensor index`);
+    if (!e) throw bad(`tensor '${t.name}' in model.json's tensor index is not part of the network ${where} describes`);
+    if (seen.has(t.name)) throw bad(`tensor '${t.name}' is listed twice in model.json's tensor index`);
     seen.add(t.name);
     if (e.shape.length !== t.shape.length || e.shape.some((d, i) => d !== t.shape[i])) {
-      throw err(dir, `tensor '${t.name}' has shape [${t.shape.join(', ')}] in the tensor index, but ${e.fields} in model.json imply [${e.shape.join(', ')}]`);
+      throw bad(`tensor '${t.name}' has shape [${t.shape.join(', ')}] in the tensor index, but ${e.fields} in model.json imply [${e.shape.join(', ')}]`);
     }
     const numel = t.shape.reduce((x, y) => x * y, 1);
     if (!Number.isSafeInteger(t.offset) || t.offset < 0 || t.length !== numel || t.offset + t.length > available) {
-      throw err(dir, `tensor '${t.name}' (offset ${t.offset}, ${t.length} values for shape [${t.shape.join(', ')}]) does not fit the ${available} values of weights.bin`);
+      throw bad(`tensor '${t.name}' (offset ${t.offset}, ${t.length} values for shape [${t.shape.join(', ')}]) does not fit the ${available} values of weights.bin`);
     }
   }
   const missing = [...expected.keys()].filter((n) => !seen.has(n));
-  if (missing.length > 0) throw err(dir, `model.json's tensor index lacks ${missing.length} tensor(s) the network needs, e.g. '${missing[0]}' (${expected.get(missing[0])!.fields})`);
+  if (missing.length > 0) throw bad(`model.json's tensor index lacks ${missing.length} tensor(s) the network needs, e.g. '${missing[0]}' (${expected.get(missing[0])!.fields})`);
 }
 
 /** NaN or ±Inf anywhere in the weights: such a model would answer NaN confidences, so it is refused at load. */

@@ -181,7 +181,7 @@ export function readBundle(dir: string): { meta: BundleMeta; members: Member[]; 
     const t = meta.calibration?.temperature;
     if (meta.calibration?.method !== 'temperature' || typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) throw bad(dir, 'calibration must be { method: "temperature", temperature > 0, ... }');
   }
-  list.forEach((m, i) => checkDeclaredSizes(dir, m.architecture, meta.features, meta.labels.length, meta.formatVersion === 1 ? 'architecture' : `members[${i}].architecture`));
+  list.forEach((m, i) => checkDeclaredSizes(dir, m.architecture, meta.features, meta.labels.length, 'architecture', where(i)));
   const weightsPath = path.join(folder, WEIGHTS_BIN);
   if (!fs.existsSync(weightsPath)) throw bad(dir, `${WEIGHTS_BIN} is missing`);
   // Sizes first, from the file's length and the index: nothing is read or built for a bundle that does not add up.
@@ -192,7 +192,7 @@ export function readBundle(dir: string): { meta: BundleMeta; members: Member[]; 
     return a + m.tensors.reduce((b, t) => b + (Number.isInteger(t?.length) ? t.length : NaN), 0);
   }, 0);
   if (size !== total * width) throw bad(dir, `${WEIGHTS_BIN} has ${size} bytes but ${MODEL_JSON} describes ${Number.isNaN(total) ? 'tensors without a valid length' : total * width}`);
-  list.forEach((m, i) => checkTensorIndex(dir, m.architecture, meta.features.logMel.nMels, meta.labels.length, m.tensors, total, meta.formatVersion === 1 ? 'architecture' : `members[${i}].architecture`));
+  list.forEach((m, i) => checkTensorIndex(dir, m.architecture, meta.features.logMel.nMels, meta.labels.length, m.tensors, total, 'architecture', where(i)));
   const bytes = fs.readFileSync(weightsPath);
   const raw = dtype === 'float16' ? new Uint16Array(total) : new Float32Array(total);
   Buffer.from(raw.buffer).set(bytes);
