@@ -17,11 +17,31 @@ import { resolveTrainConfig } from '../lib/model/config';
 import { EmotionModel, loadModel } from '../lib/model/model';
 import { NativeModel } from '../lib/model/native-model';
 import { mutant, syntheticSeeds } from './fuzz/mutate';
+import { EmotionStream } from '../lib/stream';
+import { createServer } from '../lib/serve/server';
+
+type Server = Awaited<ReturnType<typeof createServer>>;
 
 export interface FuzzContext {
   model: EmotionModel;
   /** A scratch file path targets may write the mutant to. */
   file: string;
+  /** The HTTP service, built on first use (requests are injected, no socket). */
+  server?: Server;
+}
+
+/** A coded error for a refused request; a 5xx (the service failed) stays uncoded so the run fails. */
+function httpOutcome(status: number, body: string): void {
+  if (status < 400) return;
+  let code: unknown;
+  try {
+    code = JSON.parse(body)?.error?.code ?? JSON.parse(body)?.code;
+  } catch {
+    code = undefined;
+  }
+  const e = new Error(`HTTP ${status}: ${body.slice(0, 200)}`);
+  if (status < 500 && typeof code === 'string') Object.assign(e, { code: `HTTP_${status}_${code}` });
+  throw e;
 }
 
 export interface FuzzTarget {
@@ -44,6 +64,24 @@ export const TARGETS: FuzzTarget[] = [
     run: (b) => {
       const w = readWav(b, { name: '<fuzz>' });
       return logMel(w.samples.subarray(0, 10 * w.sampleRate), { sampleRate: w.sampleRate });
+    },
+  },
+  {
+    name: 'stream',
+    run: async (b, c) => {
+      const w = readWav(b, { name: '<fuzz>' });
+      const s = new EmotionStream(c.model, {});
+      const chunk = Math.max(1, Math.round(w.sampleRate / 10));
+      for (let i = 0; i < w.samples.length; i += chunk) s.push(w.samples.subarray(i, i + chunk), w.sampleRate);
+      await s.end();
+    },
+  },
+  {
+    name: 'serve-predict',
+    run: async (b, c) => {
+      c.server ??= await createServer({ model: c.model });
+      const r = await c.server.inject({ method: 'POST', url: '/v1/predict', payload: b, headers: { 'content-type': 'audio/wav' } });
+      httpOutcome(r.statusCode, r.body);
     },
   },
 ];
@@ -137,6 +175,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const last = report.rss[report.rss.length - 1];
     report.rssGrowth = base && last.inputs > 1000 ? (last.mb - base.mb) / base.mb : null;
     report.seconds = (Date.now() - started) / 1000;
+    await ctx.server?.close();
     report.failed = report.uncoded.length > 0 || report.slow.length > 0 || (report.rssGrowth !== null && report.rssGrowth > 0.1);
     return report;
   } finally {

@@ -3,7 +3,7 @@
 import { AudioInput, checkDuration, decodeAudio, resampleNative } from '../audio/decode';
 import { probeWav, readWav } from '../audio/wav';
 import { SerNativeError } from '../errors';
-import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
+import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta, Calibration } from './bundle';
@@ -11,8 +11,9 @@ import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
 import { windowFrames } from './features';
 import { NativeModel } from './native-model';
-import { InferenceQueue } from './inference-queue';
-import { argmax } from '../metrics';
+import { InferenceQueue, QueueStats } from './inference-queue';
+import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
+import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
 import { resolveDevice } from '../info';
 import { predictSecondsLimit } from '../limits';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
@@ -41,8 +42,8 @@ export interface PredictOptions {
   maxSeconds?: number;
 }
 
-/** timeline() scores audio longer than this in blocks of about this many seconds, so its memory does not grow with the audio's length. */
-export const TIMELINE_BLOCK_SECONDS = 60;
+/** timeline() scores its windows this many at a time, so its memory does not grow with the audio's length. */
+export const TIMELINE_BATCH_WINDOWS = 64;
 
 const LONG_AUDIO_HINT = 'use timeline() (CLI: predict --timeline) for long audio, or raise options.maxSeconds / SER_NATIVE_MAX_SECONDS';
 
@@ -221,90 +222,76 @@ export class EmotionModel {
     return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
-  /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
+  /**
+   * Emotion over time: one segment per window of the model's length every `hop` seconds, each window
+   * judged on its own samples (speech detection, log-mel with utterance normalisation, network; see
+   * lib/model/windows.ts), so a live stream of the same audio (model.stream()) gives the same segments.
+   * `smoothing` (exponential) or `median` smooth the probabilities of speech windows over time.
+   */
   timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
     const t = this.timelineJob(input, options);
     if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
-    const blocks = this.timelineBlocks(t.samples.length, t.hop);
-    return this.segments(t, joinBlocks(blocks, blocks.map((b) => this.pipeline([t.samples.subarray(b.from, b.to)], false, false, t.hop))));
+    return this.segments(t, this.inBatches(t.prep.scored, (w) => this.probabilities(w)));
   }
 
-  /** timeline() with the log-mel and network on the libuv pool (queued behind other async calls on this model). */
+  /** timeline() with the log-mel and network on the libuv pool (batched with other async calls on this model). */
   async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
     const t = this.timelineJob(await readInput(input), options);
-    const blocks = this.timelineBlocks(t.samples.length, t.hop);
-    const parts: NativeClipResult[] = [];
-    for (const b of blocks) parts.push(await this.queue.solo(() => this.pipeline([t.samples.subarray(b.from, b.to)], false, true, t.hop)));
-    return this.segments(t, joinBlocks(blocks, parts));
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < t.prep.scored.length; i += TIMELINE_BATCH_WINDOWS) parts.push(await this.probabilitiesAsync(t.prep.scored.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return this.segments(t, concat(parts));
   }
 
   /**
-   * Sample ranges timeline() scores one at a time. Audio up to TIMELINE_BLOCK_SECONDS is one block
-   * (one log-mel over the whole clip, as always); longer audio is cut into blocks of n windows each
-   * (frames [g, g + (n - 1)·hop + window)), the next block starting n hops later, so the windows are
-   * those of one pass and memory is bounded by the block, not the audio. Each block is normalised on
-   * its own (utterance mean, topDb).
+   * Window probabilities TIMELINE_BATCH_WINDOWS at a time: each window is scored as its own clip, so
+   * the result is the same as one call, but the native features and activations of an hour of audio
+   * are never held at once.
    */
-  private timelineBlocks(length: number, hopSeconds: number): TimelineBlock[] {
-    const f = this.features;
-    const hl = f.logMel.hopLength;
-    const len = windowFrames(f);
-    const hop = Math.max(1, Math.round((hopSeconds * f.logMel.sampleRate) / hl));
-    const total = 1 + Math.floor(length / hl);
-    const n = Math.max(3, Math.floor((Math.round((TIMELINE_BLOCK_SECONDS * f.logMel.sampleRate) / hl) - len) / hop) + 1);
-    const span = (n - 1) * hop + len;
-    const blocks: TimelineBlock[] = [];
-    let g = 0;
-    // A block is cut only while what remains after it still holds two full hops and a window (no short tail block).
-    while (total - (g + n * hop) >= len + 2 * hop && total - g > span) {
-      blocks.push({ from: g * hl, to: (g + span - 1) * hl + 1, frame: g });
-      g += n * hop;
-    }
-    blocks.push({ from: g * hl, to: length, frame: g });
-    return blocks;
+  private inBatches(windows: Float32Array[], score: (w: Float32Array[]) => Float32Array): Float32Array {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < windows.length; i += TIMELINE_BATCH_WINDOWS) parts.push(score(windows.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return concat(parts);
   }
 
   private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
-    const window = options.window ?? this.features.clipSeconds;
-    const hop = options.hop ?? this.features.windowHopSeconds;
+    const o = is.plainObject('options', options) as TimelineOptions;
+    is.knownKeys('options', o as Record<string, unknown>, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']);
+    const window = o.window ?? this.features.clipSeconds;
+    const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const smoothing = checkSmoothing(o);
+    const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
     const sr = this.features.logMel.sampleRate;
-    const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
     const samples = decodeRead(input, sr, 'input');
-    const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    return { window, hop, samples, found, p };
+    const starts = timelineStarts(samples.length, this.features, hop);
+    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), sr, p.vad);
+    const duration = samples.length / sr;
+    const times = starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + window) }));
+    return { prep, times, p, smoothing };
   }
 
-  private segments(t: ReturnType<EmotionModel['timelineJob']>, r: NativeClipResult): Segment[] {
-    const { window, samples, found, p } = t;
-    const sr = this.features.logMel.sampleRate;
-    const preds = this.probabilitiesToPredictions(this.calibrate(r.probabilities), r.starts.length, p.minConfidence);
-    const secondsPerFrame = this.features.logMel.hopLength / sr;
-    const duration = samples.length / sr;
-    const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
-    return preds.map((pred, i) => {
-      const start = r.starts[i] * secondsPerFrame;
-      const end = Math.min(duration, start + window);
-      // Speech inside this window, from the whole clip's frame mask.
-      const speechSeconds = found ? speechWithin(found.frames, start, end) : end - start;
-      if (found && speechSeconds < minSpeech) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' as const, start, end };
-      return { ...pred, speechSeconds, start, end };
-    });
+  private segments(t: ReturnType<EmotionModel['timelineJob']>, probs: Float32Array): Segment[] {
+    return windowSegments(t.prep, probs, t.times, this.labels, t.p.minConfidence, new ProbabilitySmoother(t.smoothing));
+  }
+
+  /**
+   * Window probabilities for windows of exactly the model's length, [windows, labels], calibrated,
+   * off the JS thread and batched with other async calls (each window is a clip with one window).
+   */
+  scoreWindowsAsync(windows: Float32Array[]): Promise<Float32Array> {
+    return windows.length > 0 ? this.probabilitiesAsync(windows) : Promise.resolve(new Float32Array(0));
+  }
+
+  /** Native calls and clips scored through the async queue (micro-batching at work), and whether one runs now. */
+  queueStats(): QueueStats {
+    return this.queue.stats();
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
-    const k = this.labels.length;
-    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
-    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
-      const row = probs.subarray(i * k, (i + 1) * k);
-      const probabilities: Record<string, number> = {};
-      this.labels.forEach((l, j) => (probabilities[l] = row[j]));
-      const sure = row[best] >= minConfidence;
-      return { emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : ('low-confidence' as const) };
-    });
+    return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
 }
 
@@ -329,29 +316,23 @@ function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string, 
   return decodeAudio(x, sampleRate, name, limits);
 }
 
-interface TimelineBlock {
-  /** Samples [from, to) of the clip; `frame` is the block's first frame in the whole clip. */
-  from: number;
-  to: number;
-  frame: number;
-}
-
-/** The blocks' windows as one result, start frames relative to the whole clip. */
-function joinBlocks(blocks: TimelineBlock[], parts: NativeClipResult[]): NativeClipResult {
+function concat(parts: Float32Array[]): Float32Array {
   if (parts.length === 1) return parts[0];
-  const probabilities = new Float32Array(parts.reduce((a, p) => a + p.probabilities.length, 0));
-  const starts = new Int32Array(parts.reduce((a, p) => a + p.starts.length, 0));
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  let w = 0;
-  parts.forEach((p, i) => {
-    probabilities.set(p.probabilities, at);
-    at += p.probabilities.length;
-    for (let j = 0; j < p.starts.length; j++) starts[w++] = p.starts[j] + blocks[i].frame;
-  });
-  return { probabilities, starts, owner: new Int32Array(starts.length) };
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
-export type TimelineOptions = { window?: number; hop?: number } & PredictOptions;
+export interface TimelineOptions extends PredictOptions, SmoothingOptions {
+  /** Window length, seconds: must be the model's (features.clipSeconds). */
+  window?: number;
+  /** Seconds between window starts (default: the model's windowHopSeconds). */
+  hop?: number;
+}
 
 function checkInputs(inputs: AudioInput[]): AudioInput[] {
   if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
@@ -370,15 +351,6 @@ function checkPredictOptions(options: PredictOptions): { minConfidence: number; 
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
   const maxSeconds = o.maxSeconds === undefined ? predictSecondsLimit() : is.number('options.maxSeconds', o.maxSeconds, { min: 0, exclusiveMin: true });
   return { minConfidence, vad, maxSeconds };
-}
-
-/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
-function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
-  let n = 0;
-  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
-  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
-  for (let i = a; i < b; i++) n += frames.mask[i];
-  return n * frames.hopSeconds;
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
