@@ -1,7 +1,7 @@
 // Fuzz harness: seeded WAV mutants (bench/fuzz/mutate.ts) from real and synthetic seeds, driven
 // through every entry point that takes untrusted audio, in one process.
 //
-//   npm run fuzz -- --n 10000 --seed 7 [--targets predict-buffer,logMel] [--limit-ms 1000] [--model DIR] [--json]
+//   npm run fuzz -- --n 10000 --seed 7 [--targets predict-buffer,logMel] [--limit-ms 1000] [--max-seconds 10] [--model DIR] [--json]
 //
 // Reports results and errors by code per target, the slowest input, RSS every 1,000 inputs. Exits 1
 // on an uncoded error (no string `code`), an input slower than --limit-ms, or RSS growth over 10%
@@ -28,6 +28,7 @@ export interface FuzzContext {
   file: string;
   /** The HTTP service, built on first use (requests are injected, no socket). */
   server?: Server;
+  maxSeconds: number;
 }
 
 /** A coded error for a refused request; a 5xx (the service failed) stays uncoded so the run fails. */
@@ -72,7 +73,8 @@ export const TARGETS: FuzzTarget[] = [
       const w = readWav(b, { name: '<fuzz>' });
       const s = new EmotionStream(c.model, {});
       const chunk = Math.max(1, Math.round(w.sampleRate / 10));
-      for (let i = 0; i < w.samples.length; i += chunk) s.push(w.samples.subarray(i, i + chunk), w.sampleRate);
+      const end = Math.min(w.samples.length, c.maxSeconds * w.sampleRate);
+      for (let i = 0; i < end; i += chunk) s.push(w.samples.subarray(i, i + chunk), w.sampleRate);
       await s.end();
     },
   },
@@ -91,6 +93,12 @@ export interface FuzzOptions {
   seed: number;
   targets?: string[];
   limitMs?: number;
+  /**
+   * Longest audio predict/predictAsync/serve accept during the run (SER_NATIVE_MAX_SECONDS), and what
+   * the stream target pushes, seconds (default 10): a mutant declaring 1 kHz over a 48 kHz file is
+   * minutes of audio, legitimately slow to score; the limit is the contract that keeps inputs bounded.
+   */
+  maxSeconds?: number;
   /** Bundle to load; default an untrained small network (what is fuzzed is input handling, not accuracy). */
   model?: string;
   /** Real seed WAVs (default: up to 6 files from ../shared/data when present). */
@@ -142,11 +150,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const limitMs = o.limitMs ?? 1000;
   const targets = o.targets ? o.targets.map((t) => TARGETS.find((x) => x.name === t) ?? (() => { throw new Error(`unknown fuzz target '${t}' (known: ${TARGETS.map((x) => x.name).join(', ')})`); })()) : TARGETS;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-fuzz-'));
+  const maxSeconds = o.maxSeconds ?? 10;
+  const savedMax = process.env.SER_NATIVE_MAX_SECONDS;
+  process.env.SER_NATIVE_MAX_SECONDS = String(maxSeconds);
   try {
     const model = loadModel(o.model ?? tinyBundle(path.join(tmp, 'model')));
     const real = (o.seedFiles ?? defaultSeedFiles()).map((f) => fs.readFileSync(f));
     const seeds = [...real, ...syntheticSeeds()];
-    const ctx: FuzzContext = { model, file: path.join(tmp, 'mutant.wav') };
+    const ctx: FuzzContext = { model, file: path.join(tmp, 'mutant.wav'), maxSeconds };
     const report: FuzzReport = { n: o.n, seed: o.seed, seeds: { real: real.length, synthetic: seeds.length - real.length }, perTarget: {}, uncoded: [], slow: [], slowest: null, rss: [], rssGrowth: null, seconds: 0, failed: false };
     for (const t of targets) report.perTarget[t.name] = { ok: 0, errors: {} };
     for (let i = 0; i < o.n; i++) {
@@ -179,6 +190,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     report.failed = report.uncoded.length > 0 || report.slow.length > 0 || (report.rssGrowth !== null && report.rssGrowth > 0.1);
     return report;
   } finally {
+    if (savedMax === undefined) delete process.env.SER_NATIVE_MAX_SECONDS;
+    else process.env.SER_NATIVE_MAX_SECONDS = savedMax;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -202,10 +215,10 @@ if (require.main === module) {
   const n = Number(get('n') ?? 1000);
   const seed = Number(get('seed') ?? 7);
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(seed)) {
-    process.stderr.write('usage: npm run fuzz -- [--n 10000] [--seed 7] [--targets a,b] [--limit-ms 1000] [--model DIR] [--json]\n');
+    process.stderr.write('usage: npm run fuzz -- [--n 10000] [--seed 7] [--targets a,b] [--limit-ms 1000] [--max-seconds 10] [--model DIR] [--json]\n');
     process.exit(2);
   }
-  runFuzz({ n, seed, targets: get('targets')?.split(','), limitMs: get('limit-ms') ? Number(get('limit-ms')) : undefined, model: get('model'), onProgress: (l) => process.stderr.write(l + '\n') })
+  runFuzz({ n, seed, targets: get('targets')?.split(','), limitMs: get('limit-ms') ? Number(get('limit-ms')) : undefined, maxSeconds: get('max-seconds') ? Number(get('max-seconds')) : undefined, model: get('model'), onProgress: (l) => process.stderr.write(l + '\n') })
     .then((r) => {
       process.stdout.write((args.includes('--json') ? JSON.stringify(r, null, 2) : summary(r)) + '\n');
       process.exitCode = r.failed ? 1 : 0;
