@@ -47,6 +47,8 @@ function httpOutcome(status: number, body: string): void {
 
 export interface FuzzTarget {
   name: string;
+  /** Once before the run; a failure here ends the run (it is not an input's error). */
+  setup?(ctx: FuzzContext): Promise<void>;
   run(bytes: Buffer, ctx: FuzzContext): unknown;
 }
 
@@ -80,9 +82,11 @@ export const TARGETS: FuzzTarget[] = [
   },
   {
     name: 'serve-predict',
+    setup: async (c) => {
+      c.server = await createServer({ model: c.model });
+    },
     run: async (b, c) => {
-      c.server ??= await createServer({ model: c.model });
-      const r = await c.server.inject({ method: 'POST', url: '/v1/predict', payload: b, headers: { 'content-type': 'audio/wav' } });
+      const r = await c.server!.inject({ method: 'POST', url: '/v1/predict', payload: b, headers: { 'content-type': 'audio/wav' } });
       httpOutcome(r.statusCode, r.body);
     },
   },
@@ -160,6 +164,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const ctx: FuzzContext = { model, file: path.join(tmp, 'mutant.wav'), maxSeconds };
     const report: FuzzReport = { n: o.n, seed: o.seed, seeds: { real: real.length, synthetic: seeds.length - real.length }, perTarget: {}, uncoded: [], slow: [], slowest: null, rss: [], rssGrowth: null, seconds: 0, failed: false };
     for (const t of targets) report.perTarget[t.name] = { ok: 0, errors: {} };
+    for (const t of targets) await t.setup?.(ctx);
     for (let i = 0; i < o.n; i++) {
       const m = mutant(seeds, o.seed, i);
       for (const t of targets) {
