@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withFlagNames } from './errors';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
 
 export interface CommandMeta {
   name: CommandName;
@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandMeta[] = [
   { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
   { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
   { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
+  { name: 'serve', command: 'serve', describe: 'Serve predictions over HTTP and WebSocket, with a web page at / (microphone or dropped WAV, live emotion timeline)' },
   {
     name: 'optimize',
     command: 'optimize',
@@ -57,6 +58,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/evaluate').evaluateCommand;
     case 'predict':
       return require('./commands/predict').predictCommand;
+    case 'serve':
+      return require('./commands/serve').serveCommand;
     case 'optimize':
       return require('./commands/optimize').optimizeCommand;
     case 'worker':
