@@ -1,13 +1,18 @@
-// Benchmark of the hyper-parameter optimizers on the classic test functions.
+// Benchmark of the hyper-parameter optimizers.
 //
+// Synthetic functions (default):
 //   npx tsc -p tsconfig.json && nice node dist/bench/optimize.js [--evals 15000] [--seeds 10]
-//       [--dimension 30] [--population 20] [--walks <population>]
-//
+//       [--dimension 30] [--population 20] [--walks <population>] [--variants sfs-woa,tpe,random]
 // Every algorithm gets the same evaluation budget per run, through minimize() (the code path users run), with
 // seeds 0 .. seeds-1. Prints markdown tables: the best value found (mean ± sample std over seeds) per function
 // and algorithm, and each algorithm's mean divided by random search's mean (< 1 is better than random).
 // "sfs-woa (paper σ)" is SFS-WOA with the published, non-adaptive diffusion sigma (adaptiveDiffusion: false).
+// TPE's cost grows with the square of the evaluations (every candidate scores against every told point): it is
+// left out above 3,000 evaluations unless --variants names it.
+//
+// The SER objective: node dist/bench/optimize.js --ser [...], see bench/optimize-ser.ts.
 import { type Algorithm, type BenchmarkFunction, benchmarkFunctions, benchmarkSpace, minimize } from '../lib/hpo';
+import { serBenchmark } from './optimize-ser';
 
 interface Options {
   evals: number;
@@ -23,16 +28,19 @@ interface Variant {
   readonly adaptiveDiffusion?: boolean;
 }
 
-const VARIANTS: readonly Variant[] = [
+const ALL_VARIANTS: readonly Variant[] = [
   { label: 'sfs-woa', algorithm: 'sfs-woa' },
   { label: 'sfs-woa (paper σ)', algorithm: 'sfs-woa', adaptiveDiffusion: false },
   { label: 'woa', algorithm: 'woa' },
   { label: 'sfs', algorithm: 'sfs' },
+  { label: 'tpe', algorithm: 'tpe' },
   { label: 'random', algorithm: 'random' },
 ];
+let VARIANTS: readonly Variant[] = ALL_VARIANTS;
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { evals: 15000, seeds: 10, dimension: 30, population: 20, walks: undefined };
+  let variants: string[] | null = null;
   const flags: Record<string, keyof Options> = {
     '--evals': 'evals',
     '--seeds': 'seeds',
@@ -41,8 +49,14 @@ function parseArgs(argv: readonly string[]): Options {
     '--walks': 'walks',
   };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--variants') {
+      variants = (argv[i + 1] ?? '').split(',');
+      const unknown = variants.filter((v) => !ALL_VARIANTS.some((a) => a.label === v));
+      if (unknown.length) throw new TypeError(`Unknown variant ${unknown.join(', ')} for --variants; expected some of ${ALL_VARIANTS.map((v) => v.label).join(', ')}`);
+      continue;
+    }
     const key = flags[argv[i]];
-    if (key === undefined) throw new TypeError(`Unknown flag ${argv[i]}; expected one of ${Object.keys(flags).join(', ')}`);
+    if (key === undefined) throw new TypeError(`Unknown flag ${argv[i]}; expected one of ${Object.keys(flags).join(', ')}, --variants (or --ser ... for the SER objective)`);
     const value = Number(argv[i + 1]);
     if (!Number.isSafeInteger(value) || value < (key === 'walks' ? 0 : 1)) {
       const expected = key === 'walks' ? 'non-negative integer' : 'positive integer';
@@ -50,6 +64,8 @@ function parseArgs(argv: readonly string[]): Options {
     }
     options[key] = value;
   }
+  VARIANTS = ALL_VARIANTS.filter((v) => (variants ? variants.includes(v.label) : v.label !== 'tpe' || options.evals <= 3000));
+  if (!VARIANTS.some((v) => v.label === 'random')) throw new TypeError('--variants must include random (the tables are relative to it)');
   return options;
 }
 
@@ -114,7 +130,8 @@ async function main(): Promise<void> {
   })].join('\n'));
 }
 
-main().catch((error: unknown) => {
+const run = process.argv[2] === '--ser' ? serBenchmark(process.argv.slice(3)) : main();
+run.catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });
