@@ -141,6 +141,38 @@ export interface Native {
   melFilterbank(options: NativeMelOptions): Float32Array;
   polyphaseResample(input: Float32Array, kernel: Float32Array, offsets: Int32Array, orig: number, nw: number): Float32Array;
   NativeModel: new (config: NativeModelConfig, device: string, seed: number) => RawNativeModel;
+  /** Per-frame voice activity (native/vad.cc); lib/audio/vad.ts completes the options and smooths the mask. */
+  voiceActivity(samples: Float32Array, sampleRate: number, options: NativeVadOptions): NativeVadFrames;
+  /** K NativeModel members (same nMels and classes) whose softmax outputs are averaged in one call (native/ensemble.cc). */
+  NativeEnsemble: new (members: RawNativeModel[]) => RawNativeEnsemble;
+}
+
+export interface NativeVadOptions {
+  frameSeconds: number;
+  hopSeconds: number;
+  minDb: number;
+  marginDb: number;
+  maxFlatness: number;
+  lowHz: number;
+  highHz: number;
+  floorQuantile: number;
+}
+
+export interface NativeVadFrames {
+  energyDb: Float32Array;
+  flatness: Float32Array;
+  /** 1 where the frame is speech before smoothing. */
+  speech: Uint8Array;
+  noiseFloorDb: number;
+  frameSamples: number;
+  hopSamples: number;
+}
+
+export interface RawNativeEnsemble {
+  /** Mean of the members' softmax probabilities, row-major [n, nClasses]. */
+  predict(features: Float32Array, n: number, frames: number): Float32Array;
+  predictAsync(features: Float32Array, n: number, frames: number): Promise<Float32Array>;
+  size(): number;
 }
 
 export interface LibTorchLocation {

@@ -10,7 +10,8 @@ export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount, spect
 export type { LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset } from './features';
 
 // Audio and data
-export { readWav, writeWav, encodeWav, probeWav, WavError, resample, fixLength, windows } from './audio';
+export { readWav, writeWav, encodeWav, probeWav, WavError, resample, fixLength, windows, detectSpeech, trimToSpeech, DEFAULT_VAD_OPTIONS } from './audio';
+export type { SpeechDetection, SpeechSegment, VadOptions } from './audio/vad';
 export type { WavAudio, WavFormat } from './audio';
 export type { AudioInput } from './audio/decode';
 export { addWhiteNoise, measureSnrDb, planEpoch, parseSchedule, validateSchedule } from './augment';
@@ -22,7 +23,7 @@ export type { DemoCorpusOptions } from './demo';
 
 // Model, training, evaluation
 export { loadModel, predict, EmotionModel } from './model/model';
-export type { Prediction, Segment, LoadModelOptions } from './model/model';
+export type { Prediction, PredictOptions, Segment, LoadModelOptions } from './model/model';
 export { defaultTrainConfig, resolveTrainConfig } from './model/config';
 export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
 export { train } from './train/train';
@@ -32,7 +33,7 @@ export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
 export type { DataOptions } from './train/data';
 
 // Metrics and reports
-export { classificationReport, argmax, meanProbabilities } from './metrics';
+export { classificationReport, argmax } from './metrics';
 export type { ClassificationReport, Protocol } from './metrics';
 export { renderTrainingReport } from './report/train-report';
 

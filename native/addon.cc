@@ -1,8 +1,10 @@
 // Export registration only: each function lives in the file named after its job.
 #include "mel_bindings.h"
+#include "ensemble.h"
 #include "info.h"
 #include "model_binding.h"
 #include "resample.h"
+#include "vad.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
@@ -13,7 +15,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
   exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
   exports.Set("polyphaseResample", Napi::Function::New(env, ser::PolyphaseResample, "polyphaseResample"));
+  exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
+  exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;
 }
 

@@ -63,8 +63,16 @@ torch::Tensor featuresFromJs(const Napi::Value& v, int64_t n, int64_t nMels, int
   return t;
 }
 
+// One constructor per environment; each environment (main thread, worker_threads) has its own thread.
+static thread_local Napi::FunctionReference* nativeModelCtor = nullptr;
+
+NativeModel* NativeModel::FromValue(const Napi::Value& v) {
+  if (!nativeModelCtor || !v.IsObject() || !v.As<Napi::Object>().InstanceOf(nativeModelCtor->Value())) return nullptr;
+  return NativeModel::Unwrap(v.As<Napi::Object>());
+}
+
 Napi::Function NativeModel::Define(Napi::Env env) {
-  return DefineClass(env, "NativeModel",
+  Napi::Function ctor = DefineClass(env, "NativeModel",
                      {InstanceMethod("configureOptimizer", &NativeModel::ConfigureOptimizer),
                       InstanceMethod("setLearningRate", &NativeModel::SetLearningRate),
                       InstanceMethod("setNormalization", &NativeModel::SetNormalization),
@@ -77,6 +85,10 @@ Napi::Function NativeModel::Define(Napi::Env env) {
                       InstanceMethod("restore", &NativeModel::Restore),
                       InstanceMethod("cancel", &NativeModel::Cancel),
                       InstanceMethod("describe", &NativeModel::Describe)});
+  // Released with the environment: the pointer is cleared (not deleted: the reference dies with its env).
+  nativeModelCtor = new Napi::FunctionReference(Napi::Persistent(ctor));
+  env.AddCleanupHook([]() { nativeModelCtor = nullptr; });
+  return ctor;
 }
 
 NativeModel::NativeModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeModel>(info) {

@@ -11,6 +11,9 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit NativeModel(const Napi::CallbackInfo& info);
+  // The NativeModel behind a JS value, or nullptr when it is not one (checked with instanceof).
+  static NativeModel* FromValue(const Napi::Value& v);
+  std::shared_ptr<Trainer> trainer() const { return trainer_; }
 
  private:
   Napi::Value ConfigureOptimizer(const Napi::CallbackInfo& info);

@@ -3,7 +3,7 @@
  * centre crop for evaluation), and cut a long clip into overlapping windows so it can be scored as
  * the mean over windows.
  */
-import { Rng } from '../augment/rng';
+import { Rng } from '../random';
 
 export type CropMode = 'center' | 'start' | 'random';
 

@@ -3,3 +3,4 @@ export * from './wav';
 export * from './decode';
 export * from './resample';
 export * from './fixed-length';
+export * from './vad';

@@ -9,6 +9,7 @@
  * kernels carry up to `orig` zeros per row), and each phase is normalised to unit DC gain, which
  * removes the tiny phase-dependent gain ripple of the sampled sinc.
  */
+import * as is from '../is';
 
 export type ResampleWindow = 'kaiser' | 'hann';
 
@@ -46,10 +47,6 @@ function besselI0(x: number): number {
   return sum;
 }
 
-function checkRate(rate: number, what: string): void {
-  if (!Number.isInteger(rate) || rate <= 0) throw new RangeError(`resample: ${what} must be a positive integer in Hz, got ${rate}`);
-}
-
 /** A converter for one (fromRate, toRate) pair; build once and reuse, the kernels are the costly part. */
 export class Resampler {
   readonly fromRate: number;
@@ -64,12 +61,12 @@ export class Resampler {
   readonly offsets: Int32Array;
 
   constructor(fromRate: number, toRate: number, options: ResampleOptions = {}) {
-    checkRate(fromRate, 'fromRate');
-    checkRate(toRate, 'toRate');
+    is.positiveInteger('fromRate', fromRate);
+    is.positiveInteger('toRate', toRate);
     const opt = { ...DEFAULTS, ...options };
-    if (!(opt.lowpassFilterWidth > 0)) throw new RangeError(`resample: lowpassFilterWidth must be > 0, got ${opt.lowpassFilterWidth}`);
-    if (!(opt.rolloff > 0 && opt.rolloff <= 1)) throw new RangeError(`resample: rolloff must be in (0, 1], got ${opt.rolloff}`);
-    if (opt.window !== 'kaiser' && opt.window !== 'hann') throw new RangeError(`resample: window must be 'kaiser' or 'hann', got '${String(opt.window)}'`);
+    is.number('options.lowpassFilterWidth', opt.lowpassFilterWidth, { min: 0, exclusiveMin: true });
+    is.number('options.rolloff', opt.rolloff, { min: 0, exclusiveMin: true, max: 1 });
+    is.oneOf('options.window', opt.window, ['kaiser', 'hann']);
     this.fromRate = fromRate;
     this.toRate = toRate;
     const g = gcd(fromRate, toRate);
@@ -208,8 +205,8 @@ export function getResampler(fromRate: number, toRate: number, options: Resample
 
 /** Resample mono samples from one rate to another; returns a copy when the rates are equal. */
 export function resample(samples: ArrayLike<number>, fromRate: number, toRate: number, options: ResampleOptions = {}): Float32Array {
-  checkRate(fromRate, 'fromRate');
-  checkRate(toRate, 'toRate');
+  is.positiveInteger('fromRate', fromRate);
+  is.positiveInteger('toRate', toRate);
   if (fromRate === toRate) return Float32Array.from(samples);
   return getResampler(fromRate, toRate, options).process(samples);
 }

@@ -13,6 +13,7 @@
  * Rejected with a WavError: ADPCM, MP3/MPEG, GSM and every other compressed codec, RF64.
  */
 import * as fs from 'fs';
+import * as is from '../is';
 
 // Hot loops call Math through a module-level alias: under vm contexts (jest's test environment)
 // every global lookup goes through an interceptor and is ~50x slower; elsewhere this costs nothing.
@@ -422,13 +423,11 @@ export interface WriteWavOptions {
  */
 export function encodeWav(samples: ArrayLike<number>, sampleRate: number, options: WriteWavOptions = {}): Buffer {
   const format = options.format ?? 'pcm16';
-  if (format !== 'pcm16' && format !== 'float32') throw new RangeError(`encodeWav: unknown format '${String(format)}' (pcm16 or float32)`);
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0 || sampleRate > 0xffffffff) {
-    throw new RangeError(`encodeWav: sample rate must be a positive integer, got ${sampleRate}`);
-  }
+  is.oneOf('options.format', format, ['pcm16', 'float32']);
+  is.integer('sampleRate', sampleRate, 1, 0xffffffff);
   const bytesPerSample = format === 'pcm16' ? 2 : 4;
   const dataBytes = samples.length * bytesPerSample;
-  if (44 + dataBytes - 8 > 0xffffffff) throw new RangeError('encodeWav: too many samples for a RIFF file (4 GiB limit)');
+  if (44 + dataBytes - 8 > 0xffffffff) throw is.rangeError('samples.length', `at most ${Math.floor((0xffffffff - 36) / bytesPerSample)} samples (a RIFF file's 4 GiB limit)`, samples.length);
   const buf = Buffer.alloc(44 + dataBytes);
   buf.write('RIFF', 0, 'ascii');
   buf.writeUInt32LE(36 + dataBytes, 4);

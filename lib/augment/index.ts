@@ -1,4 +1,3 @@
-// Seeded randomness, noise augmentation and its schedule over epochs.
-export * from './rng';
+// Noise augmentation and its schedule over epochs (seeded with lib/random.ts).
 export * from './noise';
 export * from './schedule';

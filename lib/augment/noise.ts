@@ -5,7 +5,8 @@
  * short and tightly cut), and the drawn noise is rescaled to exactly the power the SNR asks for,
  * so the realised SNR equals the request rather than scattering around it.
  */
-import { Rng } from './rng';
+import { Rng } from '../random';
+import * as is from '../is';
 
 /** Clips with a mean square below this (-100 dBFS) count as silent: no SNR can be defined. */
 export const SILENCE_POWER = 1e-10;
@@ -29,7 +30,7 @@ export function meanPower(samples: ArrayLike<number>): number {
 
 /** 10 log10(P_signal / P_noise) of a clean clip and its noisy version (same length). */
 export function measureSnrDb(clean: ArrayLike<number>, noisy: ArrayLike<number>): number {
-  if (clean.length !== noisy.length) throw new RangeError(`measureSnrDb: lengths differ (${clean.length} vs ${noisy.length})`);
+  if (clean.length !== noisy.length) throw is.rangeError('noisy.length', `${clean.length} (the length of clean)`, noisy.length);
   let ps = 0;
   let pn = 0;
   for (let i = 0; i < clean.length; i++) {
@@ -45,8 +46,8 @@ export function measureSnrDb(clean: ArrayLike<number>, noisy: ArrayLike<number>)
  * Not clipped: the sum may exceed [-1, 1] at low SNR, and clipping would change the SNR.
  */
 export function addWhiteNoise(samples: Float32Array, snrDb: number, options: AddNoiseOptions): Float32Array {
-  if (!Number.isFinite(snrDb)) throw new RangeError(`addWhiteNoise: snrDb must be a finite number, got ${snrDb}`);
-  if (!Number.isFinite(options.seed)) throw new RangeError(`addWhiteNoise: seed must be a finite number, got ${options.seed}`);
+  is.number('snrDb', snrDb);
+  is.number('options.seed', is.plainObject('options', options).seed);
   const out = Float32Array.from(samples);
   if (samples.length === 0) return out;
   let power = meanPower(samples);

@@ -12,7 +12,7 @@
  * planEpoch() turns a schedule into per-item decisions that depend only on (seed, epoch, item), so
  * a resumed or re-sharded run makes exactly the same choices.
  */
-import { deriveSeed, Rng } from './rng';
+import { deriveSeed, Rng } from '../random';
 
 /** An SNR interval in dB, [lo, hi] with lo <= hi. */
 export type SnrRange = [number, number];

@@ -17,7 +17,8 @@ import { EMOTIONS } from './emotions';
 import { DatasetError } from './errors';
 import { defaultAssignment } from './default-protocol';
 import { byCodePoint, naturalCompare } from './order';
-import { seededRandom, shuffled } from './random';
+import { Rng } from '../random';
+import type { ProtocolName } from '../metrics/protocol';
 import type { DatasetItem, DuplicateGroup, SkippedFile } from './types';
 
 export { DEFAULT_PROTOCOL, defaultAssignment } from './default-protocol';
@@ -25,7 +26,6 @@ export { formatSplitSpec, parseSplitSpec } from './split-spec';
 
 export type SplitName = 'train' | 'validation' | 'test';
 export const SPLIT_NAMES: readonly SplitName[] = ['train', 'validation', 'test'];
-export type Protocol = 'speaker-independent' | 'speaker-dependent';
 
 export type SplitSpec =
   | { mode: 'speakers'; test: string[]; validation?: string[] }
@@ -47,7 +47,7 @@ export interface SplitOptions {
 
 export interface Split {
   spec: SplitSpec;
-  protocol: Protocol;
+  protocol: ProtocolName;
   /** One line for reports, naming the protocol and the held-out speakers. */
   description: string;
   train: DatasetItem[];
@@ -213,7 +213,7 @@ function kfold(data: SplitInput, spec: Extract<SplitSpec, { mode: 'kfold' }>, se
   for (const i of data.items) size.set(i.speaker, (size.get(i.speaker) ?? 0) + 1);
   const unitSize = (u: string[]): number => u.reduce((n, s) => n + size.get(s)!, 0);
   // Shuffle, then place the largest units first into the emptiest fold: folds of similar size.
-  const order = shuffled(units, seededRandom(seed)).map((u, i) => ({ u, i, n: unitSize(u) }));
+  const order = new Rng(seed).shuffled(units).map((u, i) => ({ u, i, n: unitSize(u) }));
   order.sort((a, b) => b.n - a.n || a.i - b.i);
   const load = new Array<number>(k).fill(0);
   const assign = new Map<string, SplitName>();
@@ -237,7 +237,7 @@ function randomSplit(data: SplitInput, spec: Extract<SplitSpec, { mode: 'random'
     items.map((i) => i.path),
     (data.duplicates ?? []).map((g) => g.paths),
   ).map((u) => u.map((p) => byPath.get(p)!));
-  const random = seededRandom(seed);
+  const random = new Rng(seed);
   const parts: Record<SplitName, DatasetItem[]> = { train: [], validation: [], test: [] };
   // Stratify: each emotion is split in the same proportions (a duplicate group counts under its first item's emotion).
   for (const emotion of EMOTIONS) {
@@ -245,7 +245,7 @@ function randomSplit(data: SplitInput, spec: Extract<SplitSpec, { mode: 'random'
     const total = mine.reduce((n, u) => n + u.length, 0);
     const want = { test: Math.round(total * t), validation: Math.round(total * v) };
     const got = { test: 0, validation: 0 };
-    for (const u of shuffled(mine, random)) {
+    for (const u of random.shuffled(mine)) {
       const name: SplitName = got.test < want.test ? 'test' : got.validation < want.validation ? 'validation' : 'train';
       if (name !== 'train') got[name] += u.length;
       parts[name].push(...u);
@@ -264,7 +264,7 @@ function randomSplit(data: SplitInput, spec: Extract<SplitSpec, { mode: 'random'
   );
 }
 
-function finish(spec: SplitSpec, protocol: Protocol, description: string, parts: Record<SplitName, DatasetItem[]>, excluded: SkippedFile[], warnings: string[]): Split {
+function finish(spec: SplitSpec, protocol: ProtocolName, description: string, parts: Record<SplitName, DatasetItem[]>, excluded: SkippedFile[], warnings: string[]): Split {
   return {
     spec,
     protocol,

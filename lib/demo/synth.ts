@@ -9,7 +9,7 @@
  * closures (silent or with a voice bar), noise bursts and fricatives through a separate band-pass.
  * Controls are updated every 2 ms and interpolated per sample.
  */
-import { Rng } from '../augment/rng';
+import { Rng } from '../random';
 import { STATEMENTS, Syllable } from './statements';
 import { UtteranceParams } from './voice';
 

@@ -7,7 +7,7 @@
  * noise, so classes overlap across speakers the way acted corpora do. All draws come from seeds
  * derived from (corpus seed, actor, ...), so any clip can be rebuilt on its own.
  */
-import { deriveSeed, Rng } from '../augment/rng';
+import { deriveSeed, Rng } from '../random';
 import { CUES, DemoEmotion, emotionCode, emotionProfile, Intensity, PROFILES, ProsodyProfile } from './profiles';
 
 export interface SpeakerTraits {

@@ -1,7 +1,7 @@
 // The ask/tell bookkeeping every optimizer shares: round counting, the pending batch, bounds, the best point,
 // and (de)serialisation of those fields. Subclasses only say how to propose a batch and how to absorb its
 // fitnesses.
-import { describe, expectInteger, expectObject, expectPositiveInteger, expectUnitMatrix, expectUnitVector } from './check';
+import * as is from '../is';
 import {
   type Algorithm,
   type BaseState,
@@ -13,7 +13,7 @@ import {
   reflectVector,
   toJsonPoint,
 } from './optimizer';
-import { Rng } from './rng';
+import { Rng } from '../random';
 
 /** What the caller chooses when creating an optimizer. */
 export interface OptimizerSettings {
@@ -42,11 +42,11 @@ export interface Core {
 export const DEFAULT_POPULATION = 20;
 
 export function coreFromSettings(settings: OptimizerSettings, minPopulation: number): Core {
-  const s = expectObject('settings', settings);
-  const dimension = expectPositiveInteger('dimension', s.dimension);
+  const s = is.plainObject('settings', settings);
+  const dimension = is.positiveInteger('dimension', s.dimension);
   const population = s.population === undefined ? DEFAULT_POPULATION : s.population;
-  expectInteger('population', population, minPopulation);
-  const iterations = expectPositiveInteger('iterations', s.iterations);
+  is.integer('population', population, minPopulation);
+  const iterations = is.positiveInteger('iterations', s.iterations);
   const seed = s.seed === undefined ? 0 : s.seed;
   return {
     dimension,
@@ -61,30 +61,30 @@ export function coreFromSettings(settings: OptimizerSettings, minPopulation: num
 }
 
 export function coreFromState(state: unknown, algorithm: Algorithm, minPopulation: number): Core {
-  const s = expectObject('state', state);
+  const s = is.plainObject('state', state);
   if (s.algorithm !== algorithm) {
-    throw new TypeError(`Expected "${algorithm}" for state.algorithm but received ${describe(s.algorithm)}`);
+    throw new TypeError(`Expected "${algorithm}" for state.algorithm but received ${is.describe(s.algorithm)}`);
   }
-  if (s.version !== 1) throw new TypeError(`Expected 1 for state.version but received ${describe(s.version)}`);
-  const dimension = expectPositiveInteger('state.dimension', s.dimension);
-  const population = expectInteger('state.population', s.population, minPopulation);
-  const iterations = expectPositiveInteger('state.iterations', s.iterations);
-  const iteration = expectInteger('state.iteration', s.iteration, 0, iterations);
-  const pending = s.pending === null ? null : expectUnitMatrix('state.pending', s.pending, null, dimension);
+  if (s.version !== 1) throw new TypeError(`Expected 1 for state.version but received ${is.describe(s.version)}`);
+  const dimension = is.positiveInteger('state.dimension', s.dimension);
+  const population = is.integer('state.population', s.population, minPopulation);
+  const iterations = is.positiveInteger('state.iterations', s.iterations);
+  const iteration = is.integer('state.iteration', s.iteration, 0, iterations);
+  const pending = s.pending === null ? null : is.unitMatrix('state.pending', s.pending, null, dimension);
   let best: Point | null = null;
   if (s.best !== null) {
-    const b = expectObject('state.best', s.best);
-    best = { x: expectUnitVector('state.best.x', b.x, dimension).slice(), value: fromJsonNumber('state.best.value', b.value) };
+    const b = is.plainObject('state.best', s.best);
+    best = { x: is.unitVector('state.best.x', b.x, dimension).slice(), value: fromJsonNumber('state.best.value', b.value) };
   }
   // States written before enqueue() existed have no queue.
-  const queued = s.queued === undefined ? [] : expectUnitMatrix('state.queued', s.queued, null, dimension).map((x) => x.slice());
+  const queued = s.queued === undefined ? [] : is.unitMatrix('state.queued', s.queued, null, dimension).map((x) => x.slice());
   return { dimension, population, iterations, iteration, rng: Rng.fromState(s.rng), pending, best, queued };
 }
 
 /** Reads a JSON fitness array (finite numbers or "Infinity" strings) of a given length. */
 export function fitnessFromState(name: string, value: unknown, length: number): number[] {
   if (!Array.isArray(value) || value.length !== length) {
-    throw new TypeError(`Expected array of ${length} fitness values for ${name} but received ${describe(value)}`);
+    throw new TypeError(`Expected array of ${length} fitness values for ${name} but received ${is.describe(value)}`);
   }
   return value.map((v: unknown, i) => fromJsonNumber(`${name}[${i}]`, v));
 }
@@ -139,8 +139,8 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   enqueue(points: readonly (readonly number[])[]): void {
-    if (!Array.isArray(points)) throw new TypeError(`Expected array of points for enqueue but received ${describe(points)}`);
-    this.queued.push(...expectUnitMatrix('points', points, null, this.dimension).map((x) => x.slice()));
+    if (!Array.isArray(points)) throw new TypeError(`Expected array of points for enqueue but received ${is.describe(points)}`);
+    this.queued.push(...is.unitMatrix('points', points, null, this.dimension).map((x) => x.slice()));
   }
 
   tell(fitnesses: readonly number[]): void {

@@ -15,7 +15,7 @@
 // strictly behind every candidate that went further (their order and spacing among themselves are kept;
 // no shift when they already rank behind). So the optimizer ranks a batch as successive halving did, and a
 // leader or incumbent is always a candidate measured at the top budget.
-import { describe } from './check';
+import * as is from '../is';
 
 export interface FidelityPlan {
   /** Strictly increasing positive budgets of the rungs; the last is the full fidelity. */
@@ -29,8 +29,8 @@ export interface FidelityPlan {
  * as epochs. Throws when two rungs would get the same budget (too many rungs for the budget).
  */
 export function geometricBudgets(maxBudget: number, rungs: number, eta: number): number[] {
-  if (!Number.isSafeInteger(maxBudget) || maxBudget < 1) throw new RangeError(`Expected positive integer for the top budget but received ${describe(maxBudget)}`);
-  if (!Number.isSafeInteger(rungs) || rungs < 1) throw new RangeError(`Expected positive integer for rungs but received ${describe(rungs)}`);
+  if (!Number.isSafeInteger(maxBudget) || maxBudget < 1) throw new RangeError(`Expected positive integer for the top budget but received ${is.describe(maxBudget)}`);
+  if (!Number.isSafeInteger(rungs) || rungs < 1) throw new RangeError(`Expected positive integer for rungs but received ${is.describe(rungs)}`);
   checkEta(eta);
   const budgets = Array.from({ length: rungs }, (_, r) => Math.max(1, Math.round(maxBudget / eta ** (rungs - 1 - r))));
   for (let r = 1; r < rungs; r++) {
@@ -42,7 +42,7 @@ export function geometricBudgets(maxBudget: number, rungs: number, eta: number):
 }
 
 function checkEta(eta: unknown): number {
-  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 2) throw new RangeError(`Expected number >= 2 for eta but received ${describe(eta)}`);
+  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 2) throw new RangeError(`Expected number >= 2 for eta but received ${is.describe(eta)}`);
   return eta;
 }
 
@@ -50,11 +50,11 @@ function checkEta(eta: unknown): number {
 export function checkFidelityPlan(name: string, plan: unknown): FidelityPlan {
   const p = plan as Partial<FidelityPlan> | null;
   if (typeof p !== 'object' || p === null || !Array.isArray(p.budgets) || p.budgets.length === 0) {
-    throw new TypeError(`Expected { budgets: [b0 < b1 < ...], eta } for ${name} but received ${describe(plan)}`);
+    throw new TypeError(`Expected { budgets: [b0 < b1 < ...], eta } for ${name} but received ${is.describe(plan)}`);
   }
   p.budgets.forEach((b: unknown, r) => {
     if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (r > 0 && b <= (p.budgets as number[])[r - 1])) {
-      throw new RangeError(`Expected strictly increasing positive numbers for ${name}.budgets but received ${describe(p.budgets)}`);
+      throw new RangeError(`Expected strictly increasing positive numbers for ${name}.budgets but received ${is.describe(p.budgets)}`);
     }
   });
   return { budgets: p.budgets.slice(), eta: checkEta(p.eta) };

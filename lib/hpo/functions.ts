@@ -6,7 +6,7 @@
 //   rastrigin   f(x) = 10 D + sum (x_i^2 - 10 cos(2 pi x_i))                        [-5.12, 5.12]^D, min at 0
 //   ackley      f(x) = -20 exp(-0.2 sqrt(mean x_i^2)) - exp(mean cos(2 pi x_i)) + 20 + e   [-32, 32]^D, min at 0
 //   griewank    f(x) = 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)), i = 1..D    [-600, 600]^D, min at 0
-import { expectPositiveInteger, describe } from './check';
+import * as is from '../is';
 import type { FloatDimension, Space } from './space';
 
 export interface BenchmarkFunction {
@@ -24,7 +24,7 @@ export interface BenchmarkFunction {
 
 function checkPoint(name: string, x: readonly number[], minDimension: number): void {
   if (!Array.isArray(x) || x.length < minDimension) {
-    throw new TypeError(`Expected array of at least ${minDimension} numbers for x (${name}) but received ${describe(x)}`);
+    throw new TypeError(`Expected array of at least ${minDimension} numbers for x (${name}) but received ${is.describe(x)}`);
   }
 }
 
@@ -115,10 +115,10 @@ export const benchmarkFunctions: readonly BenchmarkFunction[] = [sphere, rosenbr
 
 /** The search space of a benchmark at dimension D: floats x0 .. x{D-1} over the function's bounds. */
 export function benchmarkSpace(fn: BenchmarkFunction, dimension: number): Space {
-  expectPositiveInteger('dimension', dimension);
+  is.positiveInteger('dimension', dimension);
   if (dimension < fn.minDimension) {
     throw new RangeError(
-      `Expected integer >= ${fn.minDimension} for dimension (${fn.name}) but received ${describe(dimension)}`,
+      `Expected integer >= ${fn.minDimension} for dimension (${fn.name}) but received ${is.describe(dimension)}`,
     );
   }
   const space: Record<string, FloatDimension> = {};

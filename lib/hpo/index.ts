@@ -1,5 +1,5 @@
 // Public surface of the hyper-parameter optimizers (pure TypeScript, no native code).
-export { Rng, type RngState } from './rng';
+export { Rng, type RngState } from '../random';
 export {
   type Space,
   type Dimension,

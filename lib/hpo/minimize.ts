@@ -12,7 +12,7 @@
 // numbered rung by rung (all rung-0 evaluations of an iteration, then the promoted ones at rung 1, ...), so a
 // seeded run numbers them the same way every time, which lets a caller replay finished evaluations after a
 // crash (lib/optimize/search.ts does). Budget spent = the sum of the budgets evaluated; `maxBudget` caps it.
-import { describe, expectFunction, expectInteger, expectObject, expectPositiveInteger } from './check';
+import * as is from '../is';
 import { type Algorithm, type BaseState, type JsonNumber, type JsonPoint, fromJsonNumber, toJsonNumber } from './optimizer';
 import { DEFAULT_POPULATION } from './base';
 import { type FidelityPlan, affordableCandidates, checkFidelityPlan, halvingCost, promote, toldValues } from './fidelity';
@@ -161,7 +161,7 @@ export interface MinimizeResult<C> {
 
 function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return typeof error === 'string' ? error : describe(error);
+  return typeof error === 'string' ? error : is.describe(error);
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -173,7 +173,7 @@ function abortReason(signal: AbortSignal): unknown {
 
 function expectPenalty(value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`Expected number (not NaN) for penalty but received ${describe(value)}`);
+    throw new TypeError(`Expected number (not NaN) for penalty but received ${is.describe(value)}`);
   }
   return value;
 }
@@ -196,14 +196,14 @@ interface Run<S extends Space> {
 }
 
 function checkRunOptions<C>(options: RunOptions<C>): void {
-  if (options.maxEvaluations !== undefined) expectPositiveInteger('maxEvaluations', options.maxEvaluations);
+  if (options.maxEvaluations !== undefined) is.positiveInteger('maxEvaluations', options.maxEvaluations);
   if (options.maxBudget !== undefined && !(typeof options.maxBudget === 'number' && options.maxBudget > 0 && Number.isFinite(options.maxBudget))) {
-    throw new RangeError(`Expected positive number for maxBudget but received ${describe(options.maxBudget)}`);
+    throw new RangeError(`Expected positive number for maxBudget but received ${is.describe(options.maxBudget)}`);
   }
-  if (options.concurrency !== undefined) expectPositiveInteger('concurrency', options.concurrency);
-  if (options.onIteration !== undefined) expectFunction('onIteration', options.onIteration);
+  if (options.concurrency !== undefined) is.positiveInteger('concurrency', options.concurrency);
+  if (options.onIteration !== undefined) is.fn('onIteration', options.onIteration);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError(`Expected AbortSignal for signal but received ${describe(options.signal)}`);
+    throw new TypeError(`Expected AbortSignal for signal but received ${is.describe(options.signal)}`);
   }
 }
 
@@ -245,7 +245,7 @@ async function evaluate<S extends Space>(
     // A fresh copy per call: the objective may mutate its argument without touching the record.
     const result: unknown = await run.objective(run.decode(x), { evaluation, iteration, x: x.slice(), ...where, signal: run.signal });
     if (typeof result !== 'number' || Number.isNaN(result)) {
-      throw new TypeError(`Expected number for objective value but received ${describe(result)}`);
+      throw new TypeError(`Expected number for objective value but received ${is.describe(result)}`);
     }
     value = result;
   } catch (e) {
@@ -323,9 +323,9 @@ export async function minimize<S extends Space>(
   space: S,
   options: MinimizeOptions<ConfigOf<S>>,
 ): Promise<MinimizeResult<ConfigOf<S>>> {
-  expectFunction('objective', objective);
+  is.fn('objective', objective);
   const names = validateSpace(space);
-  const o = expectObject('options', options) as MinimizeOptions<ConfigOf<S>>;
+  const o = is.plainObject('options', options) as MinimizeOptions<ConfigOf<S>>;
   checkRunOptions(o);
   const algorithm = expectAlgorithm('algorithm', o.algorithm ?? 'sfs-woa');
   if (o.iterations === undefined && o.maxEvaluations === undefined && o.maxBudget === undefined) {
@@ -346,7 +346,7 @@ export async function minimize<S extends Space>(
     iterations: 1, // replaced below once the settings are known to be valid
   };
   let iterations: number;
-  if (o.iterations !== undefined) iterations = expectPositiveInteger('iterations', o.iterations);
+  if (o.iterations !== undefined) iterations = is.positiveInteger('iterations', o.iterations);
   else {
     // The horizon the budgets allow, counting a batch of b candidates as its halving's evaluations / budget.
     const plan = fidelity ?? { budgets: [1], eta: 2 };
@@ -356,7 +356,7 @@ export async function minimize<S extends Space>(
   }
   const optimizer = createOptimizer(algorithm, { ...settings, iterations });
   if (o.initial !== undefined) {
-    if (!Array.isArray(o.initial)) throw new TypeError(`Expected array of configurations for initial but received ${describe(o.initial)}`);
+    if (!Array.isArray(o.initial)) throw new TypeError(`Expected array of configurations for initial but received ${is.describe(o.initial)}`);
     optimizer.enqueue(o.initial.map((c) => encode(space, c as Record<string, unknown>)));
   }
   return drive({
@@ -389,33 +389,33 @@ export async function resumeMinimize<S extends Space>(
   state: MinimizeCheckpoint | unknown,
   options: RunOptions<ConfigOf<S>> = {},
 ): Promise<MinimizeResult<ConfigOf<S>>> {
-  expectFunction('objective', objective);
+  is.fn('objective', objective);
   const names = validateSpace(space);
-  const o = expectObject('options', options) as RunOptions<ConfigOf<S>>;
+  const o = is.plainObject('options', options) as RunOptions<ConfigOf<S>>;
   checkRunOptions(o);
-  const c = expectObject('state', state);
+  const c = is.plainObject('state', state);
   if (c.kind !== 'ser-native/hpo-checkpoint' || c.version !== 1) {
-    throw new TypeError(`Expected a version 1 hpo checkpoint for state but received ${describe(state)}`);
+    throw new TypeError(`Expected a version 1 hpo checkpoint for state but received ${is.describe(state)}`);
   }
   if (!Array.isArray(c.names) || c.names.join('\u0000') !== names.join('\u0000')) {
     const expected = `[${names.join(', ')}]`;
-    throw new TypeError(`Expected state.names to match the space's dimensions ${expected} but received ${describe(c.names)}`);
+    throw new TypeError(`Expected state.names to match the space's dimensions ${expected} but received ${is.describe(c.names)}`);
   }
   const optimizer = restoreOptimizer(c.optimizer);
   if (optimizer.dimension !== names.length) {
     throw new RangeError(`Expected state.optimizer.dimension ${names.length} but received ${optimizer.dimension}`);
   }
-  const evaluations = expectInteger('state.evaluations', c.evaluations, 0);
+  const evaluations = is.integer('state.evaluations', c.evaluations, 0);
   let best: Run<S>['best'] = null;
   if (c.best !== null) {
-    const b = expectObject('state.best', c.best);
+    const b = is.plainObject('state.best', c.best);
     decoder(space)(b.x as number[]); // validates the point
     best = { x: (b.x as number[]).slice(), value: fromJsonNumber('state.best.value', b.value) };
   }
-  const savedBudget = c.maxEvaluations === null ? null : expectPositiveInteger('state.maxEvaluations', c.maxEvaluations);
+  const savedBudget = c.maxEvaluations === null ? null : is.positiveInteger('state.maxEvaluations', c.maxEvaluations);
   const fidelity = c.fidelity === undefined || c.fidelity === null ? null : checkFidelityPlan('state.fidelity', c.fidelity);
   const budgetSpent = c.budgetSpent === undefined ? evaluations : (c.budgetSpent as number);
-  if (typeof budgetSpent !== 'number' || !(budgetSpent >= 0)) throw new TypeError(`Expected non-negative number for state.budgetSpent but received ${describe(c.budgetSpent)}`);
+  if (typeof budgetSpent !== 'number' || !(budgetSpent >= 0)) throw new TypeError(`Expected non-negative number for state.budgetSpent but received ${is.describe(c.budgetSpent)}`);
   const savedMaxBudget = c.maxBudget === undefined || c.maxBudget === null ? null : (c.maxBudget as number);
   return drive({
     objective,

@@ -8,8 +8,8 @@
 //   state()      a plain JSON-safe object (non-finite numbers are written as strings, since JSON has none);
 //                restoreOptimizer(JSON.parse(JSON.stringify(state))) continues bit-for-bit, including a batch
 //                that was asked but not yet told.
-import { describe } from './check';
-import type { RngState } from './rng';
+import * as is from '../is';
+import type { RngState } from '../random';
 
 export type Algorithm = 'sfs-woa' | 'woa' | 'sfs' | 'tpe' | 'random';
 
@@ -74,7 +74,7 @@ export function fromJsonNumber(name: string, v: unknown): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  throw new TypeError(`Expected finite number, "Infinity" or "-Infinity" for ${name} but received ${describe(v)}`);
+  throw new TypeError(`Expected finite number, "Infinity" or "-Infinity" for ${name} but received ${is.describe(v)}`);
 }
 
 export function toJsonPoint(p: Point | null): JsonPoint | null {
@@ -99,7 +99,7 @@ export function reflectVector(x: number[]): number[] {
 export function checkFitnesses(fitnesses: unknown, pending: number[][] | null): number[] {
   if (pending === null) throw new Error('tell() called without a pending batch: call ask() first');
   if (!Array.isArray(fitnesses)) {
-    throw new TypeError(`Expected array of numbers for fitnesses but received ${describe(fitnesses)}`);
+    throw new TypeError(`Expected array of numbers for fitnesses but received ${is.describe(fitnesses)}`);
   }
   if (fitnesses.length > pending.length) {
     throw new RangeError(
@@ -107,7 +107,7 @@ export function checkFitnesses(fitnesses: unknown, pending: number[][] | null): 
     );
   }
   return fitnesses.map((f: unknown, i) => {
-    if (typeof f !== 'number') throw new TypeError(`Expected number for fitnesses[${i}] but received ${describe(f)}`);
+    if (typeof f !== 'number') throw new TypeError(`Expected number for fitnesses[${i}] but received ${is.describe(f)}`);
     return Number.isNaN(f) ? Infinity : f;
   });
 }

@@ -1,6 +1,6 @@
 // A minimal promise pool: runs `task(i)` for i = 0 .. count-1 with at most `concurrency` in flight.
 // Results land at their index whatever the completion order, so callers stay deterministic.
-import { expectPositiveInteger } from './check';
+import * as is from '../is';
 
 /**
  * Resolves when every started task has settled. Once `signal` is aborted no new task starts (tasks already
@@ -13,7 +13,7 @@ export async function runPool<R>(
   task: (index: number) => Promise<R>,
   signal?: AbortSignal,
 ): Promise<(R | undefined)[]> {
-  expectPositiveInteger('concurrency', concurrency);
+  is.positiveInteger('concurrency', concurrency);
   const results = new Array<R | undefined>(count).fill(undefined);
   let next = 0;
   let failure: { error: unknown } | null = null;

@@ -1,6 +1,6 @@
 // Creates an optimizer by algorithm name, restores one from its JSON state, and plans how many ask/tell
 // rounds an evaluation budget buys (WOA-type schedules need the horizon up front).
-import { describe, expectInteger, expectObject, expectPositiveInteger } from './check';
+import * as is from '../is';
 import { DEFAULT_POPULATION, type OptimizerSettings } from './base';
 import { ALGORITHMS, type Algorithm, type Optimizer } from './optimizer';
 import { RandomSearch } from './random-search';
@@ -25,7 +25,7 @@ const SPECIFIC: Record<string, Algorithm> = {
 export function expectAlgorithm(name: string, value: unknown): Algorithm {
   if (!ALGORITHMS.includes(value as Algorithm)) {
     const names = ALGORITHMS.map((a) => `"${a}"`).join(', ');
-    throw new TypeError(`Expected one of ${names} for ${name} but received ${describe(value)}`);
+    throw new TypeError(`Expected one of ${names} for ${name} but received ${is.describe(value)}`);
   }
   return value as Algorithm;
 }
@@ -41,7 +41,7 @@ export function checkSpecificOptions(algorithm: Algorithm, options: Record<strin
 
 export function createOptimizer(algorithm: Algorithm, settings: AnyOptimizerSettings): Optimizer {
   expectAlgorithm('algorithm', algorithm);
-  checkSpecificOptions(algorithm, expectObject('settings', settings));
+  checkSpecificOptions(algorithm, is.plainObject('settings', settings));
   switch (algorithm) {
     case 'sfs-woa':
       return new SfsWoa(settings);
@@ -58,7 +58,7 @@ export function createOptimizer(algorithm: Algorithm, settings: AnyOptimizerSett
 
 /** Rebuilds any optimizer from `optimizer.state()` (also after a JSON round trip). */
 export function restoreOptimizer(state: unknown): Optimizer {
-  const algorithm = expectAlgorithm('state.algorithm', expectObject('state', state).algorithm);
+  const algorithm = expectAlgorithm('state.algorithm', is.plainObject('state', state).algorithm);
   switch (algorithm) {
     case 'sfs-woa':
       return SfsWoa.fromState(state);
@@ -78,8 +78,8 @@ export function restoreOptimizer(state: unknown): Optimizer {
  * have no schedule, so they get an unbounded horizon and stop on the budget alone (which a resume may raise).
  */
 export function plannedIterations(algorithm: Algorithm, settings: AnyOptimizerSettings, maxEvaluations: number): number {
-  expectPositiveInteger('maxEvaluations', maxEvaluations);
-  const population = expectInteger('population', settings.population ?? DEFAULT_POPULATION, 1);
+  is.positiveInteger('maxEvaluations', maxEvaluations);
+  const population = is.integer('population', settings.population ?? DEFAULT_POPULATION, 1);
   switch (algorithm) {
     case 'sfs':
     case 'tpe':
@@ -87,7 +87,7 @@ export function plannedIterations(algorithm: Algorithm, settings: AnyOptimizerSe
       return Number.MAX_SAFE_INTEGER;
     case 'woa':
     case 'sfs-woa': {
-      const walks = algorithm === 'sfs-woa' ? expectInteger('walks', settings.walks ?? population, 0) : 0;
+      const walks = algorithm === 'sfs-woa' ? is.integer('walks', settings.walks ?? population, 0) : 0;
       return 1 + Math.max(0, Math.ceil((maxEvaluations - population) / (population + walks)));
     }
   }

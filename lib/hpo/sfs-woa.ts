@@ -24,7 +24,7 @@
 // smooth batch form s <- s exp((p_s - p*) / (1 - p*)), p_s = fraction of this round's walks that beat the
 // leader, p* = 0.3; this makes the leader refinement converge linearly like a (1+K) evolution strategy.
 // With adaptiveDiffusion: false the walks use the published per-coordinate sigma and s is not used.
-import { describe, expectBoolean, expectInteger, expectObject } from './check';
+import * as is from '../is';
 import {
   BaseOptimizer,
   DEFAULT_POPULATION,
@@ -103,8 +103,8 @@ export class SfsWoa extends BaseOptimizer {
       settings instanceof Restored
         ? settings.extra
         : {
-            walks: expectInteger('walks', settings.walks ?? settings.population ?? DEFAULT_POPULATION, 0),
-            adaptiveDiffusion: expectBoolean('adaptiveDiffusion', settings.adaptiveDiffusion ?? true),
+            walks: is.integer('walks', settings.walks ?? settings.population ?? DEFAULT_POPULATION, 0),
+            adaptiveDiffusion: is.boolean('adaptiveDiffusion', settings.adaptiveDiffusion ?? true),
             diffusionScale: 1,
             askedLeaderValue: Infinity,
             swarm: Swarm.empty(),
@@ -118,16 +118,16 @@ export class SfsWoa extends BaseOptimizer {
 
   static fromState(state: unknown): SfsWoa {
     const core = coreFromState(state, 'sfs-woa', 4);
-    const s = expectObject('state', state);
+    const s = is.plainObject('state', state);
     const scale = s.diffusionScale;
     if (typeof scale !== 'number' || !(scale >= SCALE_MIN && scale <= SCALE_MAX)) {
       const expected = `number in [${SCALE_MIN}, ${SCALE_MAX}]`;
-      throw new TypeError(`Expected ${expected} for state.diffusionScale but received ${describe(scale)}`);
+      throw new TypeError(`Expected ${expected} for state.diffusionScale but received ${is.describe(scale)}`);
     }
     return new SfsWoa(
       new Restored(core, {
-        walks: expectInteger('state.walks', s.walks, 0),
-        adaptiveDiffusion: expectBoolean('state.adaptiveDiffusion', s.adaptiveDiffusion),
+        walks: is.integer('state.walks', s.walks, 0),
+        adaptiveDiffusion: is.boolean('state.adaptiveDiffusion', s.adaptiveDiffusion),
         diffusionScale: scale,
         askedLeaderValue: fromJsonNumber('state.askedLeaderValue', s.askedLeaderValue),
         swarm: Swarm.fromState(s.swarm, core.population, core.dimension),
@@ -160,7 +160,7 @@ export class SfsWoa extends BaseOptimizer {
     });
     const g = this.iteration + 1;
     for (let k = 0; k < this.walks; k++) {
-      let sigma = diffusionSigma(g, P[this.rng.int(0, n - 1)], leader);
+      let sigma = diffusionSigma(g, P[this.rng.int(n)], leader);
       if (this.adaptiveDiffusion) {
         const rms = Math.sqrt(sigma.reduce((sum, v) => sum + v * v, 0) / sigma.length);
         sigma = sigma.map(() => this.diffusionScale * rms);

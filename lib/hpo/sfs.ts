@@ -22,10 +22,10 @@
 // BP is the best point evaluated so far. The updates read a snapshot of the population (so the result does not
 // depend on the loop order), and coordinates leaving [0, 1] are reflected back. Defaults: maxDiffusion 1,
 // walk 0.5 (the paper suggests trying both walks; in the unit cube this mix did best, see bench/optimize.ts).
-import { expectInteger, expectObject, expectProbability } from './check';
+import * as is from '../is';
 import { BaseOptimizer, type OptimizerSettings, Restored, coreFromSettings, coreFromState } from './base';
 import { type BaseState, rankOrder } from './optimizer';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 import { Swarm, type SwarmState } from './swarm';
 
 /** The diffusion standard deviation, per coordinate: |log(g)/g (P - BP)|. */
@@ -97,8 +97,8 @@ export class Sfs extends BaseOptimizer {
       settings instanceof Restored
         ? settings.extra
         : {
-            maxDiffusion: expectInteger('maxDiffusion', settings.maxDiffusion ?? 1, 1),
-            walk: expectProbability('walk', settings.walk ?? 0.5),
+            maxDiffusion: is.integer('maxDiffusion', settings.maxDiffusion ?? 1, 1),
+            walk: is.probability('walk', settings.walk ?? 0.5),
             generation: 1,
             phase: 'diffusion',
             owners: [],
@@ -114,7 +114,7 @@ export class Sfs extends BaseOptimizer {
 
   static fromState(state: unknown): Sfs {
     const core = coreFromState(state, 'sfs', 3);
-    const s = expectObject('state', state);
+    const s = is.plainObject('state', state);
     if (!PHASES.includes(s.phase as SfsPhase)) {
       throw new TypeError(`Expected one of ${PHASES.join(', ')} for state.phase but received ${String(s.phase)}`);
     }
@@ -124,11 +124,11 @@ export class Sfs extends BaseOptimizer {
     }
     return new Sfs(
       new Restored(core, {
-        maxDiffusion: expectInteger('state.maxDiffusion', s.maxDiffusion, 1),
-        walk: expectProbability('state.walk', s.walk),
-        generation: expectInteger('state.generation', s.generation, 1),
+        maxDiffusion: is.integer('state.maxDiffusion', s.maxDiffusion, 1),
+        walk: is.probability('state.walk', s.walk),
+        generation: is.integer('state.generation', s.generation, 1),
         phase: s.phase as SfsPhase,
-        owners: owners.map((o: unknown, k) => expectInteger(`state.owners[${k}]`, o, 0, core.population - 1)),
+        owners: owners.map((o: unknown, k) => is.integer(`state.owners[${k}]`, o, 0, core.population - 1)),
         swarm: Swarm.fromState(s.swarm, core.population, core.dimension),
       }),
     );
@@ -171,8 +171,8 @@ export class Sfs extends BaseOptimizer {
     } else if (this.phase === 'update1') {
       const pa = rankProbabilities(this.swarm.fitness);
       P.forEach((p, i) => {
-        const r = this.rng.int(0, n - 1);
-        const t = this.rng.int(0, n - 1);
+        const r = this.rng.int(n);
+        const t = this.rng.int(n);
         let changed = false;
         const y = p.slice();
         for (let j = 0; j < this.dimension; j++) {

@@ -9,7 +9,7 @@
 // `encode` returns the centre of a value's bin (ints, choices) or the exact preimage (floats), so
 // decode(encode(c)) === c for every valid configuration c.
 // Dimension order is the key order of the space object (JavaScript lists integer-like keys first, ascending).
-import { describe, expectationError, expectObject, expectUnitVector } from './check';
+import * as is from '../is';
 
 export interface FloatDimension {
   readonly type: 'float';
@@ -54,41 +54,41 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function validateDimension(name: string, dim: unknown): void {
   const where = `space.${name}`;
-  const d = expectObject(where, dim);
+  const d = is.plainObject(where, dim);
   if (d.type === 'float' || d.type === 'int') {
     const isInt = d.type === 'int';
     for (const key of ['min', 'max'] as const) {
       const v = d[key];
       const ok = typeof v === 'number' && (isInt ? Number.isSafeInteger(v) : Number.isFinite(v));
-      if (!ok) throw expectationError(isInt ? 'integer' : 'finite number', `${where}.${key}`, v, typeof v === 'number');
+      if (!ok) throw is.argumentError(`${where}.${key}`, isInt ? 'integer' : 'finite number', v, typeof v === 'number');
     }
     const min = d.min as number;
     const max = d.max as number;
     if (isInt ? max < min : max <= min) {
-      throw expectationError(`number ${isInt ? '>=' : '>'} ${where}.min (${min})`, `${where}.max`, max, true);
+      throw is.argumentError(`${where}.max`, `number ${isInt ? '>=' : '>'} ${where}.min (${min})`, max, true);
     }
-    if (d.log !== undefined && typeof d.log !== 'boolean') throw expectationError('boolean', `${where}.log`, d.log, false);
+    if (d.log !== undefined && typeof d.log !== 'boolean') throw is.argumentError(`${where}.log`, 'boolean', d.log, false);
     if (d.log === true && min < (isInt ? 1 : Number.MIN_VALUE)) {
-      throw expectationError(isInt ? 'integer >= 1 (log scale)' : 'number > 0 (log scale)', `${where}.min`, min, true);
+      throw is.argumentError(`${where}.min`, isInt ? 'integer >= 1 (log scale)' : 'number > 0 (log scale)', min, true);
     }
   } else if (d.type === 'choice') {
     if (!Array.isArray(d.values) || d.values.length === 0) {
-      throw expectationError('non-empty array', `${where}.values`, d.values, Array.isArray(d.values));
+      throw is.argumentError(`${where}.values`, 'non-empty array', d.values, Array.isArray(d.values));
     }
     const values = d.values as unknown[];
     values.forEach((v, i) => {
       if (values.findIndex((w) => sameValue(v, w)) !== i) {
-        throw expectationError('distinct values', `${where}.values[${i}]`, v, true);
+        throw is.argumentError(`${where}.values[${i}]`, 'distinct values', v, true);
       }
     });
   } else {
-    throw expectationError('"float", "int" or "choice"', `${where}.type`, d.type, false);
+    throw is.argumentError(`${where}.type`, "'float', 'int' or 'choice'", d.type, false);
   }
 }
 
 /** Throws a TypeError/RangeError naming the offending field; returns the dimension names in cube order. */
 export function validateSpace(space: unknown): string[] {
-  const s = expectObject('space', space);
+  const s = is.plainObject('space', space);
   const names = Object.keys(s);
   if (names.length === 0) throw new RangeError('Expected at least one dimension for space but received an empty object');
   for (const name of names) validateDimension(name, s[name]);
@@ -120,7 +120,7 @@ export function decoder<S extends Space>(space: S): (x: readonly number[]) => Co
   const names = validateSpace(space);
   const dims = names.map((name) => space[name]);
   return (x) => {
-    expectUnitVector('x', x, names.length);
+    is.unitVector('x', x, names.length);
     const config: Record<string, unknown> = {};
     for (let j = 0; j < names.length; j++) config[names[j]] = decodeOne(dims[j], x[j]);
     return config as ConfigOf<S>;
@@ -136,14 +136,14 @@ function encodeOne(name: string, d: Dimension, value: unknown): number {
   const where = `config.${name}`;
   if (d.type === 'choice') {
     const index = d.values.findIndex((v) => sameValue(v, value));
-    if (index < 0) throw expectationError(`one of ${describe(d.values).replace(/ of type object$/, '')}`, where, value, true);
+    if (index < 0) throw is.argumentError(where, `one of ${JSON.stringify(d.values)}`, value, true);
     return (index + 0.5) / d.values.length;
   }
   const isInt = d.type === 'int';
   if (typeof value !== 'number' || !(isInt ? Number.isSafeInteger(value) : Number.isFinite(value))) {
-    throw expectationError(isInt ? 'integer' : 'finite number', where, value, typeof value === 'number');
+    throw is.argumentError(where, isInt ? 'integer' : 'finite number', value, typeof value === 'number');
   }
-  if (value < d.min || value > d.max) throw expectationError(`number in [${d.min}, ${d.max}]`, where, value, true);
+  if (value < d.min || value > d.max) throw is.argumentError(where, `number in [${d.min}, ${d.max}]`, value, true);
   const half = isInt ? 0.5 : 0;
   const lo = d.min - half;
   const hi = d.max + half;
@@ -154,7 +154,7 @@ function encodeOne(name: string, d: Dimension, value: unknown): number {
 /** Maps a configuration to the point of [0, 1]^D that decodes back to it. */
 export function encode<S extends Space>(space: S, config: ConfigOf<S> | Record<string, unknown>): number[] {
   const names = validateSpace(space);
-  const c = expectObject('config', config);
+  const c = is.plainObject('config', config);
   return names.map((name) => {
     if (!(name in c)) throw new TypeError(`Expected a value for config.${name} but it is missing`);
     return encodeOne(name, space[name], c[name]);

@@ -1,10 +1,10 @@
 // The population (whales, diffusion points) of the population-based optimizers: positions in [0, 1]^D and
 // their fitnesses, with a JSON form. A member that was never evaluated (its batch was cut short by the
 // budget) has fitness +Infinity, so it ranks last and is replaced first.
-import { expectUnitMatrix } from './check';
+import * as is from '../is';
 import { fitnessFromState } from './base';
 import { type JsonNumber, toJsonNumber, uniformPoint } from './optimizer';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 
 export interface SwarmState {
   readonly positions: number[][];
@@ -24,7 +24,7 @@ export class Swarm {
 
   static fromState(value: unknown, population: number, dimension: number): Swarm {
     const s = (value ?? {}) as Partial<SwarmState>;
-    const positions = expectUnitMatrix('state.swarm.positions', s.positions, null, dimension);
+    const positions = is.unitMatrix('state.swarm.positions', s.positions, null, dimension);
     if (positions.length !== 0 && positions.length !== population) {
       throw new RangeError(
         `Expected 0 or ${population} rows for state.swarm.positions but received ${positions.length}`,

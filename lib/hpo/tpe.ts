@@ -23,10 +23,10 @@
 // (+Infinity) are kept as the worst points (they fall into g(x)) instead of being dropped, so a region that
 // crashes is avoided. Truncated normals are sampled by rejection (exact; acceptance >= 0.34 since sigma <= 1
 // and the mean is in [0, 1]) where Optuna inverts the CDF: the same distribution, another stream.
-import { describe, expectFinite, expectInteger, expectObject, expectUnitMatrix } from './check';
+import * as is from '../is';
 import { BaseOptimizer, type OptimizerSettings, Restored, coreFromSettings, coreFromState, fitnessFromState } from './base';
 import { type BaseState, type JsonNumber, rankOrder, toJsonNumber, uniformPoint } from './optimizer';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 
 export interface TpeOptions {
   /** Uniformly sampled points before the estimators are used (Optuna n_startup_trials). Default 10. */
@@ -175,8 +175,8 @@ export class Tpe extends BaseOptimizer {
       settings instanceof Restored
         ? settings.extra
         : {
-            startupTrials: expectInteger('startupTrials', settings.startupTrials ?? TPE_DEFAULTS.startupTrials, 0),
-            eiCandidates: expectInteger('eiCandidates', settings.eiCandidates ?? TPE_DEFAULTS.eiCandidates, 1),
+            startupTrials: is.integer('startupTrials', settings.startupTrials ?? TPE_DEFAULTS.startupTrials, 0),
+            eiCandidates: is.integer('eiCandidates', settings.eiCandidates ?? TPE_DEFAULTS.eiCandidates, 1),
             priorWeight: positive('priorWeight', settings.priorWeight ?? TPE_DEFAULTS.priorWeight),
             observed: [],
             observedFitness: [],
@@ -190,12 +190,12 @@ export class Tpe extends BaseOptimizer {
 
   static fromState(state: unknown): Tpe {
     const core = coreFromState(state, 'tpe', 1);
-    const s = expectObject('state', state);
-    const observed = expectUnitMatrix('state.observed', s.observed, null, core.dimension).map((x) => x.slice());
+    const s = is.plainObject('state', state);
+    const observed = is.unitMatrix('state.observed', s.observed, null, core.dimension).map((x) => x.slice());
     return new Tpe(
       new Restored(core, {
-        startupTrials: expectInteger('state.startupTrials', s.startupTrials, 0),
-        eiCandidates: expectInteger('state.eiCandidates', s.eiCandidates, 1),
+        startupTrials: is.integer('state.startupTrials', s.startupTrials, 0),
+        eiCandidates: is.integer('state.eiCandidates', s.eiCandidates, 1),
         priorWeight: positive('state.priorWeight', s.priorWeight),
         observed,
         observedFitness: fitnessFromState('state.observedFitness', s.observedFitness, observed.length),
@@ -265,7 +265,7 @@ export class Tpe extends BaseOptimizer {
 }
 
 function positive(name: string, value: unknown): number {
-  const v = expectFinite(name, value);
-  if (v <= 0) throw new RangeError(`Expected positive number for ${name} but received ${describe(value)}`);
+  const v = is.number(name, value);
+  if (v <= 0) throw new RangeError(`Expected positive number for ${name} but received ${is.describe(value)}`);
   return v;
 }

@@ -15,7 +15,7 @@
 // for benchmarks whose optimum is the origin is not reproduced here (see bench/optimize.ts).
 import { BaseOptimizer, type OptimizerSettings, Restored, coreFromSettings, coreFromState } from './base';
 import type { BaseState } from './optimizer';
-import type { Rng } from './rng';
+import type { Rng } from '../random';
 import { Swarm, type SwarmState } from './swarm';
 
 /** Eq. 2.1-2.2 (also 2.7-2.8 with a random whale as target): X' = target - A |C target - X|. */
@@ -77,7 +77,7 @@ export class Woa extends BaseOptimizer {
       const d = drawWhale(this.rng, a);
       if (d.p >= 0.5) return spiral(leader.x, x, d.l);
       if (Math.abs(d.A) < 1) return encircle(leader.x, x, d.A, d.C);
-      const random = this.swarm.positions[this.rng.int(0, this.population - 1)];
+      const random = this.swarm.positions[this.rng.int(this.population)];
       return encircle(random, x, d.A, d.C);
     });
   }

@@ -11,7 +11,7 @@ import { checkProtocol, type Protocol } from './protocol';
 export type { Protocol, ProtocolName } from './protocol';
 export { protocolSentence, PROTOCOL_NAMES } from './protocol';
 // Probability helpers live in their own file; re-exported so callers find them next to the report.
-export { argmax, meanProbabilities } from './probabilities';
+export { argmax, meanByOwner } from './probabilities';
 
 export interface ClassMetrics {
   precision: number;

@@ -3,4 +3,4 @@ export { classificationReport } from './classification';
 export type { ClassificationReport, ClassMetrics } from './classification';
 export { checkProtocol, protocolSentence, PROTOCOL_NAMES } from './protocol';
 export type { Protocol, ProtocolName } from './protocol';
-export { argmax, meanProbabilities } from './probabilities';
+export { argmax, meanByOwner } from './probabilities';

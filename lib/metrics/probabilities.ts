@@ -1,5 +1,5 @@
-// Turning model outputs into predictions: argmax over class probabilities, and the mean of several windows'
-// probabilities, which scores a clip longer than the model's window as one prediction.
+// Turning model outputs into predictions: argmax over class probabilities, and the mean of each clip's
+// windows' probabilities, which scores a clip longer than the model's window as one prediction.
 import { invalidParameterError, positiveInteger, rangeError } from '../is';
 
 /**
@@ -33,41 +33,22 @@ export function argmax(probabilities: Float32Array | ArrayLike<number>, classes:
 }
 
 /**
- * Element-wise mean of probability rows. Takes either a list of rows, or a row-major Float32Array
- * [windows, classes] with `classes` given. Sums in double precision so many windows lose no accuracy.
+ * Mean of window probabilities per clip: window w (a row of the row-major [windows, classes]
+ * `probs`) belongs to clip `owner[w]`; the result is [clips, classes]. This scores a clip longer
+ * than the model's window as one prediction. Sums in double precision so many windows lose no
+ * accuracy; a clip with no window gets zeros.
  */
-export function meanProbabilities(rows: ReadonlyArray<ArrayLike<number>> | Float32Array, classes?: number): Float32Array {
-  let list: ArrayLike<number>[];
-  if (rows instanceof Float32Array) {
-    if (classes === undefined) throw invalidParameterError('classes', 'positive integer (required when rows is a Float32Array)', classes);
-    positiveInteger('classes', classes);
-    if (rows.length % classes !== 0) throw rangeError('rows', `a length that is a multiple of classes (${classes})`, rows);
-    list = [];
-    for (let o = 0; o < rows.length; o += classes) list.push(rows.subarray(o, o + classes));
-  } else if (Array.isArray(rows)) {
-    list = rows as ArrayLike<number>[];
-  } else {
-    throw invalidParameterError('rows', 'array of probability rows or Float32Array', rows);
-  }
-  if (list.length === 0) throw rangeError('rows', 'at least one row', rows);
-  const first = list[0];
-  if (first === null || typeof first !== 'object' || typeof first.length !== 'number') throw invalidParameterError('rows[0]', 'array of numbers', first);
-  const width = first.length;
-  if (width === 0) throw rangeError('rows[0]', 'at least one class', first);
-  // For a list of rows `classes` is optional, and only checked against the rows' width.
-  if (classes !== undefined && positiveInteger('classes', classes) !== width) throw rangeError('rows[0]', `${classes} values (classes)`, first);
-  const sum = new Float64Array(width);
-  list.forEach((row, i) => {
-    if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw invalidParameterError(`rows[${i}]`, 'array of numbers', row);
-    if (row.length !== width) throw rangeError(`rows[${i}]`, `${width} values like rows[0]`, row);
-    for (let c = 0; c < width; c++) {
-      const v = row[c];
-      if (typeof v !== 'number' || Number.isNaN(v)) throw invalidParameterError(`rows[${i}][${c}]`, 'finite number', v);
-      if (!Number.isFinite(v)) throw rangeError(`rows[${i}][${c}]`, 'finite number', v);
-      sum[c] += v;
-    }
+export function meanByOwner(probs: Float32Array, owner: readonly number[], clips: number, classes: number): Float32Array {
+  positiveInteger('classes', classes);
+  if (probs.length !== owner.length * classes) throw rangeError('probs', `${owner.length} windows x ${classes} classes = ${owner.length * classes} values`, probs);
+  const sum = new Float64Array(clips * classes);
+  const count = new Float64Array(clips);
+  owner.forEach((c, w) => {
+    if (!Number.isInteger(c) || c < 0 || c >= clips) throw rangeError(`owner[${w}]`, `a clip index in [0, ${clips - 1}]`, c);
+    count[c]++;
+    for (let k = 0; k < classes; k++) sum[c * classes + k] += probs[w * classes + k];
   });
-  const out = new Float32Array(width);
-  for (let c = 0; c < width; c++) out[c] = sum[c] / list.length;
+  const out = new Float32Array(clips * classes);
+  for (let c = 0; c < clips; c++) for (let k = 0; k < classes; k++) out[c * classes + k] = count[c] ? sum[c * classes + k] / count[c] : 0;
   return out;
 }

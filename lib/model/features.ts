@@ -80,18 +80,6 @@ export function evaluationWindows(feats: LogMel[], f: FeatureConfig): { data: Fl
   return { data, n: total, frames: len, owner };
 }
 
-/** Mean of window probabilities per clip: [clips, classes] row-major. */
-export function meanByOwner(probs: Float32Array, owner: number[], clips: number, classes: number): Float32Array {
-  const out = new Float32Array(clips * classes);
-  const count = new Float32Array(clips);
-  owner.forEach((c, w) => {
-    count[c]++;
-    for (let k = 0; k < classes; k++) out[c * classes + k] += probs[w * classes + k];
-  });
-  for (let c = 0; c < clips; c++) for (let k = 0; k < classes; k++) out[c * classes + k] /= count[c] || 1;
-  return out;
-}
-
 /**
  * copyWindow with a random-looking warp, for training only: output frame j reads source frame
  * start + j·timeScale (tempo change without pitch change) and output mel bin k reads source bin

@@ -71,8 +71,10 @@ test('predict() agrees on a path, a WAV Buffer and decoded samples; two loads gi
   expect(fromSamples).toEqual(fromPath);
   expect(b.predict(file)).toEqual(fromPath);
   expect(predict(path.join(out, 'model'), file)).toEqual(fromPath);
-  expect(Object.keys(fromPath.probabilities)).toEqual(trained.labels);
-  const sum = Object.values(fromPath.probabilities).reduce((s, v) => s + v, 0);
+  expect(Object.keys(fromPath.probabilities!)).toEqual(trained.labels);
+  expect(fromPath).toMatchObject({ speech: true, reason: null });
+  expect(fromPath.speechSeconds).toBeGreaterThan(0.3);
+  const sum = Object.values(fromPath.probabilities!).reduce((s, v) => s + v, 0);
   expect(sum).toBeCloseTo(1, 5);
   const timeline = a.timeline(file, { hop: 0.25 });
   expect(timeline.length).toBeGreaterThan(1);

@@ -1,5 +1,5 @@
 import { addWhiteNoise, measureSnrDb, meanPower } from '../../../lib/augment/noise';
-import { Rng } from '../../../lib/augment/rng';
+import { Rng } from '../../../lib/random';
 
 /** A speech-like test clip: a decaying tone burst with silence around it. */
 function clip(n = 32000): Float32Array {

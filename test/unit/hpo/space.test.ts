@@ -71,7 +71,7 @@ describe('search space', () => {
   it('validates spaces with errors that name the field', () => {
     expect(validateSpace(space)).toEqual(['lr', 'dropout', 'layers', 'hidden', 'optimizer']);
     expect(() => validateSpace({})).toThrow(RangeError);
-    expect(() => validateSpace(null)).toThrow(new TypeError('Expected object for space but received null of type object'));
+    expect(() => validateSpace(null)).toThrow(new TypeError('Expected object for space but received null'));
     expect(() => validateSpace({ a: { type: 'float', min: 1, max: 1 } })).toThrow(/space\.a\.max/);
     expect(() => validateSpace({ a: { type: 'float', min: 0, max: 1, log: true } })).toThrow(
       new RangeError('Expected number > 0 (log scale) for space.a.min but received 0 of type number'),

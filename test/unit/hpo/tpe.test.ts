@@ -1,7 +1,7 @@
 import { benchmarkSpace, rosenbrock, scaleToBounds, sphere } from '../../../lib/hpo/functions';
 import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../../../lib/hpo/minimize';
 import { createOptimizer, restoreOptimizer } from '../../../lib/hpo/registry';
-import { Rng } from '../../../lib/hpo/rng';
+import { Rng } from '../../../lib/random';
 import { Tpe, TruncatedMixture, tpeGamma, tpeWeights } from '../../../lib/hpo/tpe';
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;

@@ -1,4 +1,4 @@
-import { argmax, meanProbabilities } from '../../../lib/metrics/classification';
+import { argmax, meanByOwner } from '../../../lib/metrics/probabilities';
 import { protocolSentence } from '../../../lib/metrics/protocol';
 
 describe('argmax', () => {
@@ -22,37 +22,27 @@ describe('argmax', () => {
   });
 });
 
-describe('meanProbabilities', () => {
-  it('averages probability rows element-wise', () => {
-    const m = meanProbabilities([
-      [0.2, 0.8],
-      [0.6, 0.4],
-      [0.1, 0.9],
-    ]);
-    expect(m).toBeInstanceOf(Float32Array);
-    expect(m[0]).toBeCloseTo(0.3, 6);
-    expect(m[1]).toBeCloseTo(0.7, 6);
-  });
-
-  it('accepts a row-major Float32Array of windows with the class count', () => {
-    const m = meanProbabilities(new Float32Array([1, 0, 0, 0, 0, 1]), 3);
-    expect(Array.from(m)).toEqual([0.5, 0, 0.5]);
+describe('meanByOwner', () => {
+  it('averages the windows of each clip, in double precision', () => {
+    // Clip 0 has windows 0 and 2, clip 1 has window 1.
+    const probs = new Float32Array([0.2, 0.8, 1, 0, 0.6, 0.4]);
+    const m = meanByOwner(probs, [0, 1, 0], 2, 2);
+    expect(Array.from(m)).toEqual([Math.fround(0.4), Math.fround(0.6), 1, 0]);
+    // 100001 windows of 0.1 sum to 10000.1 exactly enough in double; a float32 sum drifts.
+    const many = new Float32Array(100001 * 2).fill(0.1);
+    expect(meanByOwner(many, new Array(100001).fill(0), 1, 2)[0]).toBe(Math.fround(0.1));
   });
 
   it('can change the decision compared with the single windows', () => {
     // Window 1 narrowly prefers class 0, window 2 strongly prefers class 1: the clip is class 1.
-    const rows = [new Float32Array([0.55, 0.45]), new Float32Array([0.1, 0.9])];
-    expect(argmax(meanProbabilities(rows), 2)).toEqual([1]);
+    expect(argmax(meanByOwner(new Float32Array([0.55, 0.45, 0.1, 0.9]), [0, 0], 1, 2), 2)).toEqual([1]);
   });
 
-  it('rejects no rows, ragged rows and non-finite values', () => {
-    expect(() => meanProbabilities([])).toThrow(RangeError);
-    expect(() => meanProbabilities([[0.5, 0.5], [1]])).toThrow(/2 values like rows\[0\] for rows\[1\]/);
-    expect(() => meanProbabilities([[0.5, Infinity]])).toThrow(/rows\[0\]\[1\]/);
-    expect(() => meanProbabilities([[0.5, 'x' as unknown as number]])).toThrow(TypeError);
-    expect(() => meanProbabilities(new Float32Array(4))).toThrow(/classes/);
-    expect(() => meanProbabilities(new Float32Array(5), 2)).toThrow(RangeError);
-    expect(() => meanProbabilities([[0.5, 0.5]], 3)).toThrow(/3 values/);
+  it('gives zeros to a clip without windows, and rejects mismatched shapes and owners', () => {
+    expect(Array.from(meanByOwner(new Float32Array([1, 0]), [1], 2, 2))).toEqual([0, 0, 1, 0]);
+    expect(() => meanByOwner(new Float32Array(5), [0, 0], 1, 2)).toThrow(/2 windows x 2 classes/);
+    expect(() => meanByOwner(new Float32Array(4), [0, 2], 2, 2)).toThrow(/owner\[1\]/);
+    expect(() => meanByOwner(new Float32Array(4), [0, 0], 1, 0)).toThrow(/classes/);
   });
 });
 
