@@ -1,23 +1,96 @@
-// Every `ser-native` sub-command, in the order `--help` lists them. One module per command.
-import type { CommandModule } from 'yargs';
-import { featuresCommand } from './commands/features';
-import { indexCommand } from './commands/index';
-import { infoCommand } from './commands/info';
-import { setupCommand } from './commands/setup';
-import { trainCommand } from './commands/train';
-import { evaluateCommand } from './commands/evaluate';
-import { predictCommand } from './commands/predict';
-import { optimizeCommand } from './commands/optimize';
-import { workerCommand } from './commands/worker';
+// Every `ser-native` sub-command, in the order `--help` lists them. Only the name and one-line description
+// live here: a command's module (its options, and through its handler lib/, the addon, LibTorch, BullMQ)
+// is loaded when that command runs or shows its own --help, so `ser-native --help` loads none of them.
+import type { Argv, CommandModule } from 'yargs';
+import { withFlagNames } from './errors';
 
-export const commands: CommandModule<any, any>[] = [
-  trainCommand,
-  evaluateCommand,
-  predictCommand,
-  optimizeCommand,
-  workerCommand,
-  infoCommand,
-  setupCommand,
-  indexCommand,
-  featuresCommand,
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features';
+
+export interface CommandMeta {
+  name: CommandName;
+  /** yargs command string, with positionals. */
+  command: string;
+  describe: string;
+}
+
+/** What a command module exports: yargs' builder and handler, plus the API names its flags map to. */
+export interface Command<Args = any> extends CommandModule<object, Args> {
+  /**
+   * API names in lib/'s error messages → the flag that set them, for this parse (e.g. config.epochs →
+   * --epochs), so errors name what the user typed. Optional: commands whose lib/ calls already say flags.
+   */
+  flagNames?: (args: Args) => Record<string, string>;
+}
+
+export const COMMANDS: readonly CommandMeta[] = [
+  { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
+  { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
+  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files with a trained model bundle' },
+  {
+    name: 'optimize',
+    command: 'optimize',
+    describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the synthetic demo corpus)',
+  },
+  { name: 'worker', command: 'worker', describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)' },
+  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads and where the addon came from' },
+  { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
+  {
+    name: 'index',
+    command: 'index <dir...>',
+    describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
+  },
+  { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
 ];
+
+export function meta(name: CommandName): CommandMeta {
+  return COMMANDS.find((c) => c.name === name)!;
+}
+
+/** The module of one command, required on first use (static strings, so bundlers and checkDist can follow them). */
+export function loadCommand(name: CommandName): Command {
+  /* eslint-disable @typescript-eslint/no-var-requires */
+  switch (name) {
+    case 'train':
+      return require('./commands/train').trainCommand;
+    case 'evaluate':
+      return require('./commands/evaluate').evaluateCommand;
+    case 'predict':
+      return require('./commands/predict').predictCommand;
+    case 'optimize':
+      return require('./commands/optimize').optimizeCommand;
+    case 'worker':
+      return require('./commands/worker').workerCommand;
+    case 'info':
+      return require('./commands/info').infoCommand;
+    case 'setup':
+      return require('./commands/setup').setupCommand;
+    case 'index':
+      return require('./commands/index').indexCommand;
+    case 'features':
+      return require('./commands/features').featuresCommand;
+  }
+}
+
+/**
+ * yargs command modules whose builder and handler load the real module on demand. Errors of the handler
+ * get the command's flag names; the entry point reports them.
+ */
+export function lazyCommands(): CommandModule<object, any>[] {
+  return COMMANDS.map((m) => ({
+    command: m.command,
+    describe: m.describe,
+    builder: (y: Argv<object>) => {
+      const b = loadCommand(m.name).builder;
+      return (typeof b === 'function' ? b(y) : y.options(b ?? {})) as Argv<any>;
+    },
+    handler: async (args: any) => {
+      const c = loadCommand(m.name);
+      try {
+        await c.handler(args);
+      } catch (e) {
+        throw c.flagNames ? withFlagNames(e, c.flagNames(args)) : e;
+      }
+    },
+  }));
+}
+

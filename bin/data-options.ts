@@ -1,5 +1,7 @@
-// The data options shared by train, evaluate and optimize.
-import type { Argv } from 'yargs';
+// The options shared by several commands: data (train, evaluate, optimize) and --device (every command
+// that runs LibTorch, one default everywhere).
+import type { Argv, Options } from 'yargs';
+import * as is from '../lib/is';
 import type { DataOptions } from '../lib/train/data';
 
 export interface DataArgs {
@@ -28,4 +30,26 @@ export function withDataOptions<T>(y: Argv<T>, { split = true } = {}): Argv<T & 
 
 export function dataOptionsFrom(a: DataArgs): DataOptions {
   return { ravdess: a.ravdess, savee: a.savee, data: a.data, labelMap: a.labelMap, split: a.split };
+}
+
+/** lib/ names of the data options → their flags, for error messages (bin/errors.ts withFlagNames). */
+export const dataFlagNames: Record<string, string> = {
+  'options.ravdess': '--ravdess',
+  'options.savee': '--savee',
+  'options.data': '--data',
+  'options.labelMap': '--label-map',
+  'options.split': '--split',
+};
+
+/** True when no data flag was given (train and optimize then use the synthetic demo corpus). */
+export function noDataOptions(a: DataArgs): boolean {
+  return !a.ravdess?.length && !a.savee?.length && !a.data?.length;
+}
+
+/** `--device`, the same default for every command. */
+export const deviceOption: Options = { type: 'string', default: 'auto', describe: "auto | cpu | cuda | cuda:N ('auto' picks CUDA when LibTorch can use it)" };
+
+/** Checks --device before anything loads, so a typo fails at once and names the flag. */
+export function checkDevice(device: unknown): is.Device {
+  return is.device('--device', device);
 }

@@ -1,12 +1,42 @@
 #!/usr/bin/env node
-// The ser-native CLI: parsing only; every command calls into lib/.
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { commands } from './commands';
-import { SerNativeError } from '../lib/errors';
+// The ser-native CLI: parsing and error reporting only; every command calls into lib/. Command modules
+// (and through them the addon, LibTorch, BullMQ) load only when their command runs (bin/commands.ts),
+// so `--help` and `--version` stay fast; test/unit/cli/lazy-load.test.ts checks what they load.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Argv } from 'yargs';
+import { COMMANDS, lazyCommands } from './commands';
+import { closest, notANumber, reportError, unknownFlags, unknownFlagsMessage, UsageError } from './errors';
+
+const words = process.argv.slice(2);
+const command = COMMANDS.find((c) => c.name === words[0])?.name ?? null;
+
+/** The version in the package.json above this file (dist/bin or bin/ alike). */
+function version(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (pkg.name === 'ser-native') return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
+}
+
+/** Every flag name and alias the command being parsed knows (yargs' state at the time of the failure). */
+function knownFlags(y: Argv): string[] {
+  const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  return [...Object.keys(o.key), ...Object.values(o.alias).flat(), 'help', 'h', 'version'];
+}
 
 async function main(): Promise<void> {
-  let cli = yargs(hideBin(process.argv))
+  if (words.length === 1 && words[0] === '--version') {
+    // Answered before yargs loads: scripts call this often.
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  const { default: yargs } = await import('yargs');
+  let cli: Argv = yargs(words)
     .scriptName('ser-native')
     .usage('$0 <command> [options]\n\nSpeech emotion recognition on LibTorch. Run `$0 <command> --help` for a command\'s options.')
     .strict()
@@ -14,21 +44,29 @@ async function main(): Promise<void> {
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(version())
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilog('Exit codes: 0 success, 1 the run failed (data, model, LibTorch, device), 2 the command line is wrong (nothing was run), 130 interrupted.')
+    .middleware((argv) => {
+      const nan = notANumber(argv as Record<string, unknown>, words);
+      if (nan) throw nan;
+    })
     .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`ser-native: ${msg}\nRun \`ser-native --help\` for usage.\n`);
-      process.exit(2);
+      // Unknown flags first: for `--modle` yargs reports the missing --model, not the typo. yargs reuses
+      // this instance for the command being parsed, so its options are that command's.
+      const unknown = unknownFlags(command ? words.slice(1) : words, knownFlags(cli));
+      if (unknown.length > 0) throw new UsageError(unknownFlagsMessage(unknown));
+      if (!command && words[0] && !words[0].startsWith('-')) {
+        const guess = closest(words[0], COMMANDS.map((c) => c.name));
+        throw new UsageError(`Unknown command ${words[0]}${guess ? ` (did you mean ${guess}?)` : `; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`}`);
+      }
+      throw new UsageError(msg);
     });
-  for (const c of commands) cli = cli.command(c);
+  for (const c of lazyCommands()) cli = cli.command(c);
   await cli.parseAsync();
 }
 
 main().catch((e: unknown) => {
-  const err = e as Error;
-  const code = e instanceof SerNativeError ? ` [${e.code}]` : '';
-  process.stderr.write(`ser-native: error${code}: ${err.message}\n`);
-  if (process.env.SER_NATIVE_DEBUG) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
+  process.exitCode = reportError(command, e);
 });

@@ -3,7 +3,7 @@
 // the PNG encoder are in lib/; option validation is lib/features (resolveLogMelOptions).
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { readWav, WavError } from '../../lib/audio/wav';
 import { resample } from '../../lib/audio/resample';
 import { SerNativeError } from '../../lib/errors';
@@ -13,6 +13,9 @@ import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMel
 import { spectrogramToPng } from '../../lib/features/png';
 import { resolveDevice } from '../../lib/info';
 import * as is from '../../lib/is';
+import { meta, type Command } from '../commands';
+import { checkDevice, deviceOption } from '../data-options';
+import { reportError } from '../errors';
 
 export interface FeaturesArgs extends LogMelArgs {
   file: string;
@@ -29,19 +32,26 @@ interface Io {
 }
 
 /** Bad input the user can fix (as opposed to a bug): reported in one line, exit code 1. */
-class FeaturesError extends Error {}
+class FeaturesError extends Error {
+  /** ERR_USAGE: flags that do not fit together; ERR_DATA: the recording; ERR_IO: the output file. */
+  constructor(
+    message: string,
+    readonly code: 'ERR_USAGE' | 'ERR_DATA' | 'ERR_IO' = 'ERR_USAGE',
+  ) {
+    super(message);
+  }
+}
 
 const OUTPUT_KINDS = ['.png', '.f32', '.json'] as const;
 type OutputKind = (typeof OUTPUT_KINDS)[number];
 
-export const featuresCommand: CommandModule<object, FeaturesArgs> = {
-  command: 'features <file>',
-  describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON',
+export const featuresCommand: Command<FeaturesArgs> = {
+  ...meta('features'),
   builder: (yargs: Argv<object>): Argv<FeaturesArgs> =>
     withLogMelFlags(
       yargs
         .positional('file', { type: 'string', demandOption: true, describe: 'A WAV file (any rate and channel count; resampled to --sample-rate, averaged to mono)' })
-        .option('device', { type: 'string', default: 'auto', describe: "auto, cpu, cuda or cuda:N ('auto' picks CUDA when available)" })
+        .option('device', deviceOption)
         .option('out', { type: 'string', describe: 'Write the spectrogram: .png (viridis picture), .f32 (float32 LE, row-major [nMels, frames]) or .json' })
         .option('scale', { type: 'string', describe: '.png pixels per frame and per mel: N or XxY (e.g. 2x4)' })
         .option('db-range', { type: 'number', nargs: 2, describe: '.png dB mapped onto the first and last colour: MIN MAX (default: max-80 max)' })
@@ -86,11 +96,11 @@ function rows(data: Float32Array, nMels: number, frames: number): number[][] {
 }
 
 /** Runs fn, turning the TypeError/RangeError of argument validation into a FeaturesError. */
-function asUserError<T>(prefix: string, fn: () => T): T {
+function asUserError<T>(prefix: string, fn: () => T, code: 'ERR_USAGE' | 'ERR_DATA' = 'ERR_USAGE'): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TypeError || e instanceof RangeError) throw new FeaturesError(prefix + e.message);
+    if (e instanceof TypeError || e instanceof RangeError) throw new FeaturesError(prefix + e.message, code);
     throw e;
   }
 }
@@ -107,7 +117,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
       const scale = args.scale === undefined ? undefined : parseScale(args.scale);
       const dbRange = args.dbRange === undefined ? undefined : parseDbRange(args.dbRange);
       if (kind !== '.png' && (scale !== undefined || dbRange !== undefined)) throw new FeaturesError('--scale and --db-range only apply to a .png --out');
-      is.device('--device', args.device);
+      checkDevice(args.device);
       return { options: logMelOptionsFromArgs(args), kind, scale, dbRange };
     });
     const { preset, ...mel } = options;
@@ -117,7 +127,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
     const wav = readWav(args.file);
     const decodeMs = ms(t);
     t = process.hrtime.bigint();
-    const signal = wav.sampleRate === mel.sampleRate ? wav.samples : asUserError(`${args.file}: `, () => resample(wav.samples, wav.sampleRate, mel.sampleRate));
+    const signal = wav.sampleRate === mel.sampleRate ? wav.samples : asUserError(`${args.file}: `, () => resample(wav.samples, wav.sampleRate, mel.sampleRate), 'ERR_DATA');
     const resampleMs = ms(t);
     t = process.hrtime.bigint();
     // Checked here too so the message names the file and the fix (the kernel says "signal 0").
@@ -125,9 +135,10 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
     if (signal.length < minSamples || frameCount(mel, signal.length) === 0) {
       throw new FeaturesError(
         `${args.file}: ${signal.length} samples at ${mel.sampleRate} Hz is too short for one frame (needs ${minSamples}${mel.center && mel.padMode === 'reflect' ? ' for reflect padding' : ''}); use a longer clip, a smaller --n-fft${mel.center && mel.padMode === 'reflect' ? ' or --pad-mode constant' : ''}`,
+        'ERR_DATA',
       );
     }
-    const spec = asUserError(`${args.file}: `, () => logMel(signal, { ...mel, device: device as is.Device }));
+    const spec = asUserError(`${args.file}: `, () => logMel(signal, { ...mel, device: device as is.Device }), 'ERR_DATA');
     const logMelMs = ms(t);
     const s = stats(spec.data);
 
@@ -149,7 +160,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
         await fs.mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
         await fs.writeFile(args.out, bytes);
       } catch (e) {
-        throw new FeaturesError(`--out ${args.out}: cannot write (${(e as Error).message})`);
+        throw new FeaturesError(`--out ${args.out}: cannot write (${(e as Error).message})`, 'ERR_IO');
       }
       written = { path: args.out, bytes: bytes.length, ...picture };
     }
@@ -191,7 +202,6 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
   } catch (e) {
     const userError = e instanceof FeaturesError || e instanceof WavError || (e instanceof SerNativeError && e.code === 'ERR_DEVICE');
     if (!userError) throw e; // a bug, not bad input: keep the stack
-    io.stderr.write(`ser-native features: ${(e as Error).message}\n`);
-    return 1;
+    return reportError('features', e, io);
   }
 }

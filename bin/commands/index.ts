@@ -2,7 +2,7 @@
 // Thin wrapper: the work is in lib/dataset.
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import {
   CORPUS_OPTIONS,
   DatasetError,
@@ -13,6 +13,8 @@ import {
   type CorpusOption,
   type VocalChannelFilter,
 } from '../../lib/dataset';
+import { meta, type Command } from '../commands';
+import { reportError } from '../errors';
 
 export interface IndexArgs {
   dir: string[];
@@ -28,9 +30,8 @@ interface Io {
   stderr: { write(s: string): unknown };
 }
 
-export const indexCommand: CommandModule<object, IndexArgs> = {
-  command: 'index <dir...>',
-  describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
+export const indexCommand: Command<IndexArgs> = {
+  ...meta('index'),
   builder: (yargs: Argv<object>): Argv<IndexArgs> =>
     yargs
       .positional('dir', { type: 'string', array: true, default: undefined, describe: 'Folders of recordings, or manifest files (.csv, .jsonl, .json)' })
@@ -73,7 +74,6 @@ export async function runIndex(args: IndexArgs, io: Io = process): Promise<numbe
     return 0;
   } catch (e) {
     if (!(e instanceof DatasetError)) throw e; // a bug, not bad input: keep the stack
-    io.stderr.write(`ser-native index: ${e.message}\n`);
-    return 1;
+    return reportError('index', e, io);
   }
 }

@@ -1,15 +1,15 @@
-import type { CommandModule } from 'yargs';
-import { info } from '../../lib/info';
+// `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
+import { meta, type Command } from '../commands';
 
 interface Args {
   json: boolean;
 }
 
-export const infoCommand: CommandModule<object, Args> = {
-  command: 'info',
-  describe: 'Show the package and LibTorch versions, CUDA devices, threads and where the addon came from',
+export const infoCommand: Command<Args> = {
+  ...meta('info'),
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
-  handler: (args) => {
+  handler: async (args) => {
+    const { info } = await import('../../lib/info');
     const i = info();
     if (args.json) {
       process.stdout.write(JSON.stringify(i, null, 2) + '\n');

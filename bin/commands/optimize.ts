@@ -2,14 +2,16 @@
 // worker processes, resumable, then the best configuration retrained into out/best. With --queue the evaluations
 // are BullMQ jobs on Redis, run by `ser-native worker` on any number of machines.
 import * as fs from 'fs';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { SerNativeError } from '../../lib/errors';
 import { ALGORITHMS, type Algorithm } from '../../lib/hpo/optimizer';
 import type { DeepPartial, TrainConfig } from '../../lib/model/config';
-import { optimize, type OptimizeResult } from '../../lib/optimize/run';
+import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
-import { dataOptionsFrom, DataArgs, withDataOptions } from '../data-options';
+import { meta, type Command } from '../commands';
+import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, withDataOptions } from '../data-options';
+import { EXIT, errorLine, UsageError } from '../errors';
 import { bar, progressSink, type ProgressSink } from '../progress';
 
 interface Args extends DataArgs {
@@ -96,9 +98,8 @@ export function summarize(r: OptimizeResult): string {
   return lines.join('\n');
 }
 
-export const optimizeCommand: CommandModule<object, Args> = {
-  command: 'optimize',
-  describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the demo corpus)',
+export const optimizeCommand: Command<Args> = {
+  ...meta('optimize'),
   builder: (y: Argv<object>) =>
     withDataOptions(y)
       .option('algorithm', { type: 'string', choices: ALGORITHMS, describe: 'Optimizer (default sfs-woa; tpe = Tree-structured Parzen Estimator)' })
@@ -118,7 +119,7 @@ export const optimizeCommand: CommandModule<object, Args> = {
       .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval, --rungs, --eta, --folds, --warm-start) come from the saved run; --max-evals, --epoch-budget, --final-epochs and --baseline may change' })
       .option('baseline', { type: 'boolean', describe: 'Also run random search on the same budget, for the report' })
       .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
-      .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('device', deviceOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
       .option('queue', { type: 'string', describe: 'Coordinate: evaluations become jobs on this Redis (redis://HOST:PORT[/DB]), run by `ser-native worker` anywhere' })
       .option('study', { type: 'string', describe: 'With --queue: the study name (job ids, Redis keys); rerunning the same command continues the study' })
@@ -133,23 +134,42 @@ export const optimizeCommand: CommandModule<object, Args> = {
         'Searched: learning rate, weight decay, conv/LSTM/head dropout, LSTM hidden size, conv width (× channels), batch size, ' +
           'noise probability and SNR range. Fitness: 1 − validation UAR on a speaker-independent split after --epochs-per-eval epochs.',
       ) as unknown as Argv<Args>,
+  flagNames: (a) => ({
+    ...dataFlagNames,
+    ...(a.config ? { 'fixed.*': `$ in --config ${a.config}` } : {}),
+    algorithm: '--algorithm',
+    population: '--population',
+    iterations: '--iterations',
+    maxEvals: '--max-evals',
+    workers: '--workers',
+    epochsPerEval: '--epochs-per-eval',
+    finalEpochs: '--final-epochs',
+    seed: '--seed',
+    'queue.url': '--queue',
+    'queue.study': '--study',
+    'queue.dataRoot': '--data-root',
+    'queue.evalTimeoutSeconds': '--eval-timeout',
+    'queue.iterationTimeoutSeconds': '--iteration-timeout',
+  }),
   handler: async (a) => {
+    checkDevice(a.device);
     let fixed: DeepPartial<TrainConfig> | undefined;
     if (a.config) {
       try {
         fixed = JSON.parse(fs.readFileSync(a.config, 'utf8'));
       } catch (e) {
-        throw new Error(`cannot read --config ${a.config}: ${(e as Error).message}`);
+        throw new UsageError(`cannot read --config ${a.config}: ${(e as Error).message}`);
       }
     }
-    if (a.study !== undefined && a.queue === undefined) throw new Error('--study names a queue study: give --queue redis://HOST:PORT too');
-    if (a.queue !== undefined && a.study === undefined) throw new Error('--queue needs --study NAME (rerunning with the same name continues that study)');
+    if (a.study !== undefined && a.queue === undefined) throw new UsageError('--study names a queue study: give --queue redis://HOST:PORT too');
+    if (a.queue !== undefined && a.study === undefined) throw new UsageError('--queue needs --study NAME (rerunning with the same name continues that study)');
     for (const k of ['dataRoot', 'evalTimeout', 'iterationTimeout'] as const) {
-      if (a[k] !== undefined && a.queue === undefined) throw new Error(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --queue mode only`);
+      if (a[k] !== undefined && a.queue === undefined) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to --queue mode only`);
     }
     const data = dataOptionsFrom(a);
     // On --resume the saved data options apply; the default --split is not a request to change them.
     if (a.resume && data.split === 'default' && !a.ravdess && !a.savee && !a.data && !a.labelMap) delete data.split;
+    const { optimize } = await import('../../lib/optimize/run');
     const p = progressSink(!a.json);
     const controller = new AbortController();
     const onSigint = () => {
@@ -188,8 +208,8 @@ export const optimizeCommand: CommandModule<object, Args> = {
     } catch (e) {
       p.done();
       if (e instanceof SerNativeError && e.code === 'ERR_CANCELLED') {
-        process.stderr.write(`ser-native: ${e.message}\n`);
-        process.exitCode = 130;
+        process.stderr.write(`${errorLine('optimize', e)}\n`);
+        process.exitCode = EXIT.interrupted;
         return;
       }
       throw e;

@@ -1,6 +1,9 @@
 // `ser-native predict --model DIR file.wav ...`: the emotion of each file, or a timeline.
-import type { Argv, CommandModule } from 'yargs';
-import { loadModel, Prediction } from '../../lib/model/model';
+import type { Argv } from 'yargs';
+import type { Prediction } from '../../lib/model/model';
+import { meta, type Command } from '../commands';
+import { checkDevice, deviceOption } from '../data-options';
+import { codeOf, errorLine, hintLine } from '../errors';
 
 /** One line: the emotion and confidence, 'uncertain', or 'no speech'. */
 export function describePrediction(p: Prediction): string {
@@ -22,23 +25,28 @@ interface Args {
   json: boolean;
 }
 
-export const predictCommand: CommandModule<object, Args> = {
-  command: 'predict <files...>',
-  describe: 'Predict the emotion of WAV files with a trained model bundle',
+export const predictCommand: Command<Args> = {
+  ...meta('predict'),
   builder: (y: Argv<object>) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'WAV files (any rate, mono or multi-channel)' })
+      // No default: an array positional would otherwise show "[default: []]" next to "[required]".
+      .positional('files', { type: 'string', array: true, default: undefined, describe: 'WAV files (any rate, mono or multi-channel)' })
       .option('model', { type: 'string', demandOption: true, describe: 'Model bundle folder (the model/ folder that train writes)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'Emotion per window over time (for long audio)' })
-      .option('hop', { type: 'number', describe: 'Seconds between timeline windows (default: the model\'s, 1 s)' })
+      .option('hop', { type: 'number', describe: 'With --timeline: seconds between windows, 0.01 to 600 (default: the model\'s, 1 s)' })
       .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
-      .option('device', { type: 'string', default: 'cpu', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('device', deviceOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
-      .example('$0 predict --model ser-model/model clip.wav', 'One line per file') as unknown as Argv<Args>,
-  handler: (a) => {
-    const model = loadModel(a.model, { device: a.device as never });
+      .example('$0 predict --model ser-model/model clip.wav', 'One line per file')
+      .example('$0 predict --model ser-model/model --timeline --hop 0.5 talk.wav', 'Emotion every 0.5 s of a long recording') as unknown as Argv<Args>,
+  flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence' }),
+  handler: async (a) => {
+    const device = checkDevice(a.device);
+    const { loadModel } = await import('../../lib/model/model');
+    const model = loadModel(a.model, { device });
     const results: unknown[] = [];
-    let failed = 0;
+    let failed: unknown = null;
+    let failures = 0;
     for (const file of a.files) {
       try {
         if (a.timeline) {
@@ -54,13 +62,21 @@ export const predictCommand: CommandModule<object, Args> = {
           if (!a.json) process.stdout.write(`${file}: ${describePrediction(p)}\n`);
         }
       } catch (e) {
-        failed++;
-        results.push({ file, error: (e as Error).message });
+        // A bad flag (--hop 0) is wrong for every file: stop and report it as a command-line error.
+        if (codeOf(e) === 'ERR_ARGUMENT') throw e;
+        // A bad file is reported and skipped; the others are still predicted.
+        failures++;
+        failed = e;
         const msg = (e as Error).message;
-        process.stderr.write(`ser-native: ${msg.includes(file) ? msg : `${file}: ${msg}`}\n`);
+        results.push({ file, error: msg });
+        if (!msg.includes(file)) (e as Error).message = `${file}: ${msg}`;
+        process.stderr.write(errorLine('predict', e) + '\n');
       }
     }
     if (a.json) process.stdout.write(JSON.stringify(results, null, 2) + '\n');
-    if (failed) process.exitCode = 1;
+    if (failed) {
+      process.stderr.write(`${failures} of ${a.files.length} file(s) could not be predicted\n${hintLine('predict', failed)}\n`);
+      process.exitCode = 1;
+    }
   },
 };

@@ -1,21 +1,20 @@
-import type { CommandModule } from 'yargs';
-import { libtorchScripts, setupScripts } from '../../lib/binding';
+// `ser-native setup`: installs the pinned LibTorch into the per-user cache (never asks: it is what the
+// command is for, and the first use of the package does the same unasked).
+import { meta, type Command } from '../commands';
 
 interface Args {
   cuda: boolean;
-  yes: boolean;
   json: boolean;
 }
 
-export const setupCommand: CommandModule<object, Args> = {
-  command: 'setup',
-  describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)',
+export const setupCommand: Command<Args> = {
+  ...meta('setup'),
   builder: (y) =>
     y
       .option('cuda', { type: 'boolean', default: false, describe: 'install the CUDA build of LibTorch (several GB) and build the addon against it' })
-      .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation (setup never asks today; kept for scripts)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' }) as never,
-  handler: (args) => {
+  handler: async (args) => {
+    const { libtorchScripts, setupScripts } = await import('../../lib/binding');
     const lt = libtorchScripts();
     const log = args.json ? () => undefined : (line: string) => process.stderr.write(`ser-native: ${line}\n`);
     const result = setupScripts().setup({ cuda: args.cuda, log });

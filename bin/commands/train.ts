@@ -1,10 +1,13 @@
-// `ser-native train`: train the CNN+LSTM on folders of recordings (or the built-in demo corpus).
+// `ser-native train`: train the CNN+LSTM on folders of recordings (or the built-in synthetic demo corpus).
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import type { DeepPartial, TrainConfig } from '../../lib/model/config';
-import { train, TrainResult } from '../../lib/train/train';
-import { dataOptionsFrom, DataArgs, withDataOptions } from '../data-options';
+import type { TrainResult } from '../../lib/train/train';
+import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
+import { meta, type Command } from '../commands';
+import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
+import { UsageError } from '../errors';
 import { bar, progressSink } from '../progress';
 
 interface Args extends DataArgs {
@@ -18,8 +21,13 @@ interface Args extends DataArgs {
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
 
+/** A path as one shell word (quoted only when it needs to be). */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
 export function summarize(r: TrainResult): string {
-  const lines = [`protocol: ${r.protocol.name} (${r.split.description})`, `train ${r.split.train.n} clips, validation ${r.split.validation.n} clips; labels: ${r.labels.join(', ')}`];
+  const demo = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
+  const lines = demo ? [`data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised`] : [];
+  lines.push(`protocol: ${r.protocol.name} (${r.split.description})`, `train ${r.split.train.n} clips, validation ${r.split.validation.n} clips; labels: ${r.labels.join(', ')}`);
   if (r.metrics) {
     lines.push(`validation: accuracy ${pct(r.metrics.accuracy)}, UAR ${pct(r.metrics.uar)}, macro-F1 ${pct(r.metrics.macroF1)} (best epoch ${r.bestEpoch} of ${r.history.length})`);
     for (const [c, m] of Object.entries(r.perCorpus)) lines.push(`  ${c}: accuracy ${pct(m.accuracy)}, UAR ${pct(m.uar)} (${m.n} clips)`);
@@ -28,34 +36,48 @@ export function summarize(r: TrainResult): string {
   if (r.skipped.length) lines.push(`${r.skipped.length} files skipped (listed in metrics.json), e.g. ${r.skipped[0].path}: ${r.skipped[0].reason}`);
   if (r.out) lines.push(`wrote ${path.join(r.out, 'model')}/, metrics.json, history.jsonl, report.html in ${r.out}`);
   lines.push(`${r.seconds.toFixed(0)} s on ${r.device}`);
+  if (r.out) {
+    const model = path.join(r.out, 'model');
+    const rel = path.relative(process.cwd(), model);
+    lines.push(`next: npx ser-native predict --model ${shellWord(rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : model)} some.wav`);
+  }
   return lines.join('\n');
 }
 
-export const trainCommand: CommandModule<object, Args> = {
-  command: 'train',
-  describe: 'Train the CNN+LSTM emotion model (with no data options: on the built-in demo corpus)',
+export const trainCommand: Command<Args> = {
+  ...meta('train'),
   builder: (y: Argv<object>) =>
     withDataOptions(y)
       .option('out', { type: 'string', default: 'ser-model', describe: 'Folder for the model bundle (out/model), metrics.json, history.jsonl, report.html' })
       .option('config', { type: 'string', describe: 'JSON file overriding the default recipe (see README "Training recipe")' })
       .option('epochs', { type: 'number', describe: 'Epochs (default 60; 12 on the demo corpus)' })
-      .option('device', { type: 'string', default: 'auto', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('device', deviceOption)
       .option('seed', { type: 'number', describe: 'Seed for initialisation, shuffling and augmentation (default 1)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
       .example('$0 train', 'Train on the built-in synthetic demo corpus')
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe') as unknown as Argv<Args>,
+  flagNames: (a) => ({
+    ...dataFlagNames,
+    ...(a.config ? { 'config.*': `$ in --config ${a.config}` } : {}),
+    ...(a.epochs !== undefined ? { 'config.epochs': '--epochs' } : {}),
+    ...(a.seed !== undefined ? { 'config.seed': '--seed' } : {}),
+    'options.out': '--out',
+  }),
   handler: async (a) => {
+    checkDevice(a.device);
     let config: DeepPartial<TrainConfig> = {};
     if (a.config) {
       try {
         config = JSON.parse(fs.readFileSync(a.config, 'utf8'));
       } catch (e) {
-        throw new Error(`cannot read --config ${a.config}: ${(e as Error).message}`);
+        throw new UsageError(`cannot read --config ${a.config}: ${(e as Error).message}`);
       }
     }
-    const demo = !a.ravdess && !a.savee && !a.data;
+    const demo = noDataOptions(a);
     const epochs = a.epochs ?? (config.epochs === undefined && demo ? 12 : undefined);
+    const { train } = await import('../../lib/train/train');
     const p = progressSink(!a.json);
+    let noted = 0; // the demo notice, once, when training starts (not before a flag error)
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -73,6 +95,7 @@ export const trainCommand: CommandModule<object, Args> = {
         out: a.out,
         signal: controller.signal,
         onProgress: (e) => {
+          if (e.phase === 'data' && demo && !noted++) p.line(`no data options: training on the ${DEMO_NOTE} (give --ravdess, --savee or --data for real recordings)`);
           if (e.phase === 'data' || e.phase === 'features') p.line(e.message);
           else if (e.phase === 'audio') p.status(`reading audio ${bar(e.done / e.total)} ${e.done}/${e.total}`);
           else if (e.phase === 'batch') p.status(`epoch ${e.epoch}/${e.epochs} ${bar(e.batch / e.batches)} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(3)}`);

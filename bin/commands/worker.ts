@@ -1,8 +1,10 @@
 // `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
 // Thin wrapper: the work is in lib/distributed/worker.ts.
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { QUEUE_DEFAULTS } from '../../lib/distributed/settings';
-import { startWorker, type WorkerEvent } from '../../lib/distributed/worker';
+import type { WorkerEvent } from '../../lib/distributed/worker';
+import { meta, type Command } from '../commands';
+import { UsageError } from '../errors';
 
 interface Args {
   queue: string;
@@ -39,14 +41,13 @@ function text(e: WorkerEvent): string | null {
 function parseGpus(v: string | undefined): number[] {
   if (v === undefined || v === '') return [];
   return v.split(',').map((s) => {
-    if (!/^\d+$/.test(s.trim())) throw new Error(`--gpus ${v}: expected CUDA device indices like 0,1`);
+    if (!/^\d+$/.test(s.trim())) throw new UsageError(`--gpus ${v}: expected CUDA device indices like 0,1`);
     return Number(s);
   });
 }
 
-export const workerCommand: CommandModule<object, Args> = {
-  command: 'worker',
-  describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)',
+export const workerCommand: Command<Args> = {
+  ...meta('worker'),
   builder: (y: Argv<object>) =>
     y
       .option('queue', { type: 'string', demandOption: true, describe: 'Redis of the studies: redis://HOST:PORT[/DB]' })
@@ -61,7 +62,9 @@ export const workerCommand: CommandModule<object, Args> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON event per line on stdout instead of text on stderr' })
       .example('$0 worker --queue redis://10.0.0.5:6379 --data-root /data', 'Take jobs with max(1, cores/2) CPU slots')
       .example('$0 worker --queue redis://10.0.0.5:6379 --gpus 0,1 --data-root /data', 'One slot per GPU') as unknown as Argv<Args>,
+  flagNames: () => ({ cpuSlots: '--cpu-slots', threads: '--threads', lockSeconds: '--lock-seconds', stalledSeconds: '--stalled-seconds', refuseSeconds: '--refuse-seconds' }),
   handler: async (a) => {
+    const { startWorker } = await import('../../lib/distributed/worker');
     const print = (e: WorkerEvent) => {
       if (a.json) process.stdout.write(JSON.stringify(e) + '\n');
       else {

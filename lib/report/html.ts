@@ -40,8 +40,10 @@ h3 { font-size: 15px; margin: 18px 0 8px; }
 .card .label { color: #5a6270; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .card .value { font-size: 28px; font-weight: 650; font-variant-numeric: tabular-nums; }
 .card .hint { color: #5a6270; font-size: 12px; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
-svg.chart { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; max-width: 100%; height: auto; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 460px), 1fr)); gap: 16px; align-items: start; }
+svg.chart { background: #fff; border: 1px solid #dde1e6; border-radius: 6px; width: 100%; height: auto; }
+svg.chart.heatmap { max-width: 820px; }
+.charts.small { grid-template-columns: repeat(auto-fit, minmax(min(100%, 320px), 1fr)); }
 table { border-collapse: collapse; background: #fff; border: 1px solid #dde1e6; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 12px; border-bottom: 1px solid #eceef1; text-align: left; vertical-align: top; }
 th { background: #f0f2f5; font-weight: 600; }

@@ -238,7 +238,7 @@ export function renderOptimizeReport(input: OptimizeReportInput): string {
         table(['hyper-parameter', 'value'], flatten(bestConfig).map(([k, v]) => [k, raw(`<code>${esc(showValue(v))}</code>`)])) +
         bestMetricsBlock(best.metrics),
     ),
-    paramCharts ? section('Fitness against each hyper-parameter', `<div class="charts">${paramCharts}</div>`) : '',
+    paramCharts ? section('Fitness against each hyper-parameter', `<div class="charts small">${paramCharts}</div>`) : '',
     ranked.length > 0 ? section('Top evaluations', table(['rank', 'index', 'iteration', 'fitness', 'time', 'worker', 'configuration'], topRows, { numeric: [0, 1, 2, 3, 4] })) : '',
     section(
       `Failed evaluations (${failed.length})`,

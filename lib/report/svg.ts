@@ -10,6 +10,16 @@ export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '
 
 const FONT = 12;
 const r = (v: number): number => Math.round(v * 100) / 100;
+
+/** A value for hover text: 4 significant digits (0.123456 → 0.1235, 1234.567 → 1235), integers as they are. */
+export function hoverNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+/** A percentage (already × 100) for hover text: one decimal. */
+export const hoverPercent = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)}%` : String(v));
 /** Rough width of a label in the chart font (no layout engine here; 0.6 em per character is a safe average). */
 const textWidth = (s: string, size = FONT): number => s.length * size * 0.6;
 
@@ -124,7 +134,7 @@ export interface LineSeries {
   /** 'line' joins points, 'step' holds each value until the next x (best-so-far curves), 'points' is a scatter. */
   mode?: 'line' | 'step' | 'points' | 'line+points';
   color?: string;
-  /** Hover text per point (same order as points). */
+  /** Hover text per point (same order as points); default "<series> · <xLabel> <x>: <y>" with xFormat/yFormat. */
   tooltips?: readonly string[];
 }
 
@@ -148,6 +158,9 @@ export interface LineChartOptions {
   legend?: boolean;
   /** Inline SVG (default) or a standalone file with the SVG namespace. */
   standalone?: boolean;
+  /** How x and y values read in hover text (default hoverNumber: 4 significant digits). */
+  xFormat?: (v: number) => string;
+  yFormat?: (v: number) => string;
 }
 
 const LINE_MODES = ['line', 'step', 'points', 'line+points'] as const;
@@ -179,6 +192,8 @@ export function lineChart(options: LineChartOptions): string {
   const height = size('options.height', options.height, 340, 150);
   const xRange = range('options.xRange', options.xRange);
   const yRange = range('options.yRange', options.yRange);
+  const xFormat = options.xFormat ?? hoverNumber;
+  const yFormat = options.yFormat ?? hoverNumber;
   const series = arr<LineSeries>('options.series', options.series).map((s, i) => {
     if (typeof s !== 'object' || s === null) throw invalidParameterError(`options.series[${i}]`, 'object', s);
     const name = str(`options.series[${i}].name`, s.name);
@@ -225,6 +240,7 @@ export function lineChart(options: LineChartOptions): string {
   for (const [k, s] of series.entries()) {
     const pts = data[k].map(([x, y]) => (Number.isFinite(x) && Number.isFinite(y) ? ([sx(x), sy(y)] as [number, number]) : null));
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const tip = (j: number): string => s.tooltips?.[j] ?? `${s.name} · ${xLabel ? `${xLabel} ` : ''}${xFormat(s.points[j][0])}: ${yFormat(s.points[j][1])}`;
     const g: string[] = [`<g class="series" data-name="${esc(s.name)}">`];
     if (s.mode !== 'points') {
       const d = pathData(pts, s.mode === 'step');
@@ -235,8 +251,13 @@ export function lineChart(options: LineChartOptions): string {
     if (dots || pts.some(Boolean)) {
       pts.forEach((p, j) => {
         if (!p || !(dots || (!pts[j - 1] && !pts[j + 1]))) return;
-        const tip = s.tooltips?.[j] ?? `${s.name}: (${s.points[j][0]}, ${s.points[j][1]})`;
-        g.push(`<circle cx="${r(p[0])}" cy="${r(p[1])}" r="3.5" fill="${esc(s.color)}" fill-opacity="0.8"><title>${esc(tip)}</title></circle>`);
+        g.push(`<circle cx="${r(p[0])}" cy="${r(p[1])}" r="3.5" fill="${esc(s.color)}" fill-opacity="0.8"><title>${esc(tip(j))}</title></circle>`);
+      });
+    }
+    // Every point of a drawn line gets an invisible hover target, so its value can be read off the curve.
+    if (!dots && s.mode !== 'points') {
+      pts.forEach((p, j) => {
+        if (p && (pts[j - 1] || pts[j + 1])) g.push(`<circle class="hover" cx="${r(p[0])}" cy="${r(p[1])}" r="6" fill="${esc(s.color)}" fill-opacity="0"><title>${esc(tip(j))}</title></circle>`);
       });
     }
     g.push('</g>');
@@ -398,6 +419,8 @@ export interface BarChartOptions {
   yRange?: [number, number];
   /** Label printed above each bar (omitted when bars are too narrow). */
   valueFormat?: (v: number) => string;
+  /** How values read in hover text (default hoverNumber: 4 significant digits). */
+  tooltipFormat?: (v: number) => string;
   standalone?: boolean;
 }
 
@@ -440,6 +463,7 @@ export function barChart(options: BarChartOptions): string {
   out += axes(null, yAxis, box, '', yLabel);
 
   const barW = (group * 0.8) / series.length;
+  const tipFormat = options.tooltipFormat ?? hoverNumber;
   const showValues = options.valueFormat !== undefined && barW >= 22;
   const parts: string[] = [];
   categories.forEach((c, i) => {
@@ -450,7 +474,7 @@ export function barChart(options: BarChartOptions): string {
       const x = gx + k * barW;
       const y0 = sy(0);
       const y1 = sy(v);
-      parts.push(`<rect class="bar" x="${r(x + 1)}" y="${r(Math.min(y0, y1))}" width="${r(barW - 2)}" height="${r(Math.abs(y0 - y1))}" fill="${esc(s.color)}"><title>${esc(`${c} · ${s.name}: ${v}`)}</title></rect>`);
+      parts.push(`<rect class="bar" x="${r(x + 1)}" y="${r(Math.min(y0, y1))}" width="${r(barW - 2)}" height="${r(Math.abs(y0 - y1))}" fill="${esc(s.color)}"><title>${esc(`${c} · ${s.name}: ${tipFormat(v)}`)}</title></rect>`);
       if (showValues && options.valueFormat) parts.push(`<text x="${r(x + barW / 2)}" y="${r(Math.min(y0, y1) - 3)}" text-anchor="middle" font-size="10" fill="#333">${esc(options.valueFormat(v))}</text>`);
     });
     const cx = left + (i + 0.5) * group;

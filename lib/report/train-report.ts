@@ -2,11 +2,12 @@
 // a model was trained and how well it does on validation, and under which protocol that was measured.
 import type { ClassificationReport } from '../metrics/classification';
 import { invalidParameterError, plainObject } from '../is';
+import { DEMO_NOTE } from '../demo/note';
 import { escapeXml as esc } from './escape';
 import { duration, flatten, num, percent, value as showValue } from './format';
 import { details, list, page, raw, section, table, type Card, type Cell } from './html';
 import { checkReport, confusionHeatmap, headlineCards, perClassTable, protocolBlock } from './metrics-blocks';
-import { barChart, lineChart, type LineSeries } from './svg';
+import { barChart, hoverPercent, lineChart, type LineSeries } from './svg';
 
 export interface TrainingEpoch {
   epoch: number;
@@ -40,6 +41,8 @@ export interface TrainingReportInput {
   dataset: { train: SplitSummary; validation: SplitSummary };
   versions: { package: string; libtorch: string };
   notes?: readonly string[];
+  /** Trained on the built-in synthetic demo corpus: the page says so at the top, so no one reads its scores as speech results. */
+  synthetic?: boolean;
   /** Shown in the header; omitted by default so the same inputs render the same page. */
   generatedAt?: string | Date;
 }
@@ -110,7 +113,7 @@ function curves(history: readonly TrainingEpoch[], k: number): string {
   return (
     '<div class="charts">' +
     lineChart({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss', series: loss, integerX: true, width: 540, height: 320 }) +
-    lineChart({ title: 'Accuracy and UAR', xLabel: 'epoch', yLabel: '%', series: acc, yRange: [0, 100], integerX: true, width: 540, height: 320 }) +
+    lineChart({ title: 'Accuracy and UAR', xLabel: 'epoch', yLabel: '%', series: acc, yRange: [0, 100], integerX: true, width: 540, height: 320, yFormat: hoverPercent }) +
     lineChart({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', series: [{ name: 'lr', points: pts((e) => opt(e.lr)), mode: 'step', color: '#555555' }], yLog: true, integerX: true, width: 540, height: 260 }) +
     '</div>'
   );
@@ -138,6 +141,7 @@ function perCorpusSection(perCorpus: Record<string, ClassificationReport>): stri
     yLabel: '%',
     yRange: [0, 100],
     valueFormat: (v) => v.toFixed(0),
+    tooltipFormat: hoverPercent,
     width: 640,
     height: 300,
   });
@@ -165,10 +169,12 @@ export function renderTrainingReport(input: TrainingReportInput): string {
   const libtorch = checkString('input.versions.libtorch', versions.libtorch);
   if (o.notes !== undefined && !Array.isArray(o.notes)) throw invalidParameterError('input.notes', 'array of strings', o.notes);
   const notes = o.notes === undefined ? [] : (o.notes as unknown[]).map((n, i) => checkString(`input.notes[${i}]`, n));
+  if (o.synthetic !== undefined && typeof o.synthetic !== 'boolean') throw invalidParameterError('input.synthetic', 'boolean', o.synthetic);
 
   // A protocol that claims speaker independence while the splits share a voice is the one mistake that makes
   // every number on the page wrong, so say it loudly at the top.
   const warnings: string[] = [];
+  if (o.synthetic) warnings.push(`Data: ${DEMO_NOTE}. These scores show that the pipeline runs end to end; they say nothing about recognising emotion in real speech.`);
   if (validation.protocol.name === 'speaker-independent' && Array.isArray(train.speakers) && Array.isArray(val.speakers)) {
     const trainSet = new Set(train.speakers);
     const shared = (val.speakers as readonly string[]).filter((s) => trainSet.has(s));
@@ -205,6 +211,7 @@ export function renderTrainingReport(input: TrainingReportInput): string {
           series: (['precision', 'recall', 'f1'] as const).map((k) => ({ name: k === 'f1' ? 'F1' : k, values: validation.labels.map((l) => validation.perClass[l][k] * 100) })),
           yLabel: '%',
           yRange: [0, 100],
+          tooltipFormat: hoverPercent,
           width: 720,
           height: 340,
         })}</div>`,

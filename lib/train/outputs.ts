@@ -2,12 +2,16 @@
 // (history.jsonl is appended epoch by epoch during training).
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
 import type { TrainResult } from './train';
 
 export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }): void {
   fs.mkdirSync(out, { recursive: true });
+  const synthetic = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
   const summary = {
+    synthetic,
+    ...(synthetic ? { note: DEMO_NOTE } : {}),
     protocol: r.protocol,
     split: r.split,
     labels: r.labels,
@@ -37,6 +41,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     dataset: { train: r.split.train, validation: r.split.validation },
     versions,
     notes,
+    synthetic,
   });
   fs.writeFileSync(path.join(out, 'report.html'), html);
 }

@@ -22,7 +22,7 @@ export function checkDist(): void {
       return;
     }
     if (fs.existsSync(source) && fs.statSync(source).mtimeMs > fs.statSync(js).mtimeMs) stale.push(`${path.relative(root, js)} is older than ${path.relative(root, source)}`);
-    for (const m of fs.readFileSync(js, 'utf8').matchAll(/require\("(\.{1,2}\/[^"]+)"\)/g)) {
+    for (const m of fs.readFileSync(js, 'utf8').matchAll(/require\(["'](\.{1,2}\/[^"']+)["']\)/g)) {
       const target = path.resolve(path.dirname(js), m[1]);
       visit(fs.existsSync(`${target}.js`) || !fs.existsSync(target) ? `${target}.js` : path.join(target, 'index.js'));
     }

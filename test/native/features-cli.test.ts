@@ -122,26 +122,28 @@ describe('ser-native features on a generated WAV', () => {
   });
 });
 
-describe('ser-native features errors: exit code 1 and one line naming the problem', () => {
+describe('ser-native features errors: exit code 1 (bad recording) or 2 (bad flags), one error line naming the problem and a hint', () => {
   test.each([
-    ['a missing file', () => [path.join(dir, 'nope.wav')], /nope\.wav: cannot read file/],
-    ['a file that is not a WAV', () => [path.join(dir, 'notes.txt')], /notes\.txt: not a WAV file/],
-    ['an unknown --out extension', () => [tone, '--out', path.join(dir, 'x.bmp')], /unknown extension '\.bmp'; use \.png .*\.f32 .*\.json/],
-    ['an invalid option value', () => [tone, '--n-mels', '0'], /positive integer for --n-mels/],
-    ['a window longer than the FFT', () => [tone, '--win-length', '1024'], /nFft \(512\) for --win-length/],
-    ['--scale without a .png', () => [tone, '--scale', '2'], /only apply to a \.png --out/],
-    ['a clip too short for the padding', () => [path.join(dir, 'short.wav')], /short\.wav: 100 samples at 16000 Hz is too short for one frame \(needs 257 for reflect padding\); use a longer clip/],
-  ])('%s', async (_name, words, message) => {
+    ['a missing file', () => [path.join(dir, 'nope.wav')], 1, 'ERR_DATA', /nope\.wav: cannot read file/],
+    ['a file that is not a WAV', () => [path.join(dir, 'notes.txt')], 1, 'ERR_DATA', /notes\.txt: not a WAV file/],
+    ['an unknown --out extension', () => [tone, '--out', path.join(dir, 'x.bmp')], 2, 'ERR_USAGE', /unknown extension '\.bmp'; use \.png .*\.f32 .*\.json/],
+    ['an invalid option value', () => [tone, '--n-mels', '0'], 2, 'ERR_USAGE', /positive integer for --n-mels/],
+    ['a window longer than the FFT', () => [tone, '--win-length', '1024'], 2, 'ERR_USAGE', /nFft \(512\) for --win-length/],
+    ['--scale without a .png', () => [tone, '--scale', '2'], 2, 'ERR_USAGE', /only apply to a \.png --out/],
+    ['a clip too short for the padding', () => [path.join(dir, 'short.wav')], 1, 'ERR_DATA', /short\.wav: 100 samples at 16000 Hz is too short for one frame \(needs 257 for reflect padding\); use a longer clip/],
+  ])('%s', async (_name, words, exit, code, message) => {
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'not audio\n');
     const short = new WaveFile();
     short.fromScratch(1, 16000, '16', new Array(100).fill(1000));
     fs.writeFileSync(path.join(dir, 'short.wav'), short.toBuffer());
     const r = await run([...words(), '--device', 'cpu']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(exit);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^ser-native features: /);
+    expect(r.stderr.startsWith(`ser-native features: error [${code}]: `)).toBe(true);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^hint: /);
   });
 
   test('an unknown extension writes nothing', async () => {

@@ -96,7 +96,7 @@ describe('ser-native index', () => {
     const missing = capture();
     expect(await runIndex(args(['/no/such/dir'], { json: true }), missing.io)).toBe(1);
     expect(missing.out).toEqual([]);
-    expect(missing.err.join('')).toMatch(/^ser-native index: input 1 '\/no\/such\/dir': no such folder/);
+    expect(missing.err.join('')).toMatch(/^ser-native index: error \[ERR_DATA\]: input 1 '\/no\/such\/dir': no such folder.*\nhint: check the paths/);
 
     const empty = makeTree(['readme.txt']);
     const none = capture();

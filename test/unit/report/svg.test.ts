@@ -1,4 +1,4 @@
-import { barChart, blue, heatmap, lineChart } from '../../../lib/report/svg';
+import { barChart, blue, heatmap, hoverNumber, hoverPercent, lineChart } from '../../../lib/report/svg';
 import { logAxis, niceAxis, tickLabel } from '../../../lib/report/scale';
 import { escapeXml } from '../../../lib/report/escape';
 import { duration, flatten, num, percent } from '../../../lib/report/format';
@@ -85,7 +85,7 @@ describe('lineChart', () => {
   it('draws a step path and scatter points', () => {
     const svg = lineChart({ ...base, series: [{ name: 's', points: [[1, 3], [2, 1]], mode: 'step' }, { name: 'p', points: [[1, 2], [2, 2], [3, 1]], mode: 'points' }] });
     expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+H[\d.]+V[\d.]+"/);
-    expect((svg.match(/<circle [^>]*fill-opacity/g) ?? []).length).toBe(3); // legend markers have no opacity
+    expect((svg.match(/<circle [^>]*fill-opacity="0.8"/g) ?? []).length).toBe(3); // legend markers have no opacity
   });
 
   it('says so when there is nothing to draw', () => {
@@ -142,13 +142,33 @@ describe('lineChart with integer x', () => {
     const svg = lineChart({ title: 't', xLabel: 'epoch', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.5]] }], integerX: true });
     const xTicks = [...svg.matchAll(/text-anchor="middle" fill="#444">([^<]*)</g)].map((m) => m[1]);
     expect(xTicks).toEqual(['0', '1', '2']);
-    expect((svg.match(/<circle [^>]*fill-opacity/g) ?? []).length).toBe(1); // a lone point is drawn as a dot
+    expect((svg.match(/<circle [^>]*fill-opacity="0.8"/g) ?? []).length).toBe(1); // a lone point is drawn as a dot
   });
 });
 
 describe('lineChart gaps', () => {
   it('marks a point isolated by gaps with a dot, since a line through it would not show', () => {
     const svg = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', points: [[1, 1], [2, 2], [3, NaN], [4, 3], [5, NaN]] }] });
-    expect((svg.match(/<circle [^>]*fill-opacity/g) ?? []).length).toBe(1);
+    expect((svg.match(/<circle [^>]*fill-opacity="0.8"/g) ?? []).length).toBe(1);
+  });
+});
+
+describe('hover text', () => {
+  it('rounds to 4 significant digits, percentages to one decimal', () => {
+    expect([hoverNumber(0.123456789), hoverNumber(1234.5678), hoverNumber(2.0e-4 / 3), hoverNumber(12), hoverNumber(NaN)]).toEqual(['0.1235', '1235', '0.00006667', '12', 'NaN']);
+    expect(hoverPercent(66.66666666666667)).toBe('66.7%');
+  });
+
+  it('every point of a line can be hovered, with its rounded value', () => {
+    const svg = lineChart({ title: 't', xLabel: 'epoch', yLabel: '%', series: [{ name: 'UAR', points: [[1, 33.33333333], [2, 66.6666666], [3, 50]] }], yFormat: hoverPercent });
+    const tips = [...svg.matchAll(/<circle class="hover"[^>]*><title>([^<]*)<\/title>/g)].map((m) => m[1]);
+    expect(tips).toEqual(['UAR · epoch 1: 33.3%', 'UAR · epoch 2: 66.7%', 'UAR · epoch 3: 50.0%']);
+    expect(svg).not.toMatch(/33\.333/);
+  });
+
+  it('bar tooltips are rounded', () => {
+    const svg = barChart({ title: 't', categories: ['a'], series: [{ name: 'F1', values: [100 / 3] }], yLabel: '%', tooltipFormat: hoverPercent });
+    expect(svg).toContain('<title>a · F1: 33.3%</title>');
+    expect(barChart({ title: 't', categories: ['a'], series: [{ name: 'x', values: [2 / 3] }], yLabel: 'y' })).toContain('<title>a · x: 0.6667</title>');
   });
 });

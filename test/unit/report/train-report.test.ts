@@ -14,6 +14,18 @@ describe('renderTrainingReport', () => {
     expect(html).toContain('<title>CNN+LSTM on RAVDESS</title>');
   });
 
+  it('says when the data is the synthetic demo corpus, and only then', () => {
+    expect(html).not.toMatch(/synthetic demo corpus/);
+    const demo = renderTrainingReport({ ...input, synthetic: true });
+    expect(demo).toMatch(/<div class="warning">Data: synthetic demo corpus, not real speech\./);
+    expect(() => renderTrainingReport({ ...input, synthetic: 'yes' as unknown as boolean })).toThrow(/input\.synthetic/);
+  });
+
+  it('lays the charts out on a grid that fills the page width', () => {
+    expect(html).toMatch(/\.charts \{ display: grid; grid-template-columns: repeat\(auto-fit, minmax\(min\(100%, 460px\), 1fr\)\)/);
+    expect(html).toMatch(/svg\.chart \{[^}]*width: 100%; height: auto;/);
+  });
+
   it('states the protocol in plain words', () => {
     expect(html).toContain('speaker-independent: validation speakers never heard in training');
     expect(html).toContain('RAVDESS actors 01-16 train, 17-20 validation');

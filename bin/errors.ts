@@ -1,0 +1,183 @@
+// How every command reports a failure: one line `ser-native <command>: error [CODE]: message`, one
+// `hint:` line, and an exit code by kind (EXIT below, documented in the README). Errors of lib/ name
+// API fields (config.epochs, options.hop); the CLI rewrites them to the flags the user typed.
+// Loads nothing heavy: `--help` and every parse error go through here.
+
+/** Exit codes of `ser-native` (README "Exit codes"). */
+export const EXIT = {
+  ok: 0,
+  /** The run failed: unreadable data or model, LibTorch, a device, a file that could not be predicted. */
+  failed: 1,
+  /** The command line is wrong: unknown or missing flag, a flag value out of range. Nothing was run. */
+  usage: 2,
+  /** Interrupted (Ctrl-C); what was finished is kept. */
+  interrupted: 130,
+} as const;
+
+/** A mistake in the command line found by the CLI itself (yargs, or a check of flags that belong together). */
+export class UsageError extends Error {
+  readonly code = 'ERR_USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+interface Io {
+  stderr: { write(s: string): unknown };
+}
+
+/** Code of an error as the CLI shows it: its own `code`, ERR_ARGUMENT for lib/is.ts validation, else ERR_UNEXPECTED. */
+export function codeOf(e: unknown): string {
+  const err = e as { code?: unknown; name?: unknown; message?: unknown };
+  if (err && err.name === 'WavError') return 'ERR_DATA'; // its own codes (NOT_WAV, ...) are finer than the CLI needs
+  if (err && typeof err.code === 'string' && /^ERR_[A-Z_]+$/.test(err.code)) return err.code;
+  if ((e instanceof TypeError || e instanceof RangeError) && /^(Expected .+ for |Unknown option )/.test(e.message)) return 'ERR_ARGUMENT';
+  return 'ERR_UNEXPECTED';
+}
+
+export function exitCodeOf(code: string): number {
+  if (code === 'ERR_USAGE' || code === 'ERR_ARGUMENT') return EXIT.usage;
+  if (code === 'ERR_CANCELLED') return EXIT.interrupted;
+  return EXIT.failed;
+}
+
+function hintFor(command: string | null, code: string): string {
+  const help = `ser-native ${command ? `${command} ` : ''}--help`;
+  switch (code) {
+    case 'ERR_USAGE':
+    case 'ERR_ARGUMENT':
+      return `run \`${help}\` for the options and their values`;
+    case 'ERR_DATA':
+      if (command === 'index') return 'check the paths, --corpus, --vocal-channel and --label-map';
+      if (command === 'predict' || command === 'features') return 'check that the file is a readable WAV recording';
+      return 'check the data flags (--ravdess, --savee, --data, --label-map); `ser-native index DIR` shows what is found in a folder';
+    case 'ERR_MODEL':
+      return 'give --model the model/ folder that `ser-native train --out DIR` writes (DIR/model)';
+    case 'ERR_DEVICE':
+      return 'use --device cpu, or see `ser-native info` for the CUDA devices LibTorch can use';
+    case 'ERR_LIBTORCH_NOT_FOUND':
+    case 'ERR_LIBTORCH_VERSION':
+    case 'ERR_NO_BINARY':
+      return '`npx ser-native setup` installs the pinned LibTorch; `ser-native info` shows what was found';
+    case 'ERR_DEPENDENCY':
+      return 'install the optional dependencies of the distributed mode: npm install bullmq ioredis';
+    case 'ERR_CANCELLED':
+      return 'interrupted; what was finished is kept';
+    default:
+      return 'set SER_NATIVE_DEBUG=1 to see the stack trace; please report it if the message does not say what to fix';
+  }
+}
+
+/** `ser-native <command>: error [CODE]: message`, the first line of every error report. */
+export function errorLine(command: string | null, e: unknown): string {
+  return `ser-native${command ? ` ${command}` : ''}: error [${codeOf(e)}]: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** `hint: ...`, the second line: what to do about this kind of error. */
+export function hintLine(command: string | null, e: unknown): string {
+  return `hint: ${hintFor(command, codeOf(e))}`;
+}
+
+/** Writes the error in the one CLI style and returns the exit code it calls for. */
+export function reportError(command: string | null, e: unknown, io: Io = process): number {
+  io.stderr.write(`${errorLine(command, e)}\n${hintLine(command, e)}\n`);
+  if (process.env.SER_NATIVE_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  return exitCodeOf(codeOf(e));
+}
+
+/**
+ * Rewrites the API names in a lib/ error message into the flags the user typed, e.g.
+ * "config.epochs" → "--epochs", keeping the error's class and code. `names` maps API name → flag text;
+ * a plain lower-case key (seed) only where lib/is.ts names an argument ("for seed but received"), since it
+ * is also an English word; a key ending in `.*` maps every name under it, `$` in its text standing for the rest
+ * ({ 'config.*': '$ in --config my.json' }: "config.batchSize" → "batchSize in --config my.json").
+ */
+export function withFlagNames(e: unknown, names: Record<string, string>): unknown {
+  if (!(e instanceof Error) || Object.keys(names).length === 0) return e;
+  const quote = (k: string): string => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const exact = Object.keys(names).filter((k) => !k.endsWith('.*')).sort((a, b) => b.length - a.length);
+  const prefixes = Object.keys(names).filter((k) => k.endsWith('.*'));
+  // A plain lower-case word (seed, workers) is also prose: replaced only where lib/is.ts names an argument.
+  const word = (k: string): string => (/^[a-z]+$/.test(k) ? `(?<=for )${quote(k)}(?= but received)` : quote(k));
+  const alternatives = [...exact.map(word), ...prefixes.map((k) => `${quote(k.slice(0, -1))}[\\w\\[\\]]+(?:\\.[\\w\\[\\]]+)*`)];
+  const re = new RegExp(`(?<![\\w.-])(${alternatives.join('|')})(?![\\w])`, 'g');
+  const message = e.message.replace(re, (m) => {
+    if (m in names) return names[m];
+    const p = prefixes.find((k) => m.startsWith(k.slice(0, -1)))!;
+    return names[p].replace('$', m.slice(p.length - 1));
+  });
+  if (message !== e.message) e.message = message;
+  return e;
+}
+
+/** Edit distance counting an insertion, deletion, substitution or swap of neighbours as 1 (optimal string alignment). */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The closest known name: within a third of its length (1 to 3 edits), or the known name the typo starts with. */
+export function closest(name: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  if (best !== null && bestD <= Math.min(3, Math.max(1, Math.floor(best.length / 3)))) return best;
+  const prefix = known.filter((k) => k.length >= 3 && name.toLowerCase().startsWith(k.toLowerCase())).sort((x, y) => y.length - x.length);
+  return prefix[0] ?? null;
+}
+
+const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Flags in `words` that no option of the command knows (`--modle`, `-x`), each with its closest known
+ * flag. Checked before yargs' own messages, which report "Missing required argument: model" for `--modle`.
+ */
+export function unknownFlags(words: readonly string[], known: readonly string[]): { flag: string; suggestion: string | null }[] {
+  const names = [...new Set(known.flatMap((k) => [k, kebab(k)]))];
+  const out: { flag: string; suggestion: string | null }[] = [];
+  for (const w of words) {
+    if (w === '--') break;
+    const m = /^(--?)([^=]+)/.exec(w);
+    if (!m || /^-\d/.test(w)) continue; // a negative number is a value
+    const name = m[2];
+    const bare = m[1] === '--' && name.startsWith('no-') ? name.slice(3) : name;
+    if (names.includes(name) || names.includes(bare)) continue;
+    const guess = closest(bare, names.filter((n) => n.length > 1 && n === kebab(n)));
+    out.push({ flag: `${m[1]}${name}`, suggestion: guess ? `--${bare === name ? '' : 'no-'}${guess}` : null });
+  }
+  return out;
+}
+
+/** "Unknown option --modle (did you mean --model?)", one sentence per unknown flag. */
+export function unknownFlagsMessage(unknown: { flag: string; suggestion: string | null }[]): string {
+  return unknown.map((u) => `Unknown option ${u.flag}${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`).join('; ');
+}
+
+/**
+ * Number flags that yargs parsed to NaN (`--epochs abc`), named with the text the user typed, instead of
+ * lib/'s "received NaN of type number".
+ */
+export function notANumber(argv: Record<string, unknown>, words: readonly string[]): UsageError | null {
+  for (const [key, v] of Object.entries(argv)) {
+    if (!(typeof v === 'number' && Number.isNaN(v)) && !(Array.isArray(v) && v.some((x) => typeof x === 'number' && Number.isNaN(x)))) continue;
+    if (key !== kebab(key) && `${kebab(key)}` in argv) continue; // report the kebab-case spelling once
+    const flag = `--${kebab(key)}`;
+    const i = words.findIndex((w) => w === flag || w.startsWith(`${flag}=`));
+    const typed = i < 0 ? undefined : words[i].includes('=') ? words[i].slice(words[i].indexOf('=') + 1) : words[i + 1];
+    return new UsageError(`Expected a number for ${flag} but received ${typed === undefined ? 'nothing' : `'${typed}'`}`);
+  }
+  return null;
+}
