@@ -42,7 +42,7 @@ export const dataFlagNames: Record<string, string> = {
 };
 
 /** True when no data flag was given (train and optimize then use the synthetic demo corpus). */
-export function noDataOptions(a: DataArgs): boolean {
+export function noDataOptions(a: Pick<DataOptions, 'ravdess' | 'savee' | 'data'>): boolean {
   return !a.ravdess?.length && !a.savee?.length && !a.data?.length;
 }
 

@@ -2,6 +2,7 @@
 // `hint:` line, and an exit code by kind (EXIT below, documented in the README). Errors of lib/ name
 // API fields (config.epochs, options.hop); the CLI rewrites them to the flags the user typed.
 // Loads nothing heavy: `--help` and every parse error go through here.
+import * as is from '../lib/is';
 
 /** Exit codes of `ser-native` (README "Exit codes"). */
 export const EXIT = {
@@ -111,30 +112,10 @@ export function withFlagNames(e: unknown, names: Record<string, string>): unknow
   return e;
 }
 
-/** Edit distance counting an insertion, deletion, substitution or swap of neighbours as 1 (optimal string alignment). */
-export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-
-/** The closest known name: within a third of its length (1 to 3 edits), or the known name the typo starts with. */
+/** The closest known name (lib/is.ts' "did you mean"), or the longest known name the typo starts with (--n-fft-x). */
 export function closest(name: string, known: readonly string[]): string | null {
-  let best: string | null = null;
-  let bestD = Infinity;
-  for (const k of known) {
-    const d = editDistance(name.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      best = k;
-      bestD = d;
-    }
-  }
-  if (best !== null && bestD <= Math.min(3, Math.max(1, Math.floor(best.length / 3)))) return best;
+  const near = is.closest(name, known);
+  if (near !== undefined) return near;
   const prefix = known.filter((k) => k.length >= 3 && name.toLowerCase().startsWith(k.toLowerCase())).sort((x, y) => y.length - x.length);
   return prefix[0] ?? null;
 }

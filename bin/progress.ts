@@ -1,4 +1,6 @@
-// Progress output: a redrawn line on a TTY, plain lines otherwise, nothing with --json.
+// Progress output: a redrawn line on a TTY, plain lines otherwise, nothing with --json; and the
+// "next:" line that ends a summary.
+import * as path from 'path';
 export interface ProgressSink {
   line(text: string): void;
   status(text: string): void;
@@ -40,4 +42,14 @@ export function progressSink(enabled: boolean, stream: NodeJS.WriteStream = proc
 export function bar(fraction: number, width = 24): string {
   const n = Math.max(0, Math.min(width, Math.round(fraction * width)));
   return '[' + '#'.repeat(n) + '.'.repeat(width - n) + ']';
+}
+
+/** A path as one shell word (quoted only when it needs to be). */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+
+/** "next: npx ser-native predict --model DIR some.wav", DIR relative to the current folder when inside it. */
+export function nextPredictLine(modelDir: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(modelDir));
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(modelDir);
+  return `next: npx ser-native predict --model ${shellWord(shown)} some.wav`;
 }

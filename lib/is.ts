@@ -123,19 +123,19 @@ export function unitMatrix(name: string, v: unknown, rows: number | null, dimens
   return v.map((row: unknown, i) => unitVector(`${name}[${i}]`, row, dimension));
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
+/**
+ * Edit distance for "did you mean" suggestions: insertions, deletions, substitutions and swaps of two
+ * neighbouring letters each count 1 (optimal string alignment), so `modle` is one edit from `model`.
+ */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
-  return row[b.length];
+  return d[a.length][b.length];
 }
 
 /** The closest allowed name to a misspelled one (case-insensitive, at most a third of it edited), or undefined. */

@@ -10,9 +10,10 @@ import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
 import { meta, type Command } from '../commands';
-import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, withDataOptions } from '../data-options';
+import { DEMO_NOTE } from '../../lib/demo/note';
+import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { EXIT, errorLine, UsageError } from '../errors';
-import { bar, progressSink, type ProgressSink } from '../progress';
+import { bar, nextPredictLine, progressSink, type ProgressSink } from '../progress';
 
 interface Args extends DataArgs {
   algorithm?: Algorithm;
@@ -82,6 +83,7 @@ function show(p: ProgressSink, e: OptimizeProgress): void {
 export function summarize(r: OptimizeResult): string {
   const b = r.best;
   const lines = [
+    ...(noDataOptions(r.settings.data) ? [`data: ${DEMO_NOTE}; its scores say the search works, not how well real speech is recognised`] : []),
     `${r.settings.algorithm}: ${r.evaluations} evaluations (${r.failed} failed, ${r.epochs} training epochs) in ${r.iterations} iterations, ${duration(r.seconds)}`,
     `best: #${b.index} fitness ${b.fitness?.toFixed(4)} (${r.settings.folds ? `mean UAR over ${r.settings.folds} folds` : 'validation UAR'} ${pct(b.metrics?.uar)} after ${r.settings.epochsPerEval} epoch(s))`,
     `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
@@ -95,6 +97,7 @@ export function summarize(r: OptimizeResult): string {
     lines.push(`queue ${q.address}, study ${q.study}: ${q.added} job(s) added, ${q.found} found queued, ${q.reused} result(s) reused; worker slots: ${q.workers.join(', ') || 'none seen'}`);
   }
   lines.push(`wrote ${r.files.model}/, ${r.files.report}, ${r.files.evaluations}, ${r.files.result}`);
+  lines.push(nextPredictLine(r.files.model));
   return lines.join('\n');
 }
 

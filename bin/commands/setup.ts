@@ -16,7 +16,7 @@ export const setupCommand: Command<Args> = {
   handler: async (args) => {
     const { libtorchScripts, setupScripts } = await import('../../lib/binding');
     const lt = libtorchScripts();
-    const log = args.json ? () => undefined : (line: string) => process.stderr.write(`ser-native: ${line}\n`);
+    const log = args.json ? () => undefined : (line: string) => process.stderr.write(`ser-native setup: ${line}\n`);
     const result = setupScripts().setup({ cuda: args.cuda, log });
     const out: Record<string, unknown> = { ...result, home: lt.serNativeHome(), pinned: lt.PINNED_VERSION, cuda: args.cuda };
     if (args.cuda) {

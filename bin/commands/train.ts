@@ -8,7 +8,7 @@ import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
 import { meta, type Command } from '../commands';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
-import { bar, progressSink } from '../progress';
+import { bar, nextPredictLine, progressSink } from '../progress';
 
 interface Args extends DataArgs {
   out: string;
@@ -20,9 +20,6 @@ interface Args extends DataArgs {
 }
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
-
-/** A path as one shell word (quoted only when it needs to be). */
-const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
 
 export function summarize(r: TrainResult): string {
   const demo = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
@@ -36,11 +33,7 @@ export function summarize(r: TrainResult): string {
   if (r.skipped.length) lines.push(`${r.skipped.length} files skipped (listed in metrics.json), e.g. ${r.skipped[0].path}: ${r.skipped[0].reason}`);
   if (r.out) lines.push(`wrote ${path.join(r.out, 'model')}/, metrics.json, history.jsonl, report.html in ${r.out}`);
   lines.push(`${r.seconds.toFixed(0)} s on ${r.device}`);
-  if (r.out) {
-    const model = path.join(r.out, 'model');
-    const rel = path.relative(process.cwd(), model);
-    lines.push(`next: npx ser-native predict --model ${shellWord(rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : model)} some.wav`);
-  }
+  if (r.out) lines.push(nextPredictLine(path.join(r.out, 'model')));
   return lines.join('\n');
 }
 

@@ -32,7 +32,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-cli-'));
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('command-line mistakes: exit 2, named as typed, nothing run', () => {
   test('a misspelt flag gets "did you mean", even where yargs would report the missing required one', () => {
