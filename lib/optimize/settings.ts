@@ -107,7 +107,11 @@ export function resolveSettings(o: SettingsInput): RunSettings {
   const epochsPerEval = optionalPositive('epochsPerEval', o.epochsPerEval) ?? d.epochsPerEval;
   const rungs = optionalPositive('rungs', o.rungs) ?? LATER_DEFAULTS.rungs;
   const eta = o.eta === undefined ? LATER_DEFAULTS.eta : is.number('eta', o.eta, { min: 2 });
-  fidelityOf({ epochsPerEval, rungs, eta }); // the rungs must fit below epochsPerEval
+  try {
+    fidelityOf({ epochsPerEval, rungs, eta }); // the rungs must fit below epochsPerEval
+  } catch (e) {
+    throw new RangeError(`rungs ${rungs}, eta ${eta}, epochsPerEval ${epochsPerEval} (--rungs, --eta, --epochs-per-eval): ${(e as Error).message}`);
+  }
   const folds = o.folds === undefined ? null : is.number('folds', o.folds, { min: 2, integer: true });
   // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
   const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1)) };
