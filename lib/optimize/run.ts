@@ -86,7 +86,7 @@ export interface OptimizeResult {
   /** Training epochs the search spent (all rungs and folds). */
   epochs: number;
   best: EvaluationRecord;
-  /** The starting recipe's evaluation (the first candidate), when it reached the top rung. */
+  /** The starting recipe's evaluation (evaluation #0) at the highest rung it reached. */
   recipe: EvaluationRecord | null;
   baseline: { algorithm: 'random'; evaluations: number; epochs: number; failed: number; best: EvaluationRecord | null } | null;
   final: FinalTraining;
