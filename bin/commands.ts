@@ -25,14 +25,14 @@ export interface Command<Args = any> extends CommandModule<object, Args> {
 export const COMMANDS: readonly CommandMeta[] = [
   { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
   { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
-  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files with a trained model bundle' },
+  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
   {
     name: 'optimize',
     command: 'optimize',
     describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the synthetic demo corpus)',
   },
   { name: 'worker', command: 'worker', describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)' },
-  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads and where the addon came from' },
+  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads, where the addon came from, and the default model (labels, figures, licence)' },
   { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
   {
     name: 'index',

@@ -145,6 +145,31 @@ export interface Native {
   voiceActivity(samples: Float32Array, sampleRate: number, options: NativeVadOptions): NativeVadFrames;
   /** K NativeModel members (same nMels and classes) whose softmax outputs are averaged in one call (native/ensemble.cc). */
   NativeEnsemble: new (members: RawNativeModel[]) => RawNativeEnsemble;
+  /**
+   * Clips at the model's rate → log-mel, utterance normalisation, evaluation windows, the members'
+   * averaged softmax, and (mean) the per-clip mean, in one call (native/pipeline.cc); async runs it
+   * on the libuv pool.
+   */
+  predictClips(members: RawNativeModel[], clips: Float32Array[], options: NativeClipOptions, async: false): NativeClipResult;
+  predictClips(members: RawNativeModel[], clips: Float32Array[], options: NativeClipOptions, async: true): Promise<NativeClipResult>;
+}
+
+export interface NativeClipOptions {
+  logMel: NativeMelOptions;
+  utteranceNorm: boolean;
+  windowFrames: number;
+  hopFrames: number;
+  /** Clips are zero-padded to at least this many samples (one window). */
+  padSamples: number;
+  /** Per-clip mean over windows ([clips, classes]) or one row per window ([windows, classes]). */
+  mean: boolean;
+}
+
+export interface NativeClipResult {
+  probabilities: Float32Array;
+  /** Start frame and clip of each window. */
+  starts: Int32Array;
+  owner: Int32Array;
 }
 
 export interface NativeVadOptions {

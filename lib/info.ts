@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { binding, packageRoot, libtorchScripts } from './binding';
 import * as is from './is';
+import { defaultModelInfo, DefaultModelInfo } from './model/default-model';
 
 export interface Info {
   version: string;
@@ -9,6 +10,8 @@ export interface Info {
   cuda: { builtWith: boolean; available: boolean; deviceCount: number; devices: string[]; cudnn: boolean; cudnnVersion: number | null };
   threads: { intraOp: number; interOp: number };
   build: { type: string; binary: string; from: 'prebuilt' | 'local build' };
+  /** The model that predict() uses without a path: where, its labels and figures, and its licence. */
+  defaultModel: DefaultModelInfo;
 }
 
 export function packageVersion(): string {
@@ -32,6 +35,7 @@ export function info(): Info {
     },
     threads: { intraOp: n.numThreads, interOp: n.numInteropThreads },
     build: { type: n.buildType, binary: b.binaryPath, from: b.provenance },
+    defaultModel: defaultModelInfo(),
   };
 }
 

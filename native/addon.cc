@@ -3,10 +3,14 @@
 #include "ensemble.h"
 #include "info.h"
 #include "model_binding.h"
+#include "pipeline.h"
 #include "resample.h"
 #include "vad.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // NNPACK cannot start on CPUs without AVX2 and LibTorch then logs "Could not initialize NNPACK!"
+  // on every convolution; our convolutions are small and faster without it anyway.
+  at::globalContext().setUserEnabledNNPACK(false);
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
@@ -16,6 +20,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("melFilterbank", Napi::Function::New(env, ser::MelFilterbank, "melFilterbank"));
   exports.Set("polyphaseResample", Napi::Function::New(env, ser::PolyphaseResample, "polyphaseResample"));
   exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
+  exports.Set("predictClips", Napi::Function::New(env, ser::PredictClips, "predictClips"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
   exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;

@@ -1,4 +1,5 @@
-// `ser-native evaluate --model DIR <data options>`: scores of a saved model, with their protocol.
+// `ser-native evaluate [--model DIR] <data options> [--robustness]`: scores of a saved model (the default
+// model without --model), with their protocol; --robustness scores it under degraded recording conditions.
 import type { Argv } from 'yargs';
 import { DEMO_NOTE } from '../../lib/demo/note';
 import { meta, type Command } from '../commands';
@@ -6,7 +7,10 @@ import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, no
 import { UsageError } from '../errors';
 
 interface Args extends DataArgs {
-  model: string;
+  model?: string;
+  robustness: boolean;
+  'all-clips': boolean;
+  seed: number;
   device: string;
   demo: boolean;
   json: boolean;
@@ -16,20 +20,34 @@ export const evaluateCommand: Command<Args> = {
   ...meta('evaluate'),
   builder: (y: Argv<object>) =>
     withDataOptions(y, { split: false })
-      .option('model', { type: 'string', demandOption: true, describe: 'Model bundle folder (the model/ folder that train writes)' })
+      .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes); default: the shipped default model' })
+      .option('robustness', { type: 'boolean', default: false, describe: 'Score the validation clips of --split under telephone band, 44.1/22.05 kHz resampling, ±12 dB gain, white and babble noise at 20/10/5 dB SNR: UAR and flip rate per condition' })
+      .option('split', { type: 'string', default: 'default', describe: 'With --robustness: the split whose validation clips are scored (default: RAVDESS 17-20 + SAVEE JE)' })
+      .option('all-clips', { type: 'boolean', default: false, describe: 'With --robustness: score every clip given instead of the validation clips' })
+      .option('seed', { type: 'number', default: 1, describe: 'With --robustness: seed of the noise and of the babble talkers' })
       .option('device', deviceOption)
       .option('demo', { type: 'boolean', default: false, describe: `Score the ${DEMO_NOTE} (what \`train\` uses with no data options); only without data options` })
       .option('json', { type: 'boolean', default: false, describe: 'Print { protocol, n, accuracy, uar, macroF1, perClass, confusion, labels } as JSON' })
       .example('$0 evaluate --model ser-model/model --ravdess data/ravdess', 'Score a trained model')
-      .example('$0 evaluate --model ser-model/model --demo', 'Score a model trained on the demo corpus on that corpus') as unknown as Argv<Args>,
+      .example('$0 evaluate --model ser-model/model --demo', 'Score a model trained on the demo corpus on that corpus')
+      .example('$0 evaluate --robustness --model runs/ens/model --ravdess data/ravdess --savee data/savee', 'Robustness table on actors 17-20 + SAVEE JE') as unknown as Argv<Args>,
   flagNames: () => ({ ...dataFlagNames, 'options.model': '--model' }),
   handler: async (a) => {
     const device = checkDevice(a.device);
     // Scoring the demo corpus silently would pass synthetic numbers off as a result: it has to be asked for.
     if (noDataOptions(a) && !a.demo) throw new UsageError('no recordings to score: give --ravdess DIR, --savee DIR or --data DIR|MANIFEST (or --demo for the synthetic demo corpus)');
     if (!noDataOptions(a) && a.demo) throw new UsageError('--demo scores the synthetic demo corpus: give it without --ravdess, --savee or --data');
+    const { defaultModelDir } = await import('../../lib/model/default-model');
+    const model = a.model ?? defaultModelDir({ mustExist: true });
+    if (a.robustness) {
+      const { evaluateRobustness, robustnessTable } = await import('../../lib/train/robustness');
+      const r = await evaluateRobustness({ ...dataOptionsFrom(a), model, device, clips: a['all-clips'] ? 'all' : 'validation', seed: a.seed, onProgress: (c, done, total) => process.stderr.write(`robustness ${done + 1}/${total}: ${c}\n`) });
+      if (a.json) process.stdout.write(JSON.stringify(a.demo ? { data: DEMO_NOTE, ...r } : r, null, 2) + '\n');
+      else process.stdout.write(`${a.demo ? `data: ${DEMO_NOTE}\n` : ''}model ${r.model}\nprotocol: ${r.protocol.name} (${r.protocol.description})\n\n${robustnessTable(r)}\n\nflip rate: share of clips whose predicted emotion differs from the clean clip's.\n`);
+      return;
+    }
     const { evaluate } = await import('../../lib/train/evaluate');
-    const r = await evaluate({ ...dataOptionsFrom(a), model: a.model, device });
+    const r = await evaluate({ ...dataOptionsFrom(a), model, device });
     if (a.json) {
       process.stdout.write(JSON.stringify(a.demo ? { data: DEMO_NOTE, ...r } : r, null, 2) + '\n');
       return;

@@ -1,5 +1,21 @@
 // `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
 import { meta, type Command } from '../commands';
+import type { DefaultModelInfo } from '../../lib/model/default-model';
+
+const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : 'not recorded');
+
+/** The default model in plain rows: where, what it predicts, how well (as recorded at training), and its licence. */
+export function defaultModelRows(d: DefaultModelInfo): [string, string][] {
+  if (!d.installed) return [['default model', `not installed (${d.path}); predict needs --model DIR`]];
+  const f = (d.figures ?? {}) as { folds?: number; outOfFoldUar?: { mean?: number; std?: number }; outOfFoldPerCorpusUar?: Record<string, number>; ece?: { after?: number } };
+  const perCorpus = Object.entries(f.outOfFoldPerCorpusUar ?? {}).map(([c, v]) => `${c} ${pct(v)}`).join(', ');
+  return [
+    ['default model', `${d.path} (${d.members} member${d.members === 1 ? '' : 's'}${d.temperature ? `, temperature ${d.temperature.toFixed(3)}` : ''})`],
+    ['  labels', (d.labels ?? []).join(', ')],
+    ['  figures', f.outOfFoldUar ? `out-of-fold UAR ${pct(f.outOfFoldUar.mean)} ± ${pct(f.outOfFoldUar.std)} over ${f.folds} speaker-grouped folds${perCorpus ? ` (${perCorpus})` : ''}; ECE ${pct(f.ece?.after)} after calibration` : 'not recorded'],
+    ['  licence', d.licence],
+  ];
+}
 
 interface Args {
   json: boolean;
@@ -24,6 +40,7 @@ export const infoCommand: Command<Args> = {
       ['cuDNN', i.cuda.cudnn ? `yes (${i.cuda.cudnnVersion})` : 'no'],
       ['threads', `${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op`],
       ['addon', `${i.build.from} (${i.build.type}): ${i.build.binary}`],
+      ...defaultModelRows(i.defaultModel),
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
     for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);

@@ -1,4 +1,4 @@
-// `ser-native predict --model DIR file.wav ...`: the emotion of each file, or a timeline.
+// `ser-native predict [--model DIR] file.wav ...`: the emotion of each file, or a timeline (default model without --model).
 import type { Argv } from 'yargs';
 import type { Prediction } from '../../lib/model/model';
 import { meta, type Command } from '../commands';
@@ -16,7 +16,7 @@ export function describePrediction(p: Prediction): string {
 }
 
 interface Args {
-  model: string;
+  model?: string;
   files: string[];
   timeline: boolean;
   'min-confidence': number;
@@ -31,13 +31,14 @@ export const predictCommand: Command<Args> = {
     y
       // No default: an array positional would otherwise show "[default: []]" next to "[required]".
       .positional('files', { type: 'string', array: true, default: undefined, describe: 'WAV files (any rate, mono or multi-channel)' })
-      .option('model', { type: 'string', demandOption: true, describe: 'Model bundle folder (the model/ folder that train writes)' })
+      .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes); default: the shipped default model (see `ser-native info`)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'Emotion per window over time (for long audio)' })
       .option('hop', { type: 'number', describe: 'With --timeline: seconds between windows, 0.01 to 600 (default: the model\'s, 1 s)' })
       .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
       .option('device', deviceOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
-      .example('$0 predict --model ser-model/model clip.wav', 'One line per file')
+      .example('$0 predict clip.wav', 'The shipped default model, one line per file')
+      .example('$0 predict --model ser-model/model clip.wav', 'A model you trained')
       .example('$0 predict --model ser-model/model --timeline --hop 0.5 talk.wav', 'Emotion every 0.5 s of a long recording') as unknown as Argv<Args>,
   flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence' }),
   handler: async (a) => {

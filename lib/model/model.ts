@@ -1,14 +1,21 @@
 // A trained model, loaded from a bundle: predict() on paths, WAV buffers or samples, in batches,
 // and timeline() over long audio.
-import { AudioInput, decodeAudio } from '../audio/decode';
+import { AudioInput, decodeAudio, resampleNative } from '../audio/decode';
+import { readWav } from '../audio/wav';
+import { SerNativeError } from '../errors';
 import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
-import { readBundle, BundleMeta } from './bundle';
-import { clipFeatures, evaluationWindows, windowFrames, copyWindow, windowStartFrames } from './features';
+import { readBundle, BundleMeta, Calibration } from './bundle';
+import { defaultModelDir } from './default-model';
+import { applyTemperature } from '../metrics/calibration';
+import { windowFrames } from './features';
 import { NativeModel } from './native-model';
-import { argmax, meanByOwner } from '../metrics';
+import { InferenceQueue } from './inference-queue';
+import { argmax } from '../metrics';
 import { resolveDevice } from '../info';
+import { native, NativeClipOptions, NativeClipResult } from '../binding';
+import { readFile } from 'fs/promises';
 
 export interface Prediction {
   /** The most likely emotion; null when the clip has no speech or the model abstains (see `reason`). */
@@ -47,25 +54,79 @@ export class EmotionModel {
   readonly architecture: Architecture;
   readonly meta: BundleMeta;
   readonly device: string;
-  private readonly net: NativeModel;
+  /** Where the bundle was loaded from. */
+  readonly path: string;
+  /** Number of member networks whose probabilities are averaged (1 for a single model). */
+  readonly members: number;
+  /** The temperature applied to probabilities, when the bundle is calibrated. */
+  readonly calibration: Calibration | null;
+  /** The member networks (one unless an ensemble), scored together by native/pipeline.cc. */
+  private readonly nets: NativeModel[];
+  /** Asynchronous scoring, one native call at a time, concurrent requests batched (inference-queue.ts). */
+  private readonly queue = new InferenceQueue<Float32Array>(async (clips) => this.rows(await this.pipeline(clips, true, true), clips.length));
 
-  private constructor(meta: BundleMeta, net: NativeModel, device: string) {
+  private constructor(meta: BundleMeta, nets: NativeModel[], device: string, bundlePath: string) {
     this.meta = meta;
     this.labels = meta.labels;
     this.features = meta.features;
     this.architecture = meta.architecture;
-    this.net = net;
+    this.nets = nets;
+    this.members = nets.length;
+    this.calibration = meta.calibration ?? null;
     this.device = device;
+    this.path = bundlePath;
   }
 
-  /** Loads a bundle folder (or its model.json); a bundle trained on CUDA loads on CPU. */
-  static load(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+  /** Feature and window settings of the native pipeline (native/pipeline.cc). */
+  private clipOptions(mean: boolean, hopSeconds = this.features.windowHopSeconds): NativeClipOptions {
+    const f = this.features;
+    return {
+      logMel: f.logMel,
+      utteranceNorm: f.utteranceNorm,
+      windowFrames: windowFrames(f),
+      hopFrames: Math.max(1, Math.round((hopSeconds * f.logMel.sampleRate) / f.logMel.hopLength)),
+      padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate),
+      mean,
+    };
+  }
+
+  private pipeline(clips: Float32Array[], mean: boolean, async: true, hop?: number): Promise<NativeClipResult>;
+  private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number): NativeClipResult;
+  private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number): NativeClipResult | Promise<NativeClipResult> {
+    const o = this.clipOptions(mean, hop);
+    return async ? native().predictClips(this.handles, clips, o, true) : native().predictClips(this.handles, clips, o, false);
+  }
+
+  private get handles() {
+    return this.nets.map((n) => n.handle());
+  }
+
+  private rows(r: NativeClipResult, n: number): Float32Array[] {
+    const k = this.labels.length;
+    return Array.from({ length: n }, (_, i) => r.probabilities.slice(i * k, (i + 1) * k));
+  }
+
+  /**
+   * Loads a bundle folder (or its model.json), or the default model shipped in the package when no
+   * path is given; a bundle trained on CUDA loads on CPU. An ensemble's members are loaded and
+   * checked one by one: a member that does not fit is an ERR_MODEL naming it and the bundle.
+   */
+  static load(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
+    if (bundlePath === undefined) bundlePath = defaultModelDir({ mustExist: true });
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
     const device = resolveDevice(options.device ?? 'cpu');
-    const { meta, state } = readBundle(bundlePath);
-    const net = new NativeModel(meta.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
-    net.setState(state);
-    return new EmotionModel(meta, net, device);
+    const { meta, members } = readBundle(bundlePath);
+    const nets = members.map((m, i) => {
+      const net = new NativeModel(m.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
+      try {
+        net.setState(m.state);
+      } catch (e) {
+        const who = meta.formatVersion === 1 ? '' : ` member '${m.name}' (${i + 1} of ${members.length}):`;
+        throw new SerNativeError('ERR_MODEL', `${bundlePath}:${who} ${(e as Error).message}`, { cause: e });
+      }
+      return net;
+    });
+    return new EmotionModel(meta, nets, device, bundlePath);
   }
 
   /**
@@ -77,41 +138,90 @@ export class EmotionModel {
   }
 
   predictBatch(inputs: AudioInput[], options: PredictOptions = {}): Prediction[] {
-    if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
-    const clips = inputs.map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const job = this.prepare(clips, o);
+    return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore) : new Float32Array(0), o.minConfidence);
+  }
+
+  /**
+   * predict() off the JS thread: the file is read asynchronously, the log-mel, windows and network
+   * run on the libuv pool; concurrent calls on one model are queued and batched into one native call.
+   * (WAV parsing, resampling and speech detection, well under a millisecond per clip, stay on the JS thread.)
+   */
+  async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
+    return (await this.predictBatchAsync([input], options))[0];
+  }
+
+  async predictBatchAsync(inputs: AudioInput[], options: PredictOptions = {}): Promise<Prediction[]> {
+    const o = checkPredictOptions(options);
+    const sr = this.features.logMel.sampleRate;
+    const read = await Promise.all(checkInputs(inputs).map(readInput));
+    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`));
+    const job = this.prepare(clips, o);
+    return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore) : new Float32Array(0), o.minConfidence);
+  }
+
+  /** Speech detection and trimming: which clips get scored, and what of them. */
+  private prepare(clips: Float32Array[], o: { vad: Partial<VadOptions> | false }) {
+    const sr = this.features.logMel.sampleRate;
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
-    const probs = scored.length > 0 ? this.probabilities(scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]))) : new Float32Array(0);
-    const preds = this.probabilitiesToPredictions(probs, scored.length, o.minConfidence);
-    return clips.map((c, i) => {
-      const d = found[i];
+    const toScore = scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]));
+    return { clips, found, scored, toScore };
+  }
+
+  private finish(job: ReturnType<EmotionModel['prepare']>, probs: Float32Array, minConfidence: number): Prediction[] {
+    const sr = this.features.logMel.sampleRate;
+    const preds = this.probabilitiesToPredictions(probs, job.scored.length, minConfidence);
+    return job.clips.map((c, i) => {
+      const d = job.found[i];
       const speechSeconds = d ? d.speechSeconds : c.length / sr;
-      const j = scored.indexOf(i);
+      const j = job.scored.indexOf(i);
       if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' };
       return { ...preds[j], speechSeconds };
     });
   }
 
-  /** Mean window probabilities for decoded clips at the model's rate: [clips, classes]. */
-  probabilities(clips: Float32Array[]): Float32Array {
-    const feats = clipFeatures(clips, this.features, this.device);
-    const w = evaluationWindows(feats, this.features);
-    const probs = this.net.predict(w.data, w.n, w.frames);
-    return meanByOwner(probs, w.owner, clips.length, this.labels.length);
+  /**
+   * Probabilities of decoded clips at the model's rate, [clips, classes]: the mean over each clip's
+   * windows (and over the members of an ensemble), at the bundle's temperature unless
+   * `{ calibrated: false }`.
+   */
+  probabilities(clips: Float32Array[], options: { calibrated?: boolean } = {}): Float32Array {
+    checkClips(clips);
+    return this.calibrate(this.pipeline(clips, true, false).probabilities, options.calibrated);
   }
 
-  /** Same as probabilities() off the JS thread, for large evaluation sets. */
-  async probabilitiesAsync(clips: Float32Array[]): Promise<Float32Array> {
-    const feats = clipFeatures(clips, this.features, this.device);
-    const w = evaluationWindows(feats, this.features);
-    const probs = await this.net.predictAsync(w.data, w.n, w.frames);
-    return meanByOwner(probs, w.owner, clips.length, this.labels.length);
+  /** Same as probabilities() off the JS thread; concurrent calls are queued and batched. */
+  async probabilitiesAsync(clips: Float32Array[], options: { calibrated?: boolean } = {}): Promise<Float32Array> {
+    checkClips(clips);
+    const rows = await this.queue.submit(clips);
+    const out = new Float32Array(rows.length * this.labels.length);
+    rows.forEach((r, i) => out.set(r, i * this.labels.length));
+    return this.calibrate(out, options.calibrated);
+  }
+
+  private calibrate(probs: Float32Array, calibrated = true): Float32Array {
+    const t = this.calibration?.temperature;
+    return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
   /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
-  timeline(input: AudioInput, options: { window?: number; hop?: number } & PredictOptions = {}): Segment[] {
+  timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
+    const t = this.timelineJob(input, options);
+    if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
+    return this.segments(t, this.pipeline([t.samples], false, false, t.hop));
+  }
+
+  /** timeline() with the log-mel and network on the libuv pool (queued behind other async calls on this model). */
+  async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
+    const t = this.timelineJob(await readInput(input), options);
+    return this.segments(t, await this.queue.solo(() => this.pipeline([t.samples], false, true, t.hop)));
+  }
+
+  private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
     const window = options.window ?? this.features.clipSeconds;
     const hop = options.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
@@ -119,22 +229,21 @@ export class EmotionModel {
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
     const sr = this.features.logMel.sampleRate;
-    const samples = decodeAudio(input, sr);
     const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
+    const samples = decodeRead(input, sr, 'input');
     const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    const [feat] = clipFeatures([samples], this.features, this.device);
-    const len = windowFrames(this.features);
-    const hopFrames = Math.max(1, Math.round((hop * sr) / this.features.logMel.hopLength));
-    const starts = windowStartFrames(feat.frames, len, hopFrames);
-    const data = new Float32Array(starts.length * feat.nMels * len);
-    starts.forEach((s, i) => copyWindow(feat, s, len, data, i * feat.nMels * len));
-    const probs = this.net.predict(data, starts.length, len);
-    const preds = this.probabilitiesToPredictions(probs, starts.length, p.minConfidence);
+    return { window, hop, samples, found, p };
+  }
+
+  private segments(t: ReturnType<EmotionModel['timelineJob']>, r: NativeClipResult): Segment[] {
+    const { window, samples, found, p } = t;
+    const sr = this.features.logMel.sampleRate;
+    const preds = this.probabilitiesToPredictions(this.calibrate(r.probabilities), r.starts.length, p.minConfidence);
     const secondsPerFrame = this.features.logMel.hopLength / sr;
     const duration = samples.length / sr;
     const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
     return preds.map((pred, i) => {
-      const start = starts[i] * secondsPerFrame;
+      const start = r.starts[i] * secondsPerFrame;
       const end = Math.min(duration, start + window);
       // Speech inside this window, from the whole clip's frame mask.
       const speechSeconds = found ? speechWithin(found.frames, start, end) : end - start;
@@ -156,6 +265,37 @@ export class EmotionModel {
   }
 }
 
+/** A file read asynchronously (bytes null when it could not be read: decodeAudio then reports why). */
+interface ReadFile {
+  path: string;
+  bytes: Buffer | null;
+}
+
+async function readInput(x: AudioInput): Promise<AudioInput | ReadFile> {
+  return typeof x === 'string' ? { path: x, bytes: await readFile(x).catch(() => null) } : x;
+}
+
+function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string): Float32Array {
+  if (typeof x === 'object' && x !== null && 'path' in x) {
+    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name);
+    const wav = readWav(x.bytes, { name: x.path });
+    return resampleNative(wav.samples, wav.sampleRate, sampleRate);
+  }
+  return decodeAudio(x, sampleRate, name);
+}
+
+export type TimelineOptions = { window?: number; hop?: number } & PredictOptions;
+
+function checkInputs(inputs: AudioInput[]): AudioInput[] {
+  if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
+  return inputs;
+}
+
+function checkClips(clips: Float32Array[]): void {
+  // Element types are checked natively (instanceof fails across realms, e.g. under jest).
+  if (!Array.isArray(clips) || clips.length === 0) throw is.invalidParameterError('clips', 'a non-empty array of Float32Array', clips);
+}
+
 function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
   const o = is.plainObject('options', options);
   is.knownKeys('options', o, ['minConfidence', 'vad', 'device', 'window', 'hop']);
@@ -173,15 +313,29 @@ function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: n
   return n * frames.hopSeconds;
 }
 
-/** Loads a model bundle (see EmotionModel.load). */
-export function loadModel(bundlePath: string, options: LoadModelOptions = {}): EmotionModel {
+/** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
+export function loadModel(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
   return EmotionModel.load(bundlePath, options);
 }
 
 const cache = new Map<string, EmotionModel>();
 
-/** One-shot convenience: loads (and caches) the bundle, then predicts one input. */
-export function predict(bundlePath: string, input: AudioInput, options: LoadModelOptions & PredictOptions = {}): Prediction {
+function isAudioInput(v: unknown): v is AudioInput {
+  return typeof v === 'string' || v instanceof Uint8Array || (typeof v === 'object' && v !== null && 'samples' in v);
+}
+
+/**
+ * One-shot convenience: loads (and caches) the bundle, then predicts one input.
+ * `predict('clip.wav')` / `predict('clip.wav', options)` use the default model;
+ * `predict(bundlePath, 'clip.wav', options)` another bundle.
+ */
+export function predict(input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(bundlePath: string, input: AudioInput, options?: LoadModelOptions & PredictOptions): Prediction;
+export function predict(a: AudioInput, b?: AudioInput | (LoadModelOptions & PredictOptions), c: LoadModelOptions & PredictOptions = {}): Prediction {
+  const withPath = isAudioInput(b);
+  const bundlePath = withPath ? (a as string) : defaultModelDir({ mustExist: true });
+  const input = withPath ? b : a;
+  const options = (withPath ? c : b) ?? {};
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

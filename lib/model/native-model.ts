@@ -61,4 +61,8 @@ export class NativeModel {
   describe(): { device: string; parameters: number } {
     return this.raw.describe();
   }
+  /** The addon object, for NativeEnsemble (lib/model/ensemble.ts). */
+  handle(): RawNativeModel {
+    return this.raw;
+  }
 }

@@ -1,6 +1,8 @@
 // The training report: one self-contained HTML page (inline CSS and SVG, no script, no network) telling how
 // a model was trained and how well it does on validation, and under which protocol that was measured.
 import type { ClassificationReport } from '../metrics/classification';
+import type { CalibrationReport } from '../metrics/calibration';
+import { calibrationBlock } from './calibration-block';
 import { invalidParameterError, plainObject } from '../is';
 import { DEMO_NOTE } from '../demo/note';
 import { escapeXml as esc } from './escape';
@@ -45,6 +47,8 @@ export interface TrainingReportInput {
   synthetic?: boolean;
   /** Shown in the header; omitted by default so the same inputs render the same page. */
   generatedAt?: string | Date;
+  /** Validation predictions before and after temperature scaling (reliability diagram, ECE). */
+  calibration?: { before: CalibrationReport; after: CalibrationReport; note?: string };
 }
 
 /** A value JSON may have turned from NaN into null reads as missing. */
@@ -217,6 +221,7 @@ export function renderTrainingReport(input: TrainingReportInput): string {
         })}</div>`,
     ),
     Object.keys(perCorpus).length > 0 ? section('Validation per corpus', perCorpusSection(perCorpus)) : '',
+    input.calibration ? section('Calibration', calibrationBlock('Validation', input.calibration.before, input.calibration.after, input.calibration.note)) : '',
     history.length > 0 ? section('Epochs', details(`All ${history.length} epochs${best ? ` (best highlighted, by ${best.by})` : ''}`, historyTable(history, best ? best.index : -1), history.length <= 30)) : '',
     section('Configuration', table(['setting', 'value'], flatten(config).map(([k, v]) => [k, raw(`<code>${esc(showValue(v))}</code>`)]))),
     notes.length > 0 ? section('Notes', list(notes)) : '',

@@ -5,8 +5,9 @@ import * as path from 'path';
 import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
 import type { TrainResult } from './train';
+import type { RunCalibration } from './calibrate';
 
-export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }): void {
+export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }, calibration?: RunCalibration): void {
   fs.mkdirSync(out, { recursive: true });
   const synthetic = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
   const summary = {
@@ -25,6 +26,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     device: r.device,
     versions,
     skipped: r.skipped,
+    ...(calibration ? { calibration } : {}),
   };
   fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!r.metrics) return;
@@ -42,6 +44,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     versions,
     notes,
     synthetic,
+    ...(calibration ? { calibration: { before: calibration.before, after: calibration.after, note: `Temperature ${calibration.temperature.toFixed(3)} fitted by minimising NLL on ${calibration.fittedOn}; ECE in-sample on the same clips.` } } : {}),
   });
   fs.writeFileSync(path.join(out, 'report.html'), html);
 }

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { loadModel } from '../../lib/model/model';
 import { decodeAudio } from '../../lib/audio/decode';
 import { ensureDemoCorpus } from '../../lib/demo/corpus';
-import { Rng } from '../../lib/augment/rng';
+import { Rng } from '../../lib/random';
 import { untrainedBundle } from '../helpers/bundles';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-predict-'));

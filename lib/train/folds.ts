@@ -1,0 +1,241 @@
+// trainFolds(): a speaker-grouped K-fold over the training speakers, one train() per fold, then
+//  - out-of-fold scores: every training speaker predicted by the fold model that never heard it
+//    (UAR over all of them, and per fold with mean ± std);
+//  - a temperature fitted on those out-of-fold predictions (calibration);
+//  - the K fold models saved as one ensemble bundle (their probabilities averaged), scored on the
+//    held-out validation speakers of the split when there are any.
+// Each fold's train() uses the fold's speakers as its validation set (early stopping and the best
+// epoch are chosen on them), so out-of-fold figures carry that selection; the held-out validation
+// figures of the ensemble do not.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { DatasetItem, SplitSpec } from '../dataset';
+import { makeSplit } from '../dataset/splits';
+import { SerNativeError } from '../errors';
+import { info } from '../info';
+import * as is from '../is';
+import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
+import { applyTemperature, calibrationReport, CalibrationReport, fitTemperature } from '../metrics/calibration';
+import { Calibration, Member, readBundle, saveBundle } from '../model/bundle';
+import { resolveTrainConfig, TrainConfig } from '../model/config';
+import { loadModel } from '../model/model';
+import { renderFoldsReport } from '../report/folds-report';
+import { AudioCache, loadAudio, resolveData, ResolvedData, splitData } from './data';
+import { train, TrainOptions, TrainProgress, TrainResult } from './train';
+
+export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
+  /** Number of speaker-grouped folds (≥ 2). */
+  folds: number;
+  /**
+   * The split whose validation (and test) speakers are held out of every fold and score the
+   * ensemble; 'all' holds out nobody (every speaker is in the folds). Default 'default'.
+   */
+  split?: string | SplitSpec;
+  /** Element type of the ensemble's weights.bin (float16 halves it). Default float32. */
+  dtype?: 'float32' | 'float16';
+  /** Extra fields recorded in the bundle (e.g. the default model's recipe and data digest). */
+  record?: { licence?: string; training?: Record<string, unknown> };
+  onProgress?: (p: TrainProgress & { fold: number; folds: number }) => void;
+}
+
+export interface FoldSummary {
+  fold: number;
+  /** The fold's held-out (out-of-fold) speakers, and how many clips they have. */
+  speakers: string[];
+  n: number;
+  bestEpoch: number;
+  epochsRun: number;
+  /** UAR of this fold's model on its own held-out speakers. */
+  uar: number;
+}
+
+export interface FoldsResult {
+  labels: string[];
+  config: TrainConfig;
+  folds: FoldSummary[];
+  outOfFold: {
+    /** All training speakers, each predicted by the model that never heard them (calibrated probabilities). */
+    report: ClassificationReport;
+    perCorpus: Record<string, ClassificationReport>;
+    uarMean: number;
+    /** Sample standard deviation (n − 1) of the per-fold UARs. */
+    uarStd: number;
+    calibration: { before: CalibrationReport; after: CalibrationReport };
+  };
+  /** The ensemble on the split's held-out validation speakers (null with split 'all'). */
+  validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } } | null;
+  calibration: Calibration;
+  /** Figures for info and the model card. */
+  summary: Record<string, unknown>;
+  skipped: { path: string; reason: string }[];
+  cancelled: boolean;
+  out: string | null;
+  seconds: number;
+}
+
+/** Mean and sample standard deviation. */
+export function meanStd(values: number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, std };
+}
+
+/** The training pool (everyone but the split's validation and test speakers) and the held-out items. */
+export function foldPool(data: ResolvedData, split: string | SplitSpec | undefined, seed: number): { pool: DatasetItem[]; held: DatasetItem[]; description: string } {
+  if (split === 'all') return { pool: data.items, held: [], description: 'all speakers in the folds (no held-out validation)' };
+  const base = splitData(data, split ?? 'default', seed);
+  if (base.protocol === 'speaker-dependent') throw new SerNativeError('ERR_DATA', `--folds needs a speaker-independent --split (or 'all'), not '${base.description}'`);
+  const out = new Set([...base.speakers.validation, ...base.speakers.test]);
+  return { pool: data.items.filter((i) => !out.has(i.speaker)), held: base.validation, description: base.description };
+}
+
+function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], labels: string[], protocol: Protocol): Record<string, ClassificationReport> {
+  const corpora = [...new Set(items.map((i) => i.corpus))];
+  if (corpora.length < 2) return {};
+  const out: Record<string, ClassificationReport> = {};
+  for (const c of corpora) {
+    const idx = items.map((it, i) => (it.corpus === c ? i : -1)).filter((i) => i >= 0);
+    out[c] = classificationReport(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), labels, { ...protocol, description: `${protocol.description} (${c} only)` });
+  }
+  return out;
+}
+
+export async function trainFolds(options: FoldsOptions): Promise<FoldsResult> {
+  const started = Date.now();
+  const o = is.plainObject('options', options) as unknown as FoldsOptions;
+  const k = is.number('options.folds', o.folds, { min: 2, max: 50, integer: true });
+  const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
+  const config = resolveTrainConfig({ ...(o.config ?? {}), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const report = o.onProgress ?? (() => undefined);
+  const sr = config.features.logMel.sampleRate;
+
+  const data = await resolveData(o);
+  const { pool, held, description } = foldPool(data, o.split, config.seed);
+  const inPool = new Set(pool.map((i) => i.path));
+  const duplicates = data.duplicates.map((g) => ({ ...g, paths: g.paths.filter((p) => inPool.has(p)) })).filter((g) => g.paths.length > 1);
+  const heldSpeakers = [...new Set(held.map((i) => i.speaker))].sort();
+  const foldSpeakers = Array.from({ length: k }, (_, fold) => makeSplit({ items: pool, duplicates }, { mode: 'kfold', k, fold }, { seed: config.seed }).speakers.test);
+
+  const scratch = o.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'ser-folds-'));
+  const root = path.resolve(o.out ?? scratch!);
+  const cache: AudioCache = o.audioCache ?? new Map();
+  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, ...dataOptions } = o;
+  try {
+    const results: TrainResult[] = [];
+    const oofItems: DatasetItem[] = [];
+    const oofProbs: number[] = [];
+    const oofFold: number[] = [];
+    let labels: string[] = [];
+    for (let fold = 0; fold < k; fold++) {
+      const spec: SplitSpec = { mode: 'speakers', test: heldSpeakers, validation: foldSpeakers[fold] };
+      const r = await train({ ...dataOptions, config, split: spec, out: path.join(root, 'folds', `fold-${fold + 1}`), audioCache: cache, onProgress: (p) => report({ ...p, fold: fold + 1, folds: k }) });
+      results.push(r);
+      if (r.cancelled || r.bestEpoch < 1) break;
+      if (fold === 0) labels = r.labels;
+      else if (r.labels.join() !== labels.join()) throw new SerNativeError('ERR_DATA', `fold ${fold + 1} has the labels ${r.labels.join(', ')} but fold 1 has ${labels.join(', ')}; every fold must see every class (use fewer folds or --label-map)`);
+      // Out-of-fold: this fold's model on its held-out speakers (uncalibrated; the temperature is fitted on these).
+      const items = pool.filter((i) => foldSpeakers[fold].includes(i.speaker) && labels.includes(i.emotion));
+      const audio = loadAudio(items, sr, undefined, cache);
+      const model = loadModel(path.join(root, 'folds', `fold-${fold + 1}`, 'model'), { device: o.device ?? 'cpu' });
+      const probs = await model.probabilitiesAsync(audio.clips, { calibrated: false });
+      oofItems.push(...audio.items);
+      oofProbs.push(...probs);
+      oofFold.push(...audio.items.map(() => fold));
+    }
+    const cancelled = results.some((r) => r.cancelled) || results.length < k || results.some((r) => r.bestEpoch < 1);
+    if (cancelled) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in fold ${results.length} of ${k}; the finished folds are in ${path.join(root, 'folds')}`);
+
+    const K = labels.length;
+    const yTrue = oofItems.map((i) => labels.indexOf(i.emotion));
+    const fit = fitTemperature(oofProbs, yTrue, K);
+    const calibrated = applyTemperature(oofProbs, K, fit.temperature);
+    const yPred = argmax(calibrated, K);
+    const trainSpeakers = [...new Set(pool.map((i) => i.speaker))].sort();
+    const oofProtocol: Protocol = {
+      name: 'speaker-independent',
+      description: `out-of-fold over ${trainSpeakers.length} training speakers in ${k} speaker-grouped folds: each speaker scored by the fold model that never heard them`,
+      // Every speaker is both trained on (by the other folds' models) and scored: no train list here.
+      testSpeakers: trainSpeakers,
+    };
+    const folds: FoldSummary[] = results.map((r, fold) => {
+      const idx = oofFold.map((f, i) => (f === fold ? i : -1)).filter((i) => i >= 0);
+      const uar = classificationReport(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), labels, oofProtocol).uar;
+      return { fold: fold + 1, speakers: foldSpeakers[fold], n: idx.length, bestEpoch: r.bestEpoch, epochsRun: r.history.length, uar };
+    });
+    const { mean, std } = meanStd(folds.map((f) => f.uar));
+    const outOfFold = {
+      report: classificationReport(yTrue, yPred, labels, oofProtocol),
+      perCorpus: perCorpus(oofItems, yTrue, yPred, labels, oofProtocol),
+      uarMean: mean,
+      uarStd: std,
+      calibration: { before: calibrationReport(oofProbs, yTrue, K), after: calibrationReport(calibrated, yTrue, K) },
+    };
+    const calibration: Calibration = {
+      method: 'temperature',
+      temperature: fit.temperature,
+      fittedOn: `out-of-fold predictions of ${k} fold models (${oofItems.length} clips)`,
+      n: oofItems.length,
+      nllBefore: fit.nllBefore,
+      nllAfter: fit.nllAfter,
+      eceBefore: outOfFold.calibration.before.ece,
+      eceAfter: outOfFold.calibration.after.ece,
+    };
+
+    // The ensemble bundle: the K fold models as members.
+    const members: Member[] = results.map((_, fold) => {
+      const b = readBundle(path.join(root, 'folds', `fold-${fold + 1}`, 'model'));
+      return { name: `fold-${fold + 1}`, architecture: b.meta.architecture, state: b.state };
+    });
+    const versions = { package: info().version, libtorch: info().libtorch.version };
+    const training = {
+      config,
+      folds: folds.map((f) => ({ fold: f.fold, speakers: f.speakers, bestEpoch: f.bestEpoch, epochsRun: f.epochsRun })),
+      split: { description, heldOut: heldSpeakers, train: { n: pool.length, speakers: trainSpeakers } },
+      protocol: oofProtocol,
+      ...(o.record?.training ?? {}),
+    };
+    const bundleDir = path.join(root, 'model');
+    const meta = { labels, features: config.features, architecture: config.architecture, calibration, training, versions, ...(o.record?.licence ? { licence: o.record.licence } : {}) };
+    saveBundle(bundleDir, { ...meta, metrics: { partial: true } }, members, { dtype });
+
+    let validation: FoldsResult['validation'] = null;
+    const skipped = [...data.skipped];
+    if (held.length > 0) {
+      const items = held.filter((i) => labels.includes(i.emotion));
+      const audio = loadAudio(items, sr, undefined, cache);
+      skipped.push(...audio.skipped);
+      const ensemble = loadModel(bundleDir, { device: o.device ?? 'cpu' });
+      const raw = await ensemble.probabilitiesAsync(audio.clips, { calibrated: false });
+      const cal = applyTemperature(raw, K, fit.temperature);
+      const y = audio.items.map((i) => labels.indexOf(i.emotion));
+      const pred = argmax(cal, K);
+      const speakers = [...new Set(audio.items.map((i) => i.speaker))].sort();
+      const protocol: Protocol = { name: 'speaker-independent', description: `ensemble of ${k} fold models on ${speakers.length} held-out validation speakers (${description})`, trainSpeakers, testSpeakers: speakers };
+      validation = {
+        report: classificationReport(y, pred, labels, protocol),
+        perCorpus: perCorpus(audio.items, y, pred, labels, protocol),
+        calibration: { before: calibrationReport(raw, y, K), after: calibrationReport(cal, y, K) },
+      };
+    }
+    const summary = {
+      folds: k,
+      outOfFoldUar: { mean, std, pooled: outOfFold.report.uar, perFold: folds.map((f) => f.uar) },
+      outOfFoldPerCorpusUar: Object.fromEntries(Object.entries(outOfFold.perCorpus).map(([c, r]) => [c, r.uar])),
+      ece: { before: outOfFold.calibration.before.ece, after: outOfFold.calibration.after.ece, on: 'out-of-fold' },
+      temperature: fit.temperature,
+      validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece } : null,
+    };
+    const metrics = { summary, outOfFold, validation };
+    saveBundle(bundleDir, { ...meta, metrics }, members, { dtype });
+
+    const result: FoldsResult = { labels, config, folds, outOfFold, validation, calibration, summary, skipped, cancelled: false, out: o.out ? root : null, seconds: (Date.now() - started) / 1000 };
+    if (o.out) {
+      fs.writeFileSync(path.join(root, 'metrics.json'), JSON.stringify({ ...metrics, folds, calibration, labels, split: training.split, seconds: result.seconds, versions, skipped }, null, 2) + '\n');
+      fs.writeFileSync(path.join(root, 'report.html'), renderFoldsReport({ title: 'ser-native K-fold ensemble report', result, versions, config: config as unknown as Record<string, unknown> }));
+    }
+    return result;
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}

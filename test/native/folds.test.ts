@@ -1,0 +1,60 @@
+// trainFolds(): speaker-grouped K-fold on the demo corpus (tiny recipe, a few epochs): out-of-fold
+// coverage and figures, the calibrated ensemble bundle, and the held-out validation of the ensemble.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { trainFolds, FoldsResult, meanStd } from '../../lib/train/folds';
+import { loadModel } from '../../lib/model/model';
+import { demo, fixed } from '../helpers/tiny-recipe';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-folds-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const demoOptions = { demo: { ...demo, actors: 8 }, demoDir: path.join(tmp, 'demo') };
+const out = path.join(tmp, 'run');
+let r: FoldsResult;
+
+beforeAll(async () => {
+  r = await trainFolds({ ...demoOptions, folds: 3, epochs: 3, seed: 2, config: fixed, out, device: 'cpu', dtype: 'float16' });
+}, 600000);
+
+test('every training speaker is scored once, by the fold model that never heard it', () => {
+  const speakers = r.folds.flatMap((f) => f.speakers);
+  expect(new Set(speakers).size).toBe(speakers.length);
+  expect([...speakers].sort()).toEqual(r.outOfFold.report.protocol.testSpeakers);
+  // The demo corpus' default split holds out its last speakers for validation; they are in no fold.
+  const held = r.validation!.report.protocol.testSpeakers!;
+  expect(held.length).toBeGreaterThan(0);
+  for (const s of held) expect(speakers).not.toContain(s);
+  expect(r.outOfFold.report.n).toBe(r.folds.reduce((a, f) => a + f.n, 0));
+  const { mean, std } = meanStd(r.folds.map((f) => f.uar));
+  expect(r.outOfFold.uarMean).toBeCloseTo(mean, 12);
+  expect(r.outOfFold.uarStd).toBeCloseTo(std, 12);
+  expect(r.summary).toMatchObject({ folds: 3, temperature: r.calibration.temperature });
+});
+
+test('the temperature is fitted on the out-of-fold predictions and does not raise their NLL', () => {
+  expect(r.calibration.temperature).toBeGreaterThan(0);
+  expect(r.calibration.nllAfter).toBeLessThanOrEqual(r.calibration.nllBefore);
+  expect(r.calibration.n).toBe(r.outOfFold.report.n);
+  expect(r.outOfFold.calibration.after.nll).toBeCloseTo(r.calibration.nllAfter, 6);
+});
+
+test('the K fold models are saved as one calibrated float16 ensemble bundle that reproduces the validation figures', async () => {
+  const json = JSON.parse(fs.readFileSync(path.join(out, 'model', 'model.json'), 'utf8'));
+  expect(json).toMatchObject({ formatVersion: 2, dtype: 'float16', calibration: { method: 'temperature' } });
+  expect(json.members.map((m: { name: string }) => m.name)).toEqual(['fold-1', 'fold-2', 'fold-3']);
+  expect(json.metrics.summary.outOfFoldUar.mean).toBeCloseTo(r.outOfFold.uarMean, 12);
+  const m = loadModel(path.join(out, 'model'));
+  expect(m.members).toBe(3);
+  expect(m.calibration!.temperature).toBe(r.calibration.temperature);
+  for (const f of ['metrics.json', 'report.html', 'folds/fold-1/model/model.json']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+  const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+  expect(html).toMatch(/reliability diagram/);
+  expect(html).toMatch(/UAR per fold/);
+});
+
+test('clear errors: too many folds, a speaker-dependent split', async () => {
+  await expect(trainFolds({ ...demoOptions, folds: 40, epochs: 1, config: fixed })).rejects.toThrow(/k-fold by speaker needs at least k=40 speakers/);
+  await expect(trainFolds({ ...demoOptions, folds: 2, epochs: 1, config: fixed, split: 'random:0.2' })).rejects.toThrow(/--folds needs a speaker-independent --split/);
+  await expect(trainFolds({ ...demoOptions, folds: 1, epochs: 1 })).rejects.toThrow(/options.folds/);
+});
