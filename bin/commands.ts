@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withFlagNames } from './errors';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features';
+export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
 
 export interface CommandMeta {
   name: CommandName;
@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandMeta[] = [
   { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
   { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
   { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
+  { name: 'serve', command: 'serve', describe: 'Serve predictions over HTTP and WebSocket, with a web page at / (microphone or dropped WAV, live emotion timeline)' },
   {
     name: 'optimize',
     command: 'optimize',
@@ -40,6 +41,7 @@ export const COMMANDS: readonly CommandMeta[] = [
     describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
   },
   { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
+  { name: 'export', command: 'export', describe: 'Export a model bundle as an ONNX graph (log-mel front end included) for onnxruntime in a browser, Python or a service' },
 ];
 
 export function meta(name: CommandName): CommandMeta {
@@ -56,6 +58,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/evaluate').evaluateCommand;
     case 'predict':
       return require('./commands/predict').predictCommand;
+    case 'serve':
+      return require('./commands/serve').serveCommand;
     case 'optimize':
       return require('./commands/optimize').optimizeCommand;
     case 'worker':
@@ -68,6 +72,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/index').indexCommand;
     case 'features':
       return require('./commands/features').featuresCommand;
+    case 'export':
+      return require('./commands/export').exportCommand;
   }
 }
 

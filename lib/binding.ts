@@ -93,6 +93,10 @@ export interface EpochStats {
   batches: number;
   samples: number;
   cancelled: boolean;
+  /** Wall seconds of the epoch's phases on the worker thread (native/trainer.h EpochTimings). */
+  seconds: { batch: number; specAugment: number; forward: number; backward: number; step: number; progress: number };
+  /** LibTorch's intra-op threads as seen by the worker thread that ran the epoch. */
+  intraOpThreads: number;
 }
 
 export interface BatchProgress {

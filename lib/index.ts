@@ -23,7 +23,9 @@ export type { DemoCorpusOptions } from './demo';
 
 // Model, training, evaluation
 export { loadModel, predict, EmotionModel } from './model/model';
-export type { Prediction, PredictOptions, Segment, LoadModelOptions } from './model/model';
+export type { Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export { exportOnnx } from './export/onnx';
+export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export { defaultTrainConfig, resolveTrainConfig } from './model/config';
 export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
 export { train } from './train/train';

@@ -1,6 +1,8 @@
 // info(), setNumThreads(), checkDevice(): what this binary is and what it can use.
 #include "info.h"
 
+#include "threads.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/version.h>
@@ -50,7 +52,7 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsNumber()) throw ArgumentError("Expected positive integer for threads");
     const double n = info[0].As<Napi::Number>().DoubleValue();
     if (n < 1 || n != static_cast<int>(n)) throw ArgumentError("Expected positive integer for threads but received " + info[0].ToString().Utf8Value());
-    at::set_num_threads(static_cast<int>(n));
+    requestIntraOpThreads(static_cast<int>(n));
     return info.Env().Undefined();
   });
 }

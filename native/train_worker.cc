@@ -1,5 +1,7 @@
 #include "train_worker.h"
 
+#include "threads.h"
+
 namespace ser {
 
 TrainEpochWorker::TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel,
@@ -19,6 +21,7 @@ void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
   try {
     std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
     if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (another epoch or prediction is running)");
+    applyIntraOpThreads();
     const bool report = !onProgress_.IsEmpty();
     result_ = trainer_->trainEpoch(features_, labels_, options_, [&](int64_t b, int64_t of, double loss) {
       if (report) {
@@ -57,6 +60,16 @@ void TrainEpochWorker::OnOK() {
   o.Set("batches", Napi::Number::New(env, static_cast<double>(result_.batches)));
   o.Set("samples", Napi::Number::New(env, static_cast<double>(result_.samples)));
   o.Set("cancelled", result_.cancelled);
+  const EpochTimings& t = result_.seconds;
+  auto sec = Napi::Object::New(env);
+  sec.Set("batch", t.batch);
+  sec.Set("specAugment", t.specAugment);
+  sec.Set("forward", t.forward);
+  sec.Set("backward", t.backward);
+  sec.Set("step", t.step);
+  sec.Set("progress", t.progress);
+  o.Set("seconds", sec);
+  o.Set("intraOpThreads", Napi::Number::New(env, t.intraOpThreads));
   deferred_.Resolve(o);
 }
 
@@ -69,6 +82,7 @@ void PredictWorker::Execute() {
   try {
     std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
     if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running)");
+    applyIntraOpThreads();
     probabilities_ = trainer_->predict(features_, 64);
   } catch (const std::exception& e) {
     failure_ = capture(e);

@@ -1,5 +1,8 @@
 #include "trainer.h"
 
+#include <ATen/Parallel.h>
+
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -8,6 +11,16 @@ namespace ser {
 
 namespace {
 std::mutex globalSeedMutex;  // torch::manual_seed is process-wide
+
+// Adds the seconds since the last lap to `slot` (the phase timer of trainEpoch).
+struct Lap {
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void operator()(double& slot) {
+    const auto now = std::chrono::steady_clock::now();
+    slot += std::chrono::duration<double>(now - t).count();
+    t = now;
+  }
+};
 
 NamedTensors collect(torch::nn::Module& m) {
   NamedTensors out;
@@ -99,6 +112,8 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
   net_->train();
   const int64_t batches = (n + o.batchSize - 1) / o.batchSize;
   EpochResult r;
+  r.seconds.intraOpThreads = at::get_num_threads();
+  Lap lap;
   double lossSum = 0;
   int64_t correct = 0;
   auto ceOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(optimizerOptions_.labelSmoothing);
@@ -111,9 +126,12 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
     auto idx = order.narrow(0, b * o.batchSize, std::min(o.batchSize, n - b * o.batchSize));
     // Batch norm cannot train on a single sample; a lone last sample is skipped.
     if (idx.size(0) < 2 && n >= 2) continue;
+    lap(r.seconds.batch);
     auto x = features.index_select(0, idx).unsqueeze(1).to(device_);
     auto y = labels.index_select(0, idx).to(device_);
+    lap(r.seconds.batch);
     if (o.freqMasks > 0 || o.timeMasks > 0) x = specAugment(x.clone(), o, rng);
+    lap(r.seconds.specAugment);
     optimizer_->zero_grad();
     torch::Tensor loss, logits;
     if (o.mixupAlpha > 0) {
@@ -131,7 +149,9 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
       logits = net_->forward(x);
       loss = torch::nn::functional::cross_entropy(logits, y, ceOptions);
     }
+    lap(r.seconds.forward);
     loss.backward();
+    lap(r.seconds.backward);
     if (optimizerOptions_.clipNorm > 0) torch::nn::utils::clip_grad_norm_(net_->parameters(), optimizerOptions_.clipNorm);
     optimizer_->step();
     const double l = loss.item<double>();
@@ -140,7 +160,9 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
     correct += logits.argmax(1).eq(y).sum().item<int64_t>();
     r.samples += idx.size(0);
     r.batches += 1;
+    lap(r.seconds.step);
     if (progress) progress(b + 1, batches, l);
+    lap(r.seconds.progress);
   }
   r.loss = r.samples ? lossSum / static_cast<double>(r.samples) : 0;
   r.accuracy = r.samples ? static_cast<double>(correct) / static_cast<double>(r.samples) : 0;

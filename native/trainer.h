@@ -30,10 +30,18 @@ struct EpochOptions {
   double mixupAlpha = 0.0;  // 0 = off
 };
 
+// Wall seconds per phase of an epoch (steady clock on the worker thread; on CUDA, launch time
+// unless a phase synchronises). intraOpThreads: LibTorch's threads as seen by this thread.
+struct EpochTimings {
+  double batch = 0, specAugment = 0, forward = 0, backward = 0, step = 0, progress = 0;
+  int intraOpThreads = 0;
+};
+
 struct EpochResult {
   double loss = 0, accuracy = 0;
   int64_t batches = 0, samples = 0;
   bool cancelled = false;
+  EpochTimings seconds;
 };
 
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;

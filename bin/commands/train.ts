@@ -11,6 +11,7 @@ import { meta, type Command } from '../commands';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 import { bar, nextPredictLine, progressSink } from '../progress';
+import { formatProfile } from '../../lib/train/profile';
 
 interface Args extends DataArgs {
   out: string;
@@ -22,6 +23,7 @@ interface Args extends DataArgs {
   float16: boolean;
   calibrate: boolean;
   json: boolean;
+  profile: boolean;
 }
 
 const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
@@ -77,6 +79,7 @@ export const trainCommand: Command<Args> = {
       .option('float16', { type: 'boolean', default: false, describe: 'With --folds: store the weights in half precision (halves the bundle; probabilities move by < 1e-3)' })
       .option('calibrate', { type: 'boolean', default: true, describe: 'Fit a temperature on validation predictions and store it in the bundle (--no-calibrate to skip)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
+      .option('profile', { type: 'boolean', default: false, describe: "Print where each epoch's time went (noise, log-mel, crops, SpecAugment, forward, backward, step, validation, checkpoint, progress) on stderr; history.jsonl has it either way" })
       .example('$0 train', 'Train on the built-in synthetic demo corpus')
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe')
       .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out') as unknown as Argv<Args>,
@@ -119,6 +122,7 @@ export const trainCommand: Command<Args> = {
       else if (e.phase === 'epoch') {
         const r = e.record;
         p.line(`${prefix}epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} acc ${pct(r.trainAccuracy)} | val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)} | lr ${r.lr.toExponential(1)} ${r.seconds.toFixed(1)} s${e.best ? ' *' : ''}`);
+        if (a.profile) p.line(`${prefix}  profile: ${formatProfile(r.profile)}`);
       }
     };
     try {

@@ -3,7 +3,7 @@
 import { AudioInput, decodeAudio, resampleNative } from '../audio/decode';
 import { readWav } from '../audio/wav';
 import { SerNativeError } from '../errors';
-import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
+import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta, Calibration } from './bundle';
@@ -11,8 +11,9 @@ import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
 import { windowFrames } from './features';
 import { NativeModel } from './native-model';
-import { InferenceQueue } from './inference-queue';
-import { argmax } from '../metrics';
+import { InferenceQueue, QueueStats } from './inference-queue';
+import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
+import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
 import { resolveDevice } from '../info';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
@@ -208,60 +209,63 @@ export class EmotionModel {
     return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
-  /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
+  /**
+   * Emotion over time: one segment per window of the model's length every `hop` seconds, each window
+   * judged on its own samples (speech detection, log-mel with utterance normalisation, network; see
+   * lib/model/windows.ts), so a live stream of the same audio (model.stream()) gives the same segments.
+   * `smoothing` (exponential) or `median` smooth the probabilities of speech windows over time.
+   */
   timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
     const t = this.timelineJob(input, options);
     if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
-    return this.segments(t, this.pipeline([t.samples], false, false, t.hop));
+    return this.segments(t, t.prep.scored.length > 0 ? this.probabilities(t.prep.scored) : new Float32Array(0));
   }
 
-  /** timeline() with the log-mel and network on the libuv pool (queued behind other async calls on this model). */
+  /** timeline() with the log-mel and network on the libuv pool (batched with other async calls on this model). */
   async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
     const t = this.timelineJob(await readInput(input), options);
-    return this.segments(t, await this.queue.solo(() => this.pipeline([t.samples], false, true, t.hop)));
+    return this.segments(t, t.prep.scored.length > 0 ? await this.probabilitiesAsync(t.prep.scored) : new Float32Array(0));
   }
 
   private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
-    const window = options.window ?? this.features.clipSeconds;
-    const hop = options.hop ?? this.features.windowHopSeconds;
+    const o = is.plainObject('options', options) as TimelineOptions;
+    is.knownKeys('options', o as Record<string, unknown>, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']);
+    const window = o.window ?? this.features.clipSeconds;
+    const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const smoothing = checkSmoothing(o);
+    const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
     const sr = this.features.logMel.sampleRate;
-    const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
     const samples = decodeRead(input, sr, 'input');
-    const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    return { window, hop, samples, found, p };
+    const starts = timelineStarts(samples.length, this.features, hop);
+    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), sr, p.vad);
+    const duration = samples.length / sr;
+    const times = starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + window) }));
+    return { prep, times, p, smoothing };
   }
 
-  private segments(t: ReturnType<EmotionModel['timelineJob']>, r: NativeClipResult): Segment[] {
-    const { window, samples, found, p } = t;
-    const sr = this.features.logMel.sampleRate;
-    const preds = this.probabilitiesToPredictions(this.calibrate(r.probabilities), r.starts.length, p.minConfidence);
-    const secondsPerFrame = this.features.logMel.hopLength / sr;
-    const duration = samples.length / sr;
-    const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
-    return preds.map((pred, i) => {
-      const start = r.starts[i] * secondsPerFrame;
-      const end = Math.min(duration, start + window);
-      // Speech inside this window, from the whole clip's frame mask.
-      const speechSeconds = found ? speechWithin(found.frames, start, end) : end - start;
-      if (found && speechSeconds < minSpeech) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' as const, start, end };
-      return { ...pred, speechSeconds, start, end };
-    });
+  private segments(t: ReturnType<EmotionModel['timelineJob']>, probs: Float32Array): Segment[] {
+    return windowSegments(t.prep, probs, t.times, this.labels, t.p.minConfidence, new ProbabilitySmoother(t.smoothing));
+  }
+
+  /**
+   * Window probabilities for windows of exactly the model's length, [windows, labels], calibrated,
+   * off the JS thread and batched with other async calls (each window is a clip with one window).
+   */
+  scoreWindowsAsync(windows: Float32Array[]): Promise<Float32Array> {
+    return windows.length > 0 ? this.probabilitiesAsync(windows) : Promise.resolve(new Float32Array(0));
+  }
+
+  /** Native calls and clips scored through the async queue (micro-batching at work), and whether one runs now. */
+  queueStats(): QueueStats {
+    return this.queue.stats();
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
-    const k = this.labels.length;
-    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
-    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
-      const row = probs.subarray(i * k, (i + 1) * k);
-      const probabilities: Record<string, number> = {};
-      this.labels.forEach((l, j) => (probabilities[l] = row[j]));
-      const sure = row[best] >= minConfidence;
-      return { emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : ('low-confidence' as const) };
-    });
+    return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
 }
 
@@ -284,7 +288,12 @@ function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string):
   return decodeAudio(x, sampleRate, name);
 }
 
-export type TimelineOptions = { window?: number; hop?: number } & PredictOptions;
+export interface TimelineOptions extends PredictOptions, SmoothingOptions {
+  /** Window length, seconds: must be the model's (features.clipSeconds). */
+  window?: number;
+  /** Seconds between window starts (default: the model's windowHopSeconds). */
+  hop?: number;
+}
 
 function checkInputs(inputs: AudioInput[]): AudioInput[] {
   if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
@@ -302,15 +311,6 @@ function checkPredictOptions(options: PredictOptions): { minConfidence: number; 
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
   return { minConfidence, vad };
-}
-
-/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
-function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
-  let n = 0;
-  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
-  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
-  for (let i = a; i < b; i++) n += frames.mask[i];
-  return n * frames.hopSeconds;
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */

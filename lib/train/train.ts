@@ -19,6 +19,7 @@ import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, windowFr
 import { NativeModel } from '../model/native-model';
 import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
+import { EpochProfile, Stopwatch, timed } from './profile';
 
 export type TrainProgress =
   | { phase: 'data'; message: string }
@@ -36,6 +37,8 @@ export interface EpochRecord {
   valUar: number | null;
   lr: number;
   seconds: number;
+  /** Where the epoch's time went (lib/train/profile.ts). */
+  profile: EpochProfile;
 }
 
 export interface TrainOptions extends DataOptions {
@@ -183,6 +186,8 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       break;
     }
     const t0 = Date.now();
+    const watch = new Stopwatch();
+    const prof = watch.profile;
     const lr = learningRateAt(config, epoch) * plateauScale;
     net.setLearningRate(lr);
 
@@ -191,7 +196,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     const noisyIdx = plan.map((d, i) => (d.snrDb === null ? -1 : i)).filter((i) => i >= 0);
     const noisyFeats = new Map<number, LogMel>();
     const noisyClips = noisyIdx.map((i) => addWhiteNoise(loadedTrain.clips[plan[i].item], plan[i].snrDb!, { seed: plan[i].noiseSeed }));
+    watch.lap('noise');
     clipFeatures(noisyClips, f, device).forEach((m, j) => noisyFeats.set(noisyIdx[j], m));
+    watch.lap('noisyLogMel');
     const x = new Float32Array(plan.length * nMels * len);
     const y = new Int32Array(plan.length);
     plan.forEach((d, i) => {
@@ -206,15 +213,19 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       else copyWindowWarped(m, start, len, x, i * nMels * len, Math.min(timeScale, (m.frames - 1 - start) / Math.max(1, len - 1)), freqScale);
       y[i] = trainLabels[d.item];
     });
+    watch.lap('crops');
 
     const stats = await net.trainEpoch(
       x,
       y,
       len,
       { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha },
-      (p) => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }),
+      (p) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p })),
       o.signal,
     );
+    watch.skip();
+    for (const k of ['batch', 'specAugment', 'forward', 'backward', 'step', 'progress'] as const) prof[k] += stats.seconds[k];
+    prof.intraOpThreads = stats.intraOpThreads;
     if (stats.cancelled) {
       cancelled = true;
       break;
@@ -225,6 +236,7 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
     let valLoss = 0;
     valLabels.forEach((t, i) => (valLoss -= Math.log(Math.max(1e-12, probs[i * labels.length + t]))));
     const val = classificationReport(valLabels, pred, labels, protocol);
+    watch.lap('validation');
     const record: EpochRecord = {
       epoch: epoch + 1,
       trainLoss: stats.loss,
@@ -233,10 +245,9 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       valAccuracy: val.accuracy,
       valUar: val.uar,
       lr,
-      seconds: (Date.now() - t0) / 1000,
+      seconds: 0,
+      profile: prof,
     };
-    history.push(record);
-    if (historyPath) fs.appendFileSync(historyPath, JSON.stringify(record) + '\n');
     const improved = val.uar > best + 1e-9;
     if (improved) {
       best = val.uar;
@@ -249,7 +260,11 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
       sinceBest++;
       if (config.lrSchedule === 'plateau' && sinceBest > 0 && sinceBest % 4 === 0) plateauScale *= 0.5;
     }
-    report({ phase: 'epoch', record, best: improved });
+    watch.lap('checkpoint');
+    record.seconds = prof.total = (Date.now() - t0) / 1000;
+    history.push(record);
+    if (historyPath) fs.appendFileSync(historyPath, JSON.stringify(record) + '\n');
+    timed(prof, 'progress', () => report({ phase: 'epoch', record, best: improved }));
     if (config.patience > 0 && sinceBest >= config.patience) {
       stoppedEarly = true;
       break;

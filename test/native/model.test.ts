@@ -44,6 +44,17 @@ test('writes the bundle, metrics.json, history.jsonl and report.html', () => {
   for (const f of ['model/model.json', 'model/weights.bin', 'metrics.json', 'history.jsonl', 'report.html']) expect(fs.existsSync(path.join(out, f))).toBe(true);
   const history = fs.readFileSync(path.join(out, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   expect(history).toHaveLength(trained.history.length);
+  // Each line says where the epoch's time went: the phases are measured, and add up to at most the epoch.
+  for (const h of history) {
+    const p = h.profile;
+    expect(p.forward).toBeGreaterThan(0);
+    expect(p.backward).toBeGreaterThan(0);
+    expect(p.validation).toBeGreaterThan(0);
+    expect(p.intraOpThreads).toBeGreaterThanOrEqual(1);
+    const phases = p.noise + p.noisyLogMel + p.crops + p.batch + p.specAugment + p.forward + p.backward + p.step + p.validation + p.checkpoint;
+    expect(phases).toBeLessThanOrEqual(p.total + 1e-3);
+    expect(p.total).toBeCloseTo(h.seconds, 6);
+  }
   const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
   expect(metrics.validation.uar).toBeCloseTo(trained.metrics!.uar, 10);
   expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/speaker-independent/);
