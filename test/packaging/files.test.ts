@@ -31,7 +31,7 @@ beforeAll(() => {
 }, 120000);
 
 test('ships the library, the CLI entry point, the native sources and a LICENSE', () => {
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/bin/ser-native.js', 'CMakeLists.txt', 'scripts/install.js', 'native/addon.cc']) expect(files).toContain(f);
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/bin/ser-native.js', 'CMakeLists.txt', 'scripts/install.js', 'native/addon.cc', 'web/index.html', 'web/app.js', 'web/worklet.js']) expect(files).toContain(f);
   expect(fs.readFileSync(path.join(repo, 'LICENSE'), 'utf8')).toMatch(/^MIT License[\s\S]*ser-native contributors/);
 });
 
