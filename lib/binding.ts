@@ -147,8 +147,6 @@ export interface Native {
   NativeModel: new (config: NativeModelConfig, device: string, seed: number) => RawNativeModel;
   /** Per-frame voice activity (native/vad.cc); lib/audio/vad.ts completes the options and smooths the mask. */
   voiceActivity(samples: Float32Array, sampleRate: number, options: NativeVadOptions): NativeVadFrames;
-  /** K NativeModel members (same nMels and classes) whose softmax outputs are averaged in one call (native/ensemble.cc). */
-  NativeEnsemble: new (members: RawNativeModel[]) => RawNativeEnsemble;
   /**
    * Clips at the model's rate → log-mel, utterance normalisation, evaluation windows, the members'
    * averaged softmax, and (mean) the per-clip mean, in one call (native/pipeline.cc); async runs it
@@ -197,12 +195,6 @@ export interface NativeVadFrames {
   hopSamples: number;
 }
 
-export interface RawNativeEnsemble {
-  /** Mean of the members' softmax probabilities, row-major [n, nClasses]. */
-  predict(features: Float32Array, n: number, frames: number): Float32Array;
-  predictAsync(features: Float32Array, n: number, frames: number): Promise<Float32Array>;
-  size(): number;
-}
 
 export interface LibTorchLocation {
   root: string;

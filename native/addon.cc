@@ -1,6 +1,5 @@
 // Export registration only: each function lives in the file named after its job.
 #include "mel_bindings.h"
-#include "ensemble.h"
 #include "info.h"
 #include "model_binding.h"
 #include "pipeline.h"
@@ -22,7 +21,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("voiceActivity", Napi::Function::New(env, ser::VoiceActivity, "voiceActivity"));
   exports.Set("predictClips", Napi::Function::New(env, ser::PredictClips, "predictClips"));
   exports.Set("NativeModel", ser::NativeModel::Define(env));
-  exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;
 }
 
