@@ -24,6 +24,12 @@ export type { DemoCorpusOptions } from './demo';
 // Model, training, evaluation
 export { loadModel, predict, EmotionModel } from './model/model';
 export type { Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export type { SmoothingOptions } from './model/smoothing';
+
+// Live audio: model.stream() and model.createStream() (attached to EmotionModel by lib/stream)
+export { EmotionStream, EmotionTransform, decodePcm } from './stream';
+export type { StreamOptions, StreamSegment, PcmChunk, CreateStreamOptions, PcmFormat } from './stream';
+export { ChunkResampler } from './audio/chunk-resampler';
 export { exportOnnx } from './export/onnx';
 export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export { defaultTrainConfig, resolveTrainConfig } from './model/config';

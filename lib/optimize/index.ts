@@ -1,7 +1,9 @@
 // Public surface of the SER hyper-parameter search (optimize) and its building blocks.
 export { optimize } from './run';
 export type { OptimizeOptions, OptimizeResult, FinalTraining, QueueModeOptions } from './run';
-export { SER_SPACE, configToOverrides, validateFixed } from './space';
+export { SER_SPACE, configToOverrides, validateFixed, recipePoint } from './space';
+export { tuningFolds } from './folds';
+export { warmStartConfigs } from './warm-start';
 export type { SerSpace, SerHyperParameters } from './space';
 export { runEvaluation, validateJob } from './objective';
 export type { EvaluationJob, EvaluationResult, EvaluationMetrics, RunEvaluationOptions } from './objective';

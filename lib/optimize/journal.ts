@@ -11,7 +11,11 @@ export interface EvaluationRecord {
   index: number;
   iteration: number;
   config: SerHyperParameters;
-  /** 1 − validation UAR; null when the evaluation failed. */
+  /** Successive-halving rung (absent in journals written before rungs existed: 0). */
+  rung?: number;
+  /** Training epochs of this evaluation (per fold with --folds); absent in older journals: the run's epochsPerEval. */
+  epochs?: number;
+  /** 1 − validation UAR (mean over the folds with --folds); null when the evaluation failed. */
   fitness: number | null;
   status: 'ok' | 'failed';
   error?: string;

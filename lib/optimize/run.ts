@@ -27,8 +27,9 @@ import { runEvaluation, type EvaluationJob } from './objective';
 import { EvaluationFailure, EvaluationPool, planWorkers, type WorkerPlan } from './pool';
 import { optimizeReportHtml } from './report';
 import { runSearch, type SearchOutcome } from './search';
-import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
-import { configToOverrides, type SerHyperParameters } from './space';
+import { fidelityOf, resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
+import { configToOverrides, recipePoint, type SerHyperParameters } from './space';
+import { tuningFolds } from './folds';
 import type { Evaluator, OptimizeProgress, SearchName } from './types';
 import { outOption, withRunLock } from '../lock';
 
@@ -83,8 +84,12 @@ export interface OptimizeResult {
   evaluations: number;
   failed: number;
   iterations: number;
+  /** Training epochs the search spent (all rungs and folds). */
+  epochs: number;
   best: EvaluationRecord;
-  baseline: { algorithm: 'random'; evaluations: number; failed: number; best: EvaluationRecord | null } | null;
+  /** The starting recipe's evaluation (evaluation #0) at the highest rung it reached. */
+  recipe: EvaluationRecord | null;
+  baseline: { algorithm: 'random'; evaluations: number; epochs: number; failed: number; best: EvaluationRecord | null } | null;
   final: FinalTraining;
   workers: WorkerPlan;
   device: string;
@@ -104,11 +109,14 @@ interface RunState {
   final: FinalTraining | null;
   /** Queue mode: the study this out folder belongs to. */
   study?: string;
+  /** --folds: the fold split specs, fixed at the start so every candidate (and a resume) uses the same. */
+  folds?: string[];
 }
 
 const OPTION_KEYS = [
   'ravdess', 'savee', 'data', 'labelMap', 'split', 'demo', 'demoDir',
   'algorithm', 'population', 'iterations', 'maxEvals', 'seed', 'epochsPerEval', 'finalEpochs', 'fixed', 'baseline',
+  'rungs', 'eta', 'epochBudget', 'folds', 'warmStart',
   'workers', 'out', 'resume', 'device', 'onProgress', 'signal', 'queue',
 ];
 
@@ -143,10 +151,20 @@ function inProcessEvaluator(onStart: (index: number) => void): Evaluator {
   };
 }
 
-/** Checks once, before any worker starts, that the data gives a usable speaker-independent split. */
-async function checkData(s: RunSettings, report: (p: OptimizeProgress) => void): Promise<string> {
+/**
+ * Checks once, before any worker starts, that the data gives a usable speaker-independent split; with --folds,
+ * makes the folds (or checks the saved ones still apply).
+ */
+async function checkData(s: RunSettings, report: (p: OptimizeProgress) => void, state: RunState): Promise<string> {
   report({ phase: 'data', message: 'indexing data' });
   const data = await resolveData(s.data); // also generates the demo corpus once, not in every worker
+  if (s.folds !== null) {
+    state.folds ??= tuningFolds(data, s.data.split ?? 'default', s.folds, s.seed);
+    for (const f of state.folds) splitData(data, f, s.seed); // every fold names speakers of this data
+    const description = `${s.folds} speaker-grouped tuning folds: ${state.folds.join(' | ')}`;
+    report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${description}` });
+    return description;
+  }
   const split = splitData(data, s.data.split, s.seed);
   if (split.protocol === 'speaker-dependent') {
     throw new SerNativeError('ERR_DATA', `the split '${split.description}' is speaker-dependent; optimize tunes on held-out speakers only: use --split default, speakers:..., kfold:... or loso:...`);
@@ -157,6 +175,14 @@ async function checkData(s: RunSettings, report: (p: OptimizeProgress) => void):
   labelsFor(split.train, split.validation);
   report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${split.description}` });
   return split.description;
+}
+
+/** The starting recipe's evaluation (evaluation 0 of a run) at the highest rung it reached. */
+function recipeRecord(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+  const first = records.find((r) => r.index === 0);
+  if (!first) return null;
+  const same = records.filter((r) => r.iteration === 0 && JSON.stringify(r.config) === JSON.stringify(first.config));
+  return same.reduce((a, b) => (b.index > a.index ? b : a));
 }
 
 /** Runs a search; holds the out folder's lock (lib/lock.ts) while it runs. */
@@ -210,7 +236,11 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
   }
   const s = state.settings;
   const save = (): void => writeJsonAtomic(files.state, state);
-  const splitDescription = await checkData(s, report);
+  const splitDescription = await checkData(s, report, state);
+  const folds = state.folds ?? null;
+  const fidelity = fidelityOf(s);
+  // The starting recipe first (so the result is never worse than it on the search's fitness), then a warm start.
+  const initial = [recipePoint(s.fixed).config, ...(s.warmStart?.configs ?? [])];
   const resolvedDevice = resolveDevice(device);
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const plan = q ? { workers: 0, threads: 0, devices: null } : planWorkers({ workers: o.workers, device, resolvedDevice, cores, gpus: resolvedDevice.startsWith('cuda') ? info().cuda.deviceCount : 0 });
@@ -241,8 +271,8 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
     coordinator = c;
     try {
       // What makes two coordinators the same study; maxEvals, finalEpochs and baseline may change on a restart.
-      const { algorithm, population, iterations, seed, epochsPerEval, fixed } = s;
-      await c.registerStudy({ algorithm, population, iterations, seed, epochsPerEval, fixed, device, data: relData, dataDigest: digest.digest, versions });
+      const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta } = s;
+      await c.registerStudy({ algorithm, population, iterations, seed, epochsPerEval, fixed, device, data: relData, dataDigest: digest.digest, versions, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}) });
     } catch (e) {
       await c.close();
       throw e;
@@ -266,14 +296,15 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
     throw e;
   }
 
-  const makeJob = (config: SerHyperParameters, index: number, iteration: number): EvaluationJob => ({
+  const makeJob = (config: SerHyperParameters, index: number, iteration: number, epochs: number): EvaluationJob => ({
     index,
     iteration,
     config,
     data: s.data,
     fixed: s.fixed,
     seed: s.seed,
-    epochsPerEval: s.epochsPerEval,
+    epochsPerEval: epochs,
+    ...(folds ? { splits: folds } : {}),
     // Queue workers resolve the device on their own machine ('auto' picks a GPU slot's device there).
     device: q ? device : (resolvedDevice as is.Device),
   });
@@ -290,6 +321,9 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
     threads: plan.threads,
     signal: o.signal,
     onProgress: report,
+    fidelity,
+    folds: folds?.length ?? 1,
+    initial,
   };
 
   let main: SearchOutcome;
@@ -301,6 +335,7 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
       algorithm: s.algorithm,
       iterations: s.iterations,
       maxEvals: s.maxEvals,
+      epochBudget: s.epochBudget,
       journal: files.evaluations,
       checkpoint: state.search,
       saveCheckpoint: (c) => {
@@ -310,13 +345,15 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
     });
     if (s.baseline) {
       current = 'baseline';
-      // Random search on the same budget: the evaluations the chosen algorithm actually spent.
+      // Random search on the same budget: the training epochs the chosen algorithm actually spent, with the same
+      // rungs and starting candidates.
       baseline = await runSearch({
         ...common,
         name: 'baseline',
         algorithm: 'random',
         iterations: null,
-        maxEvals: main.evaluations,
+        maxEvals: null,
+        epochBudget: main.epochs,
         journal: files.baseline,
         checkpoint: state.baseline,
         saveCheckpoint: (c) => {
@@ -385,8 +422,10 @@ async function optimizeUnlocked(options: OptimizeOptions = {}): Promise<Optimize
     evaluations: main.evaluations,
     failed: failed(main.records),
     iterations: main.iterations,
+    epochs: main.epochs,
     best,
-    baseline: baseline ? { algorithm: 'random', evaluations: baseline.evaluations, failed: failed(baseline.records), best: baseline.best } : null,
+    recipe: recipeRecord(main.records),
+    baseline: baseline ? { algorithm: 'random', evaluations: baseline.evaluations, epochs: baseline.epochs, failed: failed(baseline.records), best: baseline.best } : null,
     final: finalTraining,
     workers: reportWorkers,
     device: resolvedDevice,
