@@ -7,7 +7,7 @@
 // move anything that must use it to a higher one.
 const LAYERS = [
   ['lib/errors.ts', 'lib/is.ts'],
-  ['lib/random.ts'],
+  ['lib/random.ts', 'lib/limits.ts', 'lib/fs-atomic.ts', 'lib/lock.ts', 'lib/parent-watchdog.ts'], // leaf helpers: node built-ins and errors only
   ['lib/binding.ts'], // the only module that loads the native addon (native/*.cc)
   ['lib/device.ts'],
   ['lib/metrics', 'lib/hpo', 'lib/audio', 'lib/features'],

@@ -345,6 +345,11 @@ function versionMismatch(wanted: string | null, rejected: LibTorchLocation[], bi
 const RTLD_NODELETE = 0x1000; // glibc: keep the library mapped after Node's dlclose()
 
 function preload(libtorch: LibTorchLocation): void {
+  // OpenMP threads that spin while waiting for work take whole cores from everything else and, on a
+  // busy machine, from each other: a 2-thread forward then takes 5× longer than with 1 (bench:predict).
+  // Sleeping waiters cost a few µs per parallel region. Read by libgomp when it loads, so set first;
+  // a value the user set wins.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
   const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | (process.platform === 'linux' ? RTLD_NODELETE : 0);
   for (const lib of libtorchScripts().preloadList(libtorch)) {
     try {

@@ -1,7 +1,7 @@
 // A trained model, loaded from a bundle: predict() on paths, WAV buffers or samples, in batches,
 // and timeline() over long audio.
-import { AudioInput, decodeAudio, resampleNative } from '../audio/decode';
-import { readWav } from '../audio/wav';
+import { AudioInput, checkDuration, decodeAudio, resampleNative } from '../audio/decode';
+import { probeWav, readWav } from '../audio/wav';
 import { SerNativeError } from '../errors';
 import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
@@ -15,6 +15,7 @@ import { InferenceQueue, QueueStats } from './inference-queue';
 import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
 import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
 import { resolveDevice } from '../device';
+import { predictSecondsLimit } from '../limits';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
 
@@ -37,7 +38,14 @@ export interface PredictOptions {
   minConfidence?: number;
   /** Speech-detection settings, or false to score the whole input as it is (no speech check, no trimming). */
   vad?: Partial<VadOptions> | false;
+  /** Longest input accepted, seconds (default SER_NATIVE_MAX_SECONDS, else 600); longer audio goes through timeline(). */
+  maxSeconds?: number;
 }
+
+/** timeline() scores its windows this many at a time, so its memory does not grow with the audio's length. */
+export const TIMELINE_BATCH_WINDOWS = 64;
+
+const LONG_AUDIO_HINT = 'use timeline() (CLI: predict --timeline) for long audio, or raise options.maxSeconds / SER_NATIVE_MAX_SECONDS';
 
 export interface Segment extends Prediction {
   /** Start and end of the window, seconds. */
@@ -142,7 +150,7 @@ export class EmotionModel {
   predictBatch(inputs: AudioInput[], options: PredictOptions = {}): Prediction[] {
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
-    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`, { maxSeconds: o.maxSeconds, hint: LONG_AUDIO_HINT }));
     const job = this.prepare(clips, o);
     return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore) : new Float32Array(0), o.minConfidence);
   }
@@ -160,7 +168,7 @@ export class EmotionModel {
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
     const read = await Promise.all(checkInputs(inputs).map(readInput));
-    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`));
+    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`, o.maxSeconds));
     const job = this.prepare(clips, o);
     return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore) : new Float32Array(0), o.minConfidence);
   }
@@ -168,6 +176,11 @@ export class EmotionModel {
   /** Speech detection and trimming: which clips get scored, and what of them. */
   private prepare(clips: Float32Array[], o: { vad: Partial<VadOptions> | false }) {
     const sr = this.features.logMel.sampleRate;
+    // Without speech detection nothing else stops a few samples padded with silence from being scored.
+    const minSamples = this.features.logMel.nFft;
+    if (o.vad === false) clips.forEach((c, i) => {
+      if (c.length < minSamples) throw new SerNativeError('ERR_AUDIO', `inputs[${i}] has ${c.length} samples at ${sr} Hz, fewer than one analysis frame (${minSamples}): too short to score`);
+    });
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
     const toScore = scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]));
@@ -219,17 +232,30 @@ export class EmotionModel {
   timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
     const t = this.timelineJob(input, options);
     if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
-    return this.segments(t, t.prep.scored.length > 0 ? this.probabilities(t.prep.scored) : new Float32Array(0));
+    return this.segments(t, this.inBatches(t.prep.scored, (w) => this.probabilities(w)));
   }
 
   /** timeline() with the log-mel and network on the libuv pool (batched with other async calls on this model). */
   async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
     const t = this.timelineJob(await readInput(input), options);
-    return this.segments(t, t.prep.scored.length > 0 ? await this.probabilitiesAsync(t.prep.scored) : new Float32Array(0));
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < t.prep.scored.length; i += TIMELINE_BATCH_WINDOWS) parts.push(await this.probabilitiesAsync(t.prep.scored.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return this.segments(t, concat(parts));
+  }
+
+  /**
+   * Window probabilities TIMELINE_BATCH_WINDOWS at a time: each window is scored as its own clip, so
+   * the result is the same as one call, but the native features and activations of an hour of audio
+   * are never held at once.
+   */
+  private inBatches(windows: Float32Array[], score: (w: Float32Array[]) => Float32Array): Float32Array {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < windows.length; i += TIMELINE_BATCH_WINDOWS) parts.push(score(windows.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return concat(parts);
   }
 
   private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
-    const o = is.options<TimelineOptions>('options', options, { window: true, hop: true, minConfidence: true, vad: true, smoothing: true, median: true });
+    const o = is.options<TimelineOptions>('options', options, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']); // not maxSeconds: timeline is for long audio
     const window = o.window ?? this.features.clipSeconds;
     const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
@@ -279,13 +305,26 @@ async function readInput(x: AudioInput): Promise<AudioInput | ReadFile> {
   return typeof x === 'string' ? { path: x, bytes: await readFile(x).catch(() => null) } : x;
 }
 
-function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string): Float32Array {
+function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string, maxSeconds?: number): Float32Array {
+  const limits = maxSeconds === undefined ? {} : { maxSeconds, hint: LONG_AUDIO_HINT };
   if (typeof x === 'object' && x !== null && 'path' in x) {
-    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name);
+    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name, limits);
+    if (maxSeconds !== undefined) checkDuration(x.path, probeWav(x.bytes, { name: x.path }).duration, limits);
     const wav = readWav(x.bytes, { name: x.path });
     return resampleNative(wav.samples, wav.sampleRate, sampleRate);
   }
-  return decodeAudio(x, sampleRate, name);
+  return decodeAudio(x, sampleRate, name, limits);
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export interface TimelineOptions extends PredictOptions, SmoothingOptions {
@@ -305,11 +344,12 @@ function checkClips(clips: Float32Array[]): void {
   if (!Array.isArray(clips) || clips.length === 0) throw is.invalidParameterError('clips', 'a non-empty array of Float32Array', clips);
 }
 
-function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
-  const o = is.options<PredictOptions>('options', options, { minConfidence: true, vad: true });
+function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false; maxSeconds: number } {
+  const o = is.options<PredictOptions>('options', options, { minConfidence: true, vad: true, maxSeconds: true });
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
-  return { minConfidence, vad };
+  const maxSeconds = o.maxSeconds === undefined ? predictSecondsLimit() : is.number('options.maxSeconds', o.maxSeconds, { min: 0, exclusiveMin: true });
+  return { minConfidence, vad, maxSeconds };
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
@@ -335,7 +375,7 @@ export function predict(a: AudioInput, b?: AudioInput | (LoadModelOptions & Pred
   const bundlePath = withPath ? (a as string) : defaultModelDir({ mustExist: true });
   const input = withPath ? b : a;
   const options = (withPath ? c : b) ?? {};
-  is.options<LoadModelOptions & PredictOptions>('options', options, { device: true, minConfidence: true, vad: true });
+  is.options<LoadModelOptions & PredictOptions>('options', options, { device: true, minConfidence: true, vad: true, maxSeconds: true });
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

@@ -16,8 +16,12 @@ export interface OptimizeResult {
   evaluations: number;
   failed: number;
   iterations: number;
+  /** Training epochs the search spent (all rungs and folds). */
+  epochs: number;
   best: EvaluationRecord;
-  baseline: { algorithm: 'random'; evaluations: number; failed: number; best: EvaluationRecord | null } | null;
+  /** The starting recipe's evaluation (evaluation #0) at the highest rung it reached. */
+  recipe: EvaluationRecord | null;
+  baseline: { algorithm: 'random'; evaluations: number; epochs: number; failed: number; best: EvaluationRecord | null } | null;
   final: FinalTraining;
   workers: WorkerPlan;
   device: string;
@@ -42,6 +46,14 @@ export interface RunOutcome {
   queue: OptimizeResult['queue'] | null;
   device: string;
   started: number;
+}
+
+/** The starting recipe's evaluation (evaluation 0 of a run) at the highest rung it reached. */
+export function recipeRecord(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+  const first = records.find((r) => r.index === 0);
+  if (!first) return null;
+  const same = records.filter((r) => r.iteration === 0 && JSON.stringify(r.config) === JSON.stringify(first.config));
+  return same.reduce((a, b) => (b.index > a.index ? b : a));
 }
 
 export function writeOutputs(r: RunOutcome): OptimizeResult {
@@ -69,8 +81,10 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
     evaluations: r.main.evaluations,
     failed: failed(r.main.records),
     iterations: r.main.iterations,
+    epochs: r.main.epochs,
     best: r.best,
-    baseline: r.baseline ? { algorithm: 'random', evaluations: r.baseline.evaluations, failed: failed(r.baseline.records), best: r.baseline.best } : null,
+    recipe: recipeRecord(r.main.records),
+    baseline: r.baseline ? { algorithm: 'random', evaluations: r.baseline.evaluations, epochs: r.baseline.epochs, failed: failed(r.baseline.records), best: r.baseline.best } : null,
     final: r.final,
     workers: r.workers,
     device: r.device,

@@ -25,6 +25,8 @@ export interface RunState {
   final: FinalTraining | null;
   /** Queue mode: the study this out folder belongs to. */
   study?: string;
+  /** --folds: the fold split specs, fixed at the start so every candidate (and a resume) uses the same. */
+  folds?: string[];
 }
 
 export interface RunFiles {

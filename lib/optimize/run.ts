@@ -22,31 +22,40 @@ import { checkOptions, type OptimizeOptions } from './options';
 import { writeOutputs, type OptimizeResult } from './outputs';
 import { openRunState, runFiles, type OpenedRun, type RunFiles } from './run-state';
 import { runSearch, type SearchOutcome } from './search';
-import type { SerHyperParameters } from './space';
+import { fidelityOf } from './settings';
+import { recipePoint, type SerHyperParameters } from './space';
 import type { OptimizeProgress, SearchName } from './types';
+import { outOption, withRunLock } from '../lock';
 
 export type { OptimizeOptions } from './options';
 export type { OptimizeResult } from './outputs';
 export type { FinalTraining } from './run-state';
 
-export async function optimize(options?: OptimizeOptions): Promise<OptimizeResult> {
+/** Runs a search; holds the out folder's lock (lib/lock.ts) while it runs. */
+export const optimize = withRunLock('optimize', (o) => outOption(o, 'ser-optimize'), optimizeUnlocked);
+
+async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResult> {
   const started = Date.now();
   const { o, device, queue, report } = checkOptions(options);
   const out = path.resolve(o.out ?? 'ser-optimize');
   const files = runFiles(out);
   const run = openRunState(o, out, queue?.study ?? null);
   const s = run.state.settings;
-  const split = await checkData(s, report);
+  const split = await checkData(s, report, run.state);
+  const folds = run.state.folds ?? null;
+  // The starting recipe first (so the result is never worse than it on the search's fitness), then a warm start.
+  const initial = [recipePoint(s.fixed).config, ...(s.warmStart?.configs ?? [])];
   const resolvedDevice = resolveDevice(device);
   const plan = queue ? { workers: 0, threads: 0, devices: null } : localPlan(o.workers, device, resolvedDevice);
 
   let current: SearchName = 'search';
-  const { algorithm, population, iterations, seed, epochsPerEval, fixed } = s;
+  // What makes two queue coordinators the same study; maxEvals, finalEpochs and baseline may change on a restart.
+  const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta } = s;
   const evaluator = await openEvaluator({
     plan,
     queue,
     data: s.data,
-    identity: { algorithm, population, iterations, seed, epochsPerEval, fixed, device },
+    identity: { algorithm, population, iterations, seed, epochsPerEval, fixed, device, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}) },
     population: s.population,
     search: () => current,
     onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }),
@@ -57,7 +66,7 @@ export async function optimize(options?: OptimizeOptions): Promise<OptimizeResul
     run.save(); // only a run whose settings, data and device check out is saved (and blocks its out folder)
     // Queue workers resolve the device on their own machine ('auto' picks a GPU slot's device there).
     const jobDevice = queue ? device : (resolvedDevice as is.Device);
-    searches = await search(run, files, evaluator, plan, jobDevice, o, report, (name) => (current = name));
+    searches = await search(run, files, evaluator, plan, jobDevice, { folds, initial }, o, report, (name) => (current = name));
   } catch (e) {
     if (o.signal?.aborted) throw cancelled(out, e);
     throw e;
@@ -95,27 +104,33 @@ function localPlan(workers: number | undefined, device: is.Device, resolvedDevic
   return planWorkers({ workers, device, resolvedDevice, cores, gpus: resolvedDevice.startsWith('cuda') ? info().cuda.deviceCount : 0 });
 }
 
-/** The chosen algorithm's search, then the random-search baseline on the evaluations it actually spent. */
+/**
+ * The chosen algorithm's search, then the random-search baseline on the training epochs it actually spent, with
+ * the same rungs and starting candidates.
+ */
 async function search(
   run: OpenedRun,
   files: RunFiles,
   evaluator: EvaluatorBackend,
   plan: WorkerPlan,
   device: is.Device,
+  start: { folds: string[] | null; initial: SerHyperParameters[] },
   o: OptimizeOptions,
   report: (p: OptimizeProgress) => void,
   setCurrent: (name: SearchName) => void,
 ): Promise<{ main: SearchOutcome; baseline: SearchOutcome | null }> {
   const { state, save } = run;
   const s = state.settings;
-  const makeJob = (config: SerHyperParameters, index: number, iteration: number): EvaluationJob => ({
+  const { folds, initial } = start;
+  const makeJob = (config: SerHyperParameters, index: number, iteration: number, epochs: number): EvaluationJob => ({
     index,
     iteration,
     config,
     data: s.data,
     fixed: s.fixed,
     seed: s.seed,
-    epochsPerEval: s.epochsPerEval,
+    epochsPerEval: epochs,
+    ...(folds ? { splits: folds } : {}),
     device,
   });
   const common = {
@@ -130,6 +145,9 @@ async function search(
     threads: plan.threads,
     signal: o.signal,
     onProgress: report,
+    fidelity: fidelityOf(s),
+    folds: folds?.length ?? 1,
+    initial,
   };
   const main = await runSearch({
     ...common,
@@ -137,6 +155,7 @@ async function search(
     algorithm: s.algorithm,
     iterations: s.iterations,
     maxEvals: s.maxEvals,
+    epochBudget: s.epochBudget,
     journal: files.evaluations,
     checkpoint: state.search,
     saveCheckpoint: (c) => {
@@ -151,7 +170,8 @@ async function search(
     name: 'baseline',
     algorithm: 'random',
     iterations: null,
-    maxEvals: main.evaluations,
+    maxEvals: null,
+    epochBudget: main.epochs,
     journal: files.baseline,
     checkpoint: state.baseline,
     saveCheckpoint: (c) => {

@@ -19,5 +19,6 @@ export type OptimizeProgress =
   /** Queue mode: a worker refused or restarted an evaluation, where the queue is. */
   | { phase: 'note'; message: string }
   | { phase: 'evaluation'; search: SearchName; record: EvaluationRecord; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
-  | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
+  /** epochs: training epochs spent so far (all rungs and folds). */
+  | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; epochs: number; best: BestSoFar | null; etaSeconds: number | null }
   | { phase: 'final'; epochs: number; progress: TrainProgress };

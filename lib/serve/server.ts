@@ -49,6 +49,9 @@ function classify(e: unknown): { status: number; code: string; message: string }
   if (e instanceof WavError) return { status: 400, code: `ERR_WAV_${err.code}`.replace(/^ERR_WAV_ERR_/, 'ERR_WAV_'), message };
   // fastify's own errors (body too large, bad media type, ...) carry their status.
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, code: err.code ?? 'ERR_REQUEST', message };
+  // An input over a documented limit (lib/limits.ts) or audio that cannot be scored is the client's: 413 / 400, never 500.
+  if (err?.code === 'ERR_LIMIT') return { status: 413, code: 'ERR_LIMIT', message };
+  if (err?.code === 'ERR_AUDIO') return { status: 400, code: 'ERR_AUDIO', message };
   if (err?.code === 'ERR_ARGUMENT' || e instanceof RangeError) return { status: 400, code: 'ERR_ARGUMENT', message };
   return { status: 500, code: err?.code ?? 'ERR_INTERNAL', message };
 }

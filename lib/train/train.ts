@@ -19,6 +19,7 @@ import { clipFeatures, copyWindow, copyWindowWarped, evaluationWindows, windowFr
 import { NativeModel } from '../model/native-model';
 import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
+import { outOption, withRunLock } from '../lock';
 import { EpochProfile, Stopwatch, timed } from './profile';
 
 export type TrainProgress =
@@ -114,7 +115,10 @@ function balancedWeights(labels: Int32Array, classes: number): Float32Array {
   return w;
 }
 
-export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+/** Trains a model; with `out`, holds that folder's lock (lib/lock.ts) while it runs. */
+export const train = withRunLock('train', (o) => outOption(o), trainUnlocked);
+
+async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
   is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true });
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;

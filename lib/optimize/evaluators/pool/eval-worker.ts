@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import type { AudioCache } from '../../../train/data';
 import { runEvaluation, type EvaluationResult } from '../../objective';
+import { watchParent } from '../../../parent-watchdog';
 
 export type WorkerRequest = { type: 'evaluate'; id: number; job: unknown };
 export type WorkerReply =
@@ -52,6 +53,8 @@ function serveIpc(send: (message: WorkerReply) => void): void {
     });
   });
   process.on('disconnect', () => process.exit(0));
+  // 'disconnect' waits for a free JS thread; the watchdog thread does not (lib/parent-watchdog.ts).
+  watchParent();
   // Ctrl-C in a terminal reaches the whole process group: the parent decides (it stops us and records nothing),
   // so a worker must not die first and have its evaluation logged as failed.
   process.on('SIGINT', () => undefined);

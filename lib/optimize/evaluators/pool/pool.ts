@@ -22,7 +22,10 @@ export function planWorkers(o: { workers?: number; device: string; resolvedDevic
   const cores = Math.max(1, o.cores);
   const spread = o.resolvedDevice.startsWith('cuda') && (o.device === 'auto' || o.device === 'cuda') && o.gpus > 0;
   const workers = o.workers ?? (spread ? o.gpus : Math.max(1, Math.floor(cores / 2)));
-  const threads = Math.max(1, Math.floor(cores / Math.max(1, workers)));
+  // SER_NATIVE_THREADS set by the user is a ceiling the workers honour too (it was overwritten by the share of cores).
+  const env = Number(process.env.SER_NATIVE_THREADS);
+  const share = Math.max(1, Math.floor(cores / Math.max(1, workers)));
+  const threads = Number.isInteger(env) && env >= 1 ? Math.min(env, share) : share;
   const devices = spread && workers > 0 ? Array.from({ length: workers }, (_, k) => `cuda:${k % o.gpus}`) : null;
   return { workers, threads, devices };
 }

@@ -62,6 +62,7 @@ export function evaluationHash(job: EvaluationJob, dataDigest: string, versions:
     epochsPerEval: job.epochsPerEval,
     device: job.device,
     split: job.data.split ?? 'default',
+    splits: job.splits, // --folds; absent (and so not hashed) otherwise
     labelMap: job.data.labelMap ?? null,
     dataDigest,
     versions,

@@ -1,0 +1,35 @@
+// lib/parent-watchdog.ts: a worker process whose parent is kill -9'd dies within about a second,
+// even while its JS thread is stuck in synchronous work (where IPC 'disconnect' is never delivered).
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { checkDist, dist } from '../helpers/dist';
+import { processAlive } from '../../lib/lock';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-watchdog-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function until(cond: () => boolean, ms: number): Promise<number> {
+  const t0 = Date.now();
+  while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 50));
+  return Date.now() - t0;
+}
+
+test('an orphaned worker busy in synchronous code is gone within 2 s of its parent being killed', async () => {
+  checkDist();
+  const child = path.join(tmp, 'child.js');
+  fs.writeFileSync(
+    child,
+    `require(${JSON.stringify(path.join(dist, 'lib', 'parent-watchdog.js'))}).watchParent(200);
+     process.send('ready', () => setTimeout(() => { const end = Date.now() + 60000; while (Date.now() < end); }, 50));`,
+  );
+  const parent = spawn(process.execPath, ['-e', `const c = require('child_process').fork(${JSON.stringify(child)}); c.on('message', () => console.log(c.pid)); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const workerPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+  expect(processAlive(workerPid)).toBe(true);
+  await new Promise((r) => setTimeout(r, 300)); // the worker is now inside its synchronous loop
+  parent.kill('SIGKILL');
+  const waited = await until(() => !processAlive(workerPid), 5000);
+  if (processAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
+  expect(waited).toBeLessThan(2000);
+}, 30000);
