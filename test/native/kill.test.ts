@@ -42,9 +42,15 @@ test('three kill -9s of train at random moments, then a rerun', async () => {
   const rng = new Rng(18);
   const env = { ...process.env, SER_NATIVE_THREADS: '1' };
   for (let k = 0; k < 3; k++) {
-    const child = spawn(process.execPath, [runner(out, 40)], { env, stdio: 'ignore' });
-    const exited = new Promise((r) => child.once('exit', r));
-    await new Promise((r) => setTimeout(r, 3000 + rng.int(6000)));
+    // Enough epochs that the run is still going when it is killed (a fast idle machine finishes 40 in seconds).
+    const child = spawn(process.execPath, [runner(out, 4000)], { env, stdio: 'ignore' });
+    let alive = true;
+    const exited = new Promise((r) => child.once('exit', (c) => ((alive = false), r(c))));
+    // Kill at a random moment after the run took its lock (the lock is what the rerun must take over).
+    const lock = path.join(out, '.ser-native.lock');
+    for (let t = 0; alive && t < 600 && !fs.existsSync(lock); t++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, rng.int(6000)));
+    expect(alive).toBe(true);
     child.kill('SIGKILL');
     await exited;
     checkOutputs(out);
