@@ -58,7 +58,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const post = (url: string, body: Payload, headers: Record<string, string> = { 'content-type': 'audio/wav' }) => fetch(url, { method: 'POST', body, headers });
+const post = (url: string, body: Payload, headers: Record<string, string> = { 'content-type': 'audio/wav' }) => fetch(url, { method: 'POST', body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, headers });
 
 async function healthy(): Promise<void> {
   const r = await fetch(`${base}/healthz`);
