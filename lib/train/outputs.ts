@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
-import type { TrainResult } from './train';
+import type { TrainResult } from './types';
 import type { RunCalibration } from './calibrate';
 import { writeTextAtomic } from '../fs-atomic';
 
