@@ -33,3 +33,34 @@ test('an orphaned worker busy in synchronous code is gone within 2 s of its pare
   if (processAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
   expect(waited).toBeLessThan(2000);
 }, 30000);
+
+test('a worker whose parent died while it was still loading (before the watchdog started) is gone too', async () => {
+  checkDist();
+  const child = path.join(tmp, 'late-child.js');
+  const startedAt = path.join(tmp, 'watchdog-started');
+  // Tells the parent it runs, then stays busy 1.5 s (as when loading LibTorch) before starting the watchdog,
+  // by which time it belongs to init: only the parent PID given at fork identifies the parent it lost.
+  fs.writeFileSync(
+    child,
+    `process.send('started');
+     const end = Date.now() + 1500; while (Date.now() < end);
+     require('fs').writeFileSync(${JSON.stringify(startedAt)}, String(Date.now()));
+     require(${JSON.stringify(path.join(dist, 'lib', 'parent-watchdog.js'))}).watchParent(200);
+     setTimeout(() => { const end = Date.now() + 60000; while (Date.now() < end); }, 50);`,
+  );
+  // As the evaluation pool forks its workers (parentEnv()).
+  const parent = spawn(
+    process.execPath,
+    ['-e', `const c = require('child_process').fork(${JSON.stringify(child)}, [], { env: { ...process.env, SER_NATIVE_PARENT_PID: String(process.pid) } }); c.on('message', () => console.log(c.pid)); setInterval(() => {}, 1000);`],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const workerPid = await new Promise<number>((resolve) => parent.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+  parent.kill('SIGKILL'); // while the worker is still "loading"
+  await until(() => !processAlive(workerPid), 30000);
+  const gone = Date.now();
+  const survived = processAlive(workerPid);
+  if (survived) process.kill(workerPid, 'SIGKILL');
+  expect(survived).toBe(false); // without the parent PID from the fork it would run its whole 60 s loop
+  // Gone within the 5 s the kill tests allow an orphan, counted from the watchdog's start (timings on a loaded machine).
+  expect(gone - Number(fs.readFileSync(startedAt, 'utf8'))).toBeLessThan(5000);
+}, 30000);

@@ -11,8 +11,11 @@
 // prints the EvaluationResult as JSON on stdout, or the error on stderr with exit code 1.
 import * as fs from 'fs';
 import type { AudioCache } from '../../../train/data';
-import { runEvaluation, type EvaluationResult } from '../../objective';
+import type { EvaluationResult } from '../../objective';
 import { watchParent } from '../../../parent-watchdog';
+
+/** The evaluation code (and LibTorch) is loaded after the watchdog is up: loading takes seconds, and the parent may die meanwhile. */
+const loadObjective = () => import('../../objective');
 
 export type WorkerRequest = { type: 'evaluate'; id: number; job: unknown };
 export type WorkerReply =
@@ -34,6 +37,9 @@ export function serializeError(e: unknown): SerializedError {
 }
 
 function serveIpc(send: (message: WorkerReply) => void): void {
+  // 'disconnect' waits for a free JS thread; the watchdog thread does not (lib/parent-watchdog.ts).
+  watchParent();
+  const objective = loadObjective();
   const audioCache: AudioCache = new Map();
   let queue = Promise.resolve();
   process.on('message', (raw: unknown) => {
@@ -46,6 +52,7 @@ function serveIpc(send: (message: WorkerReply) => void): void {
     // The pool sends one job at a time; chaining keeps a misbehaving sender from running two at once.
     queue = queue.then(async () => {
       try {
+        const { runEvaluation } = await objective;
         send({ type: 'result', id, result: await runEvaluation(m.job as never, { audioCache }) });
       } catch (e) {
         send({ type: 'error', id, error: serializeError(e) });
@@ -53,8 +60,6 @@ function serveIpc(send: (message: WorkerReply) => void): void {
     });
   });
   process.on('disconnect', () => process.exit(0));
-  // 'disconnect' waits for a free JS thread; the watchdog thread does not (lib/parent-watchdog.ts).
-  watchParent();
   // Ctrl-C in a terminal reaches the whole process group: the parent decides (it stops us and records nothing),
   // so a worker must not die first and have its evaluation logged as failed.
   process.on('SIGINT', () => undefined);
@@ -68,6 +73,7 @@ async function runOnce(file: string): Promise<void> {
   } catch (e) {
     throw new Error(`${file === '-' ? 'stdin' : file} is not a JSON evaluation job: ${(e as Error).message}`);
   }
+  const { runEvaluation } = await loadObjective();
   process.stdout.write(JSON.stringify(await runEvaluation(job as never)) + '\n');
 }
 

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../../../binding';
 import * as is from '../../../is';
+import { parentEnv } from '../../../parent-watchdog';
 import type { EvaluationJob, EvaluationResult } from '../../objective';
 import { EvaluationFailure, type WorkerPlan } from '../evaluator';
 import type { SerializedError, WorkerReply, WorkerRequest } from './eval-worker';
@@ -200,7 +201,8 @@ export class EvaluationPool {
 
   private spawn(slot: Slot): ChildProcess {
     const child = fork(this.script, [], {
-      env: { ...process.env, ...this.options.env, SER_NATIVE_THREADS: String(this.options.threads) },
+      // The worker's watchdog kills it when this process is gone, even if that happens while it is still loading.
+      env: { ...process.env, ...this.options.env, ...parentEnv(), SER_NATIVE_THREADS: String(this.options.threads) },
       // No inherited --inspect/--require flags; the worker's stdout goes to our stderr so it never mixes with --json.
       execArgv: [],
       stdio: ['ignore', 2, 2, 'ipc'],
