@@ -219,8 +219,13 @@ if (require.main === module) {
   };
   const n = Number(get('n') ?? 1000);
   const seed = Number(get('seed') ?? 7);
+  const usage = `usage: npm run fuzz -- [--n 10000] [--seed 7] [--targets ${TARGETS.map((t) => t.name).join(',')}] [--limit-ms 1000] [--max-seconds 10] [--model DIR] [--json]\n`;
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   if (!Number.isInteger(n) || n < 1 || !Number.isInteger(seed)) {
-    process.stderr.write('usage: npm run fuzz -- [--n 10000] [--seed 7] [--targets a,b] [--limit-ms 1000] [--max-seconds 10] [--model DIR] [--json]\n');
+    process.stderr.write(usage);
     process.exit(2);
   }
   runFuzz({ n, seed, targets: get('targets')?.split(','), limitMs: get('limit-ms') ? Number(get('limit-ms')) : undefined, maxSeconds: get('max-seconds') ? Number(get('max-seconds')) : undefined, model: get('model'), onProgress: (l) => process.stderr.write(l + '\n') })

@@ -127,9 +127,16 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   async function wavBody(req: FastifyRequest): Promise<Buffer> {
     let bytes: Buffer;
     if (req.isMultipart()) {
-      const file = await req.file();
+      let file: Awaited<ReturnType<FastifyRequest['file']>>;
+      try {
+        file = await req.file();
+        bytes = file ? await file.toBuffer() : Buffer.alloc(0);
+      } catch (e) {
+        // The multipart parser's own errors ("Boundary not found", "Unexpected end of form") carry no status: the body is the client's.
+        if (typeof (e as { statusCode?: unknown }).statusCode === 'number') throw e;
+        throw new HttpError(400, 'ERR_MULTIPART', `the multipart/form-data body cannot be parsed (${(e as Error).message}): send one file field with a boundary that matches the Content-Type (curl -F file=@clip.wav)`);
+      }
       if (!file) throw new HttpError(400, 'ERR_EMPTY_BODY', 'the multipart form has no file: upload the WAV as a file field (curl -F file=@clip.wav)');
-      bytes = await file.toBuffer();
     } else {
       if (!Buffer.isBuffer(req.body)) throw new HttpError(415, 'ERR_CONTENT_TYPE', `send the WAV with Content-Type: audio/wav (or multipart/form-data); got ${req.headers['content-type'] ?? 'none'}`);
       bytes = req.body;

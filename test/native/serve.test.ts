@@ -58,6 +58,10 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** A multipart/form-data body with one file field, boundary 'serabuse'. */
+const formBody = (file: Buffer): Buffer =>
+  Buffer.concat([Buffer.from('--serabuse\r\nContent-Disposition: form-data; name="file"; filename="clip.wav"\r\nContent-Type: audio/wav\r\n\r\n'), file, Buffer.from('\r\n--serabuse--\r\n')]);
+
 const post = (url: string, body: Payload, headers: Record<string, string> = { 'content-type': 'audio/wav' }) => fetch(url, { method: 'POST', body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, headers });
 
 async function healthy(): Promise<void> {
@@ -136,6 +140,11 @@ describe('client errors are 4xx JSON, and the server keeps serving', () => {
     ['text content type', 'hello', 'text/plain', 415, 'ERR_CONTENT_TYPE'],
     ['unknown content type', 'hello', 'image/gif', 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE'],
     ['too large', Buffer.alloc(3 * 1024 * 1024), 'audio/wav', 413, /FST_ERR_CTP_BODY_TOO_LARGE/],
+    // The multipart parser's own errors carry no status; they were answered 500 ERR_INTERNAL (found by bench/serve-abuse.ts).
+    ['multipart without a boundary', formBody(clipBytes), 'multipart/form-data', 400, 'ERR_MULTIPART'],
+    ['multipart with another boundary', formBody(clipBytes), 'multipart/form-data; boundary=other', 400, /^ERR_/],
+    ['truncated multipart', formBody(clipBytes).subarray(0, 150), 'multipart/form-data; boundary=serabuse', 400, /^ERR_/],
+    ['multipart file over the limit', formBody(Buffer.alloc(3 * 1024 * 1024)), 'multipart/form-data; boundary=serabuse', 413, /^FST_/],
   ])('%s', async (_name, body, type, status, code) => {
     const r = await post(`${base}/v1/predict`, body as Payload, { 'content-type': type });
     expect(r.status).toBe(status);
