@@ -174,11 +174,16 @@ export interface NativeClipResult {
   owner: Int32Array;
 }
 
+/** The per-frame speech measures' settings (native/vad.cc); lib/audio/vad.ts adds the smoothing ones. */
 export interface NativeVadOptions {
+  /** Analysis frame and hop, seconds (default 25 ms / 10 ms). */
   frameSeconds: number;
   hopSeconds: number;
+  /** A speech frame is louder than this absolute level, dBFS (default −70: quiet recordings of soft speech peak near −55). */
   minDb: number;
+  /** ... and than the clip's noise floor (10th-percentile frame energy) plus this margin, dB (default 9). */
   marginDb: number;
+  /** ... and its spectral flatness over lowHz..highHz is below this (default 0.35; white noise ≈ 0.56). */
   maxFlatness: number;
   lowHz: number;
   highHz: number;

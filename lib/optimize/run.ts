@@ -149,35 +149,24 @@ async function search(
     folds: folds?.length ?? 1,
     initial,
   };
-  const main = await runSearch({
-    ...common,
-    name: 'search',
-    algorithm: s.algorithm,
-    iterations: s.iterations,
-    maxEvals: s.maxEvals,
-    epochBudget: s.epochBudget,
-    journal: files.evaluations,
-    checkpoint: state.search,
-    saveCheckpoint: (c) => {
-      state.search = c;
-      save();
-    },
-  });
+  // The search and its random baseline differ only in these; each saves its own checkpoint in the run state.
+  const phase = (name: SearchName, algorithm: typeof s.algorithm | 'random', limits: { iterations: number | null; maxEvals: number | null; epochBudget: number | null }, journal: string) =>
+    runSearch({
+      ...common,
+      name,
+      algorithm,
+      ...limits,
+      journal,
+      checkpoint: state[name],
+      saveCheckpoint: (c) => {
+        state[name] = c;
+        save();
+      },
+    });
+  const main = await phase('search', s.algorithm, { iterations: s.iterations, maxEvals: s.maxEvals, epochBudget: s.epochBudget }, files.evaluations);
   if (!s.baseline) return { main, baseline: null };
   setCurrent('baseline');
-  const baseline = await runSearch({
-    ...common,
-    name: 'baseline',
-    algorithm: 'random',
-    iterations: null,
-    maxEvals: null,
-    epochBudget: main.epochs,
-    journal: files.baseline,
-    checkpoint: state.baseline,
-    saveCheckpoint: (c) => {
-      state.baseline = c;
-      save();
-    },
-  });
+  // The baseline gets the search's spent epochs as its budget.
+  const baseline = await phase('baseline', 'random', { iterations: null, maxEvals: null, epochBudget: main.epochs }, files.baseline);
   return { main, baseline };
 }
