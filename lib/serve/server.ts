@@ -30,6 +30,9 @@ export interface ServeOptions {
   logger?: boolean;
 }
 
+/** Seconds a client may take to send a request's head (at most --idle-timeout). */
+export const HEADERS_SECONDS = 10;
+
 const WAV_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/vnd.wave', 'application/octet-stream'];
 const WEB_FILES: Record<string, string> = { '/': 'index.html', '/app.js': 'app.js', '/worklet.js': 'worklet.js', '/style.css': 'style.css' };
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -83,6 +86,10 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
     keepAliveTimeout: limits.idleTimeout * 1000,
     requestTimeout: Math.max(60, limits.idleTimeout) * 1000,
     return503OnClosing: true,
+    // Slow clients (slowloris): a request head must arrive within HEADERS_SECONDS (a real client sends it in one
+    // packet), checked every second; Node's defaults (60 s, checked every 30 s) held 32 trickling sockets for the
+    // whole of a 60 s flood (bench/serve-abuse.ts).
+    http: { headersTimeout: Math.min(HEADERS_SECONDS, limits.idleTimeout) * 1000, connectionsCheckingInterval: 1000 },
   });
   await app.register(websocket, { options: { maxPayload: limits.maxMessage } });
   await app.register(multipart, { limits: { fileSize: limits.bodyLimit, files: 1, fields: 8, parts: 10 } });

@@ -173,7 +173,9 @@ if (!HAVE_REDIS) console.warn('Skipping the optimize --queue kill test: redis-se
     const rng = new Rng(2207);
     const url = redis.urlFor(3);
     const script = runner();
-    const options = JSON.stringify({ ...RUN, out, queue: { url, study: 'kills', dataRoot, pollSeconds: 0.2, backoffSeconds: 0.5 } });
+    // One more iteration than local mode (4 + 8 + 8): evaluations must still be running at the fourth kill.
+    const planned = 20;
+    const options = JSON.stringify({ ...RUN, iterations: 3, out, queue: { url, study: 'kills', dataRoot, pollSeconds: 0.2, backoffSeconds: 0.5 } });
     const workerArgs = [cli, 'worker', '--queue', url, '--cpu-slots', '2', '--threads', '1', '--data-root', dataRoot, '--json', '--lock-seconds', '3', '--stalled-seconds', '1'];
 
     type Event = { event: string; id?: string; index?: number; cached?: boolean; pid?: number };
@@ -198,7 +200,7 @@ if (!HAVE_REDIS) console.warn('Skipping the optimize --queue kill test: redis-se
         // A random moment after the next evaluation started on the worker.
         const before = trained();
         await until('an evaluation start on the worker', worker, () => trained() > before);
-        await sleep(rng.int(3000));
+        await sleep(rng.int(2000));
         if (target === 'worker') {
           const events = workerEvents[workerEvents.length - 1];
           const evalProcesses = watchChildren(worker.child.pid as number);
@@ -233,7 +235,7 @@ if (!HAVE_REDIS) console.warn('Skipping the optimize --queue kill test: redis-se
     }
 
     const journal = lines(path.join(out, 'evaluations.jsonl')).map((l) => JSON.parse(l));
-    expect(journal.map((r) => r.index).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: PLANNED }, (_, i) => i));
+    expect(journal.map((r) => r.index).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: planned }, (_, i) => i));
     expect(journal.filter((r) => r.status !== 'ok')).toEqual([]);
     // Each distinct job trained once, plus the ones in flight on a killed worker (retried): at most those lost.
     const jobs = workerEvents.flat();
@@ -241,7 +243,7 @@ if (!HAVE_REDIS) console.warn('Skipping the optimize --queue kill test: redis-se
     const completed = new Set(jobs.filter((e) => e.event === 'completed' && !e.cached).map((e) => e.id));
     expect(trainedIds.length - completed.size).toBeLessThanOrEqual(lost.reduce((a, b) => a + b, 0));
     expect(lost.every((n) => n <= 2)).toBe(true);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'state.json'), 'utf8')).search.evaluations).toBe(PLANNED);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'state.json'), 'utf8')).search.evaluations).toBe(planned);
     expect(loadModel(path.join(out, 'best', 'model')).labels).toEqual(['neutral', 'angry']);
     const files = checkFiles(out);
     expect(files.broken).toEqual([]);

@@ -168,6 +168,27 @@ describe('client errors are 4xx JSON, and the server keeps serving', () => {
     expect((await r.json()).error.code).toBe('ERR_NOT_FOUND');
   });
 
+  test('a client that trickles its request head (slowloris) is cut off after the headers timeout', async () => {
+    // This server's --idle-timeout is 1 s, so its head timeout is 1 s (at most 10 s: HEADERS_SECONDS).
+    const t0 = Date.now();
+    const { reply, seconds } = await new Promise<{ reply: string; seconds: number }>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      let got = '';
+      const head = 'POST /v1/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+      let i = 0;
+      const timer = setInterval(() => s.writable && s.write(head[i++ % head.length]), 200);
+      s.on('data', (d) => (got += d.toString()));
+      s.on('error', () => undefined);
+      s.on('close', () => {
+        clearInterval(timer);
+        resolve({ reply: got, seconds: (Date.now() - t0) / 1000 });
+      });
+      setTimeout(() => s.destroy(), 15000);
+    });
+    expect(seconds).toBeLessThan(10);
+    expect(reply).toMatch(/^HTTP\/1.1 408/);
+  });
+
   test('a declared 1 GB body is refused before it is read', async () => {
     const reply = await new Promise<string>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => {

@@ -1,4 +1,4 @@
-// lib/parent-watchdog.ts: a worker process whose parent is kill -9'd dies within about a second,
+// lib/parent-watchdog.ts: a worker process whose parent is kill -9'd dies within about a second (5 s allowed),
 // even while its JS thread is stuck in synchronous work (where IPC 'disconnect' is never delivered).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -16,7 +16,7 @@ async function until(cond: () => boolean, ms: number): Promise<number> {
   return Date.now() - t0;
 }
 
-test('an orphaned worker busy in synchronous code is gone within 2 s of its parent being killed', async () => {
+test('an orphaned worker busy in synchronous code is gone within 5 s of its parent being killed', async () => {
   checkDist();
   const child = path.join(tmp, 'child.js');
   fs.writeFileSync(
@@ -31,7 +31,8 @@ test('an orphaned worker busy in synchronous code is gone within 2 s of its pare
   parent.kill('SIGKILL');
   const waited = await until(() => !processAlive(workerPid), 5000);
   if (processAlive(workerPid)) process.kill(workerPid, 'SIGKILL');
-  expect(waited).toBeLessThan(2000);
+  // Within the 5 s issue 18 allows an orphan (2 s flaked at 2.08 s with other suites running on 2 cores); without the watchdog: 60 s.
+  expect(waited).toBeLessThan(5000);
 }, 30000);
 
 test('a worker whose parent died while it was still loading (before the watchdog started) is gone too', async () => {
