@@ -115,6 +115,8 @@ export function renderModelCard(meta: BundleMeta | null): string {
       `- ECE after calibration ${pct(v.calibration.after.ece)} (before ${pct(v.calibration.before.ece)}); the temperature was fitted on out-of-fold predictions, not on these speakers.`,
       '',
     );
+  } else if (meta) {
+    add('Not measured for this model: it was trained without the `--holdout` run (which trains the same recipe once more with these speakers left out, about as long again). The out-of-fold figures above are the speaker-independent ones.', '');
   } else add(`${TBM} with \`-- --holdout\`.`, '');
   add(
     '## Calibration',
@@ -148,7 +150,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
     '## Reproduce',
     '',
     '```sh',
-    'npm run train:default-model -- --epochs 60 --folds 5 --holdout   # trains, installs models/default/, writes test/fixtures/default-model-expected.json',
+    `${t.command ?? 'npm run train:default-model'}   # trains, installs models/default/, writes test/fixtures/default-model-expected.json`,
     'npm run model-card                                              # rewrites this file from models/default/model.json',
     '```',
     '',
