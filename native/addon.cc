@@ -1,4 +1,5 @@
 // Export registration only: each function lives in the file named after its job.
+#include "allocator.h"
 #include "mel_bindings.h"
 #include "info.h"
 #include "model_binding.h"
@@ -10,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // NNPACK cannot start on CPUs without AVX2 and LibTorch then logs "Could not initialize NNPACK!"
   // on every convolution; our convolutions are small and faster without it anyway.
   at::globalContext().setUserEnabledNNPACK(false);
+  ser::keepLargeAllocationsInHeap();
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
