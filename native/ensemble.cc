@@ -7,7 +7,7 @@ torch::Tensor ensemblePredict(const std::vector<std::shared_ptr<Trainer>>& membe
   for (size_t i = 0; i < members.size(); ++i) {
     std::unique_lock<std::mutex> lock(members[i]->mutex(), std::try_to_lock);
     if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "ensemble member " + std::to_string(i) + " is busy (an epoch or a prediction is running)");
-    auto p = members[i]->predict(features, 64).to(torch::kFloat64);
+    auto p = members[i]->predict(features, kPredictBatch).to(torch::kFloat64);
     sum = sum.defined() ? sum + p : p;
   }
   return (sum / static_cast<double>(members.size())).to(torch::kFloat32);

@@ -14,6 +14,11 @@
 
 namespace ser {
 
+// Windows per forward pass in prediction. Small on purpose: at 8 windows a conv block's activations
+// stay under glibc's 32 MB mmap ceiling on any thread's arena; at 64 every op faulted in fresh pages
+// (26 ms per window against 3.7 ms at 8, torch 2.13 on 2 threads, tmp/batch_sweep.py).
+constexpr int64_t kPredictBatch = 8;
+
 struct OptimizerOptions {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, weightDecay = 0.0;
   bool decoupledWeightDecay = false;  // AdamW instead of Adam's L2 term
