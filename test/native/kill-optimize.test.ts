@@ -102,6 +102,16 @@ function expectWhole(out: string): void {
   expect(files.json).toBeGreaterThan(0); // state.json at least
 }
 
+
+/** A finished run's files after the kills: the best model loads, every file is whole, no leftovers, no lock. */
+function expectWholeFinishedRun(out: string): void {
+  expect(loadModel(path.join(out, 'best', 'model')).labels).toEqual(['neutral', 'angry']);
+  const files = checkFiles(out);
+  expect(files.broken).toEqual([]);
+  expect(files.leftovers).toEqual([]);
+  expect(fs.existsSync(path.join(out, '.ser-native.lock'))).toBe(false);
+}
+
 test('local process pool: three kill -9s at random moments, then a rerun', async () => {
   const out = path.join(tmp, 'local');
   const rng = new Rng(1807);
@@ -149,11 +159,7 @@ test('local process pool: three kill -9s at random moments, then a rerun', async
   const baseline = lines(path.join(out, 'baseline-evaluations.jsonl')).map((l) => JSON.parse(l).index as number);
   expect(new Set(baseline).size).toBe(baseline.length);
   expect(JSON.parse(fs.readFileSync(path.join(out, 'result.json'), 'utf8')).evaluations).toBe(PLANNED);
-  expect(loadModel(path.join(out, 'best', 'model')).labels).toEqual(['neutral', 'angry']);
-  const files = checkFiles(out);
-  expect(files.broken).toEqual([]);
-  expect(files.leftovers).toEqual([]);
-  expect(fs.existsSync(path.join(out, '.ser-native.lock'))).toBe(false);
+  expectWholeFinishedRun(out);
 }, 600000);
 
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0;
@@ -244,10 +250,6 @@ if (!HAVE_REDIS) console.warn('Skipping the optimize --queue kill test: redis-se
     expect(trainedIds.length - completed.size).toBeLessThanOrEqual(lost.reduce((a, b) => a + b, 0));
     expect(lost.every((n) => n <= 2)).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'state.json'), 'utf8')).search.evaluations).toBe(planned);
-    expect(loadModel(path.join(out, 'best', 'model')).labels).toEqual(['neutral', 'angry']);
-    const files = checkFiles(out);
-    expect(files.broken).toEqual([]);
-    expect(files.leftovers).toEqual([]);
-    expect(fs.existsSync(path.join(out, '.ser-native.lock'))).toBe(false);
+    expectWholeFinishedRun(out);
   }, 600000);
 });

@@ -2,6 +2,7 @@
 // resume after SIGKILL of the CLI and after an abort mid-iteration (both must continue the same run), a
 // killed worker, and the pool and worker entry point on their own.
 import { execFile, spawn } from 'child_process';
+import { childrenOf } from '../helpers/kill';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -82,17 +83,6 @@ test('a finished run is not overwritten by a new one, and resuming it only rewri
   expect(again.final).toEqual(reference.final);
 });
 
-/** Worker processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
