@@ -27,6 +27,18 @@ export interface NativeInfo {
   numInteropThreads: number;
   buildType: string;
   parallelInfo: string;
+  /** Reuse of LibTorch's large CPU blocks (native/block_cache.h); off with SER_NATIVE_MALLOC=system. */
+  blockCache: BlockCacheStats;
+}
+
+export interface BlockCacheStats {
+  enabled: boolean;
+  /** Requests of 1 MiB or more served from idle blocks, and those that went to the C allocator. */
+  hits: number;
+  misses: number;
+  /** Freed blocks kept for reuse now (at most 768 MiB). */
+  idleBytes: number;
+  idleBlocks: number;
 }
 
 /** Log-mel options as the kernel reads them (native/mel_bindings.cc); lib/features/options.ts completes them. */

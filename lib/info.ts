@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { binding, packageRoot, libtorchScripts } from './binding';
+import { binding, packageRoot, libtorchScripts, BlockCacheStats } from './binding';
 import * as is from './is';
 import { defaultModelInfo, DefaultModelInfo } from './model/default-model';
 
@@ -10,6 +10,8 @@ export interface Info {
   cuda: { builtWith: boolean; available: boolean; deviceCount: number; devices: string[]; cudnn: boolean; cudnnVersion: number | null };
   threads: { intraOp: number; interOp: number };
   build: { type: string; binary: string; from: 'prebuilt' | 'local build' };
+  /** Large tensor blocks reused instead of returned to the C allocator (SER_NATIVE_MALLOC=system turns it off). */
+  memory: { blockCache: BlockCacheStats };
   /** The model that predict() uses without a path: where, its labels and figures, and its licence. */
   defaultModel: DefaultModelInfo;
 }
@@ -35,6 +37,7 @@ export function info(): Info {
     },
     threads: { intraOp: n.numThreads, interOp: n.numInteropThreads },
     build: { type: n.buildType, binary: b.binaryPath, from: b.provenance },
+    memory: { blockCache: n.blockCache },
     defaultModel: defaultModelInfo(),
   };
 }

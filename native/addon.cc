@@ -11,7 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // NNPACK cannot start on CPUs without AVX2 and LibTorch then logs "Could not initialize NNPACK!"
   // on every convolution; our convolutions are small and faster without it anyway.
   at::globalContext().setUserEnabledNNPACK(false);
-  ser::keepLargeAllocationsInHeap();
+  ser::configureMemory();
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));

@@ -7,19 +7,20 @@
 #include <malloc.h>
 #endif
 
+#include "block_cache.h"
+
 namespace ser {
 
-bool keepLargeAllocationsInHeap() {
-#if defined(__GLIBC__)
+bool configureMemory() {
   const char* choice = std::getenv("SER_NATIVE_MALLOC");
   if (choice != nullptr && std::strcmp(choice, "system") == 0) return false;
+  installBlockCache(kBlockCacheBudget);
+#if defined(__GLIBC__)
   // No mmap for large blocks; freed memory above 256 MB at the top of a heap goes back to the OS.
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-  return true;
-#else
-  return false;
 #endif
+  return true;
 }
 
 }  // namespace ser

@@ -4,12 +4,14 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "inference_net.h"
 #include "model.h"
 
 namespace ser {
@@ -63,7 +65,7 @@ class Trainer {
   EpochResult trainEpoch(const torch::Tensor& features, const torch::Tensor& labels, const EpochOptions& options,
                          const std::function<void(int64_t batch, int64_t batches, double loss)>& progress,
                          const std::atomic<bool>& cancel);
-  // Softmax probabilities [n, nClasses] on CPU, in eval mode.
+  // Softmax probabilities [n, nClasses] on CPU, in eval mode, through the folded InferenceNet.
   torch::Tensor predict(const torch::Tensor& features, int64_t batchSize);
 
   NamedTensors state();                       // parameters and buffers, on CPU
@@ -79,6 +81,7 @@ class Trainer {
   torch::Tensor specAugment(torch::Tensor x, const EpochOptions& o, std::mt19937_64& rng);
 
   SerNet net_{nullptr};
+  std::unique_ptr<InferenceNet> inference_;  // built on the first predict; dropped when weights change
   torch::Device device_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   OptimizerOptions optimizerOptions_;

@@ -40,6 +40,7 @@ export const infoCommand: Command<Args> = {
       ['cuDNN', i.cuda.cudnn ? `yes (${i.cuda.cudnnVersion})` : 'no'],
       ['threads', `${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op`],
       ['addon', `${i.build.from} (${i.build.type}): ${i.build.binary}`],
+      ['memory', i.memory.blockCache.enabled ? 'large tensor blocks reused (block cache; SER_NATIVE_MALLOC=system turns it off)' : 'system allocator (SER_NATIVE_MALLOC=system)'],
       ...defaultModelRows(i.defaultModel),
     ];
     const w = Math.max(...rows.map((r) => r[0].length));
