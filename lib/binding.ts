@@ -151,6 +151,8 @@ export interface Native {
   info(): NativeInfo;
   setNumThreads(n: number): void;
   checkDevice(device: string): string;
+  /** Frees the block cache's idle blocks and trims glibc's heaps; returns the bytes the cache held. */
+  releaseMemory(): number;
   /** Raises a real c10::Error (for tests of the error path). */
   raiseTorchError(): number;
   logMel(signals: Float32Array[], options: NativeMelOptions, device: string): { nMels: number; frames: number[]; data: Float32Array[] };

@@ -4,7 +4,7 @@
 // the optimizers' building blocks are under the `hpo` namespace. test/types/public-api.ts pins this list.
 
 // The installation
-export { info } from './info';
+export { info, releaseMemory } from './info';
 export { setNumThreads, resolveDevice } from './device';
 export type { Info } from './info';
 export type { Device } from './is';

@@ -42,5 +42,14 @@ export function info(): Info {
   };
 }
 
+/**
+ * Gives idle memory back to the OS: freed tensor blocks kept for reuse, and the C allocator's free
+ * pages. Useful in a long-running service between bursts (serve calls it after 2 s without work);
+ * the next large prediction or epoch allocates again. Returns the bytes the block cache held.
+ */
+export function releaseMemory(): number {
+  return binding().native.releaseMemory();
+}
+
 // The device and thread settings live in lib/device.ts (below lib/model); re-exported for callers of info.
 export { resolveDevice, setNumThreads } from './device';

@@ -23,4 +23,12 @@ bool configureMemory() {
   return true;
 }
 
+size_t releaseIdleMemory() {
+  const size_t cached = releaseBlockCache();
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+  return cached;
+}
+
 }  // namespace ser

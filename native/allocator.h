@@ -18,4 +18,8 @@ constexpr size_t kBlockCacheBudget = size_t(768) << 20;
 // Called once at load. Returns whether it applied.
 bool configureMemory();
 
+// Gives idle memory back to the OS: the block cache's idle blocks, then glibc's free heap pages
+// (malloc_trim). Returns the bytes the block cache held. For a service between bursts of work.
+size_t releaseIdleMemory();
+
 }  // namespace ser

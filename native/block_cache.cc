@@ -37,6 +37,18 @@ class BlockCache final : public c10::Allocator {
     return {true, hits_, misses_, idleBytes_, bySize_.size()};
   }
 
+  size_t releaseIdle() {
+    std::vector<void*> all;
+    size_t bytes = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      bytes = idleBytes_;
+      while (!byAge_.empty()) all.push_back(evictOldest());
+    }
+    for (void* p : all) c10::free_cpu(p);
+    return bytes;
+  }
+
   static BlockCache* instance;
 
  private:
@@ -121,6 +133,8 @@ void installBlockCache(size_t budgetBytes) {
     c10::SetCPUAllocator(BlockCache::instance, /*priority=*/1);
   });
 }
+
+size_t releaseBlockCache() { return BlockCache::instance ? BlockCache::instance->releaseIdle() : 0; }
 
 BlockCacheStats blockCacheStats() { return BlockCache::instance ? BlockCache::instance->stats() : BlockCacheStats{}; }
 

@@ -21,5 +21,7 @@ struct BlockCacheStats {
   size_t hits = 0, misses = 0, idleBytes = 0, idleBlocks = 0;
 };
 BlockCacheStats blockCacheStats();
+// Frees every idle block (a service between bursts gives its memory back); returns the bytes freed.
+size_t releaseBlockCache();
 
 }  // namespace ser

@@ -1,6 +1,7 @@
-// info(), setNumThreads(), checkDevice(): what this binary is and what it can use.
+// info(), setNumThreads(), checkDevice(), releaseMemory(): what this binary is and what it can use.
 #include "info.h"
 
+#include "allocator.h"
 #include "block_cache.h"
 #include "threads.h"
 
@@ -72,6 +73,10 @@ Napi::Value CheckDevice(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsString()) throw ArgumentError("Expected string for device");
     return Napi::String::New(info.Env(), parseDevice(info[0].As<Napi::String>().Utf8Value()).str());
   });
+}
+
+Napi::Value ReleaseMemory(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(releaseIdleMemory())); });
 }
 
 // Raises a real c10::Error inside LibTorch, so tests can check that it becomes a JS Error.

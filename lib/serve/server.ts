@@ -10,11 +10,13 @@ import websocket from '@fastify/websocket';
 import multipart from '@fastify/multipart';
 import type { EmotionModel } from '../model/model';
 import { decodeAudio } from '../audio/decode';
+import { IdleRelease } from './idle-release';
+import { Turns } from './turns';
 import { WavError } from '../audio/wav';
 import { logMelResolved } from '../features/logmel';
 import { spectrogramToPng } from '../features/png';
 import { packageRoot } from '../binding';
-import { packageVersion } from '../info';
+import { packageVersion, releaseMemory } from '../info';
 import * as is from '../is';
 import { DEFAULT_LIMITS, resolveLimits, ServeLimits } from './options';
 import { CLOSE, StreamSession } from './ws-stream';
@@ -78,6 +80,8 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   const web = new Map(Object.entries(WEB_FILES).map(([route, file]) => [route, fs.readFileSync(path.join(webDir, file))]));
   let streams = 0;
   let inFlight = 0;
+  const turns = new Turns();
+  const idle = new IdleRelease(() => releaseMemory());
 
   const app = Fastify({
     logger: o.logger ?? false,
@@ -95,6 +99,7 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   await app.register(multipart, { limits: { fileSize: limits.bodyLimit, files: 1, fields: 8, parts: 10 } });
   app.addContentTypeParser(WAV_TYPES, { parseAs: 'buffer', bodyLimit: limits.bodyLimit }, (_req, body, done) => done(null, body));
 
+  app.addHook('onClose', async () => idle.stop());
   app.setErrorHandler((e, _req, reply) => sendError(reply, e));
   app.setNotFoundHandler((req, reply) => sendError(reply, new HttpError(404, 'ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}; see GET /v1/model, POST /v1/predict, GET /v1/stream`)));
 
@@ -155,10 +160,13 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   async function admitted<T>(work: () => Promise<T>): Promise<T> {
     if (inFlight >= limits.maxQueue) throw new HttpError(503, 'ERR_BUSY', `${inFlight} predictions are waiting (the server's --max-queue); retry shortly`);
     inFlight++;
+    idle.begin();
     try {
+      await turns.next();
       return await work();
     } finally {
       inFlight--;
+      idle.end();
     }
   }
 
@@ -178,9 +186,11 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
   app.post('/v1/spectrogram', async (req, reply) => {
     const bytes = await wavBody(req);
     const f = model.features;
-    const samples = decodeAudio(bytes, f.logMel.sampleRate);
-    const [m] = logMelResolved([samples.length > 0 ? samples : new Float32Array(f.logMel.nFft)], f.logMel, model.device, true);
-    const { png } = spectrogramToPng(m.data, m.nMels, m.frames, { scale: [1, 2] });
+    const png = await admitted(async () => {
+      const samples = decodeAudio(bytes, f.logMel.sampleRate);
+      const [m] = logMelResolved([samples.length > 0 ? samples : new Float32Array(f.logMel.nFft)], f.logMel, model.device, true);
+      return spectrogramToPng(m.data, m.nMels, m.frames, { scale: [1, 2] }).png;
+    });
     return reply.type('image/png').send(png);
   });
 
@@ -190,7 +200,11 @@ export async function createServer(options: ServeOptions): Promise<FastifyInstan
       return;
     }
     streams++;
-    new StreamSession(socket, model, (req.query ?? {}) as Record<string, unknown>, limits.idleTimeout, () => streams--);
+    idle.begin();
+    new StreamSession(socket, model, (req.query ?? {}) as Record<string, unknown>, limits.idleTimeout, () => {
+      streams--;
+      idle.end();
+    });
   });
 
   return app;

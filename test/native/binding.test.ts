@@ -48,6 +48,11 @@ describe('native addon', () => {
     expect(after.misses).toBe(before.misses); // the second pass needed no new block
     expect(after.idleBytes).toBeLessThanOrEqual(768 * 2 ** 20);
     expect(Array.from(second)).toEqual(Array.from(first));
+    // releaseMemory() frees the idle blocks (a service between bursts); the next call allocates again.
+    expect(native().releaseMemory()).toBe(after.idleBytes);
+    expect(info().memory.blockCache).toMatchObject({ idleBytes: 0, idleBlocks: 0 });
+    expect(Array.from(model.predict(features, 8, 301))).toEqual(Array.from(first));
+    expect(info().memory.blockCache.misses).toBeGreaterThan(after.misses);
     // The opt-out, in a fresh process (the allocator is chosen once, at load).
     checkDist();
     const child = spawnSync(process.execPath, [cli, 'info', '--json'], { env: { ...process.env, SER_NATIVE_MALLOC: 'system' }, encoding: 'utf8' });

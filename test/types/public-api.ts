@@ -24,7 +24,9 @@ type RuntimeExports =
   | 'DatasetError' | 'hpo' | 'exportOnnx' | 'EmotionStream' | 'EmotionTransform' | 'decodePcm'
   // added by the robustness, calibration, folds and default-model work:
   | 'DEFAULT_MODEL_LICENCE' | 'ROBUSTNESS_CONDITIONS' | 'applyTemperature' | 'calibrateTraining' | 'calibrationReport' | 'defaultModelDir'
-  | 'defaultModelInfo' | 'evaluateRobustness' | 'fitTemperature' | 'trainFolds';
+  | 'defaultModelInfo' | 'evaluateRobustness' | 'fitTemperature' | 'trainFolds'
+  // memory given back by a long-running service:
+  | 'releaseMemory';
 export const exactRuntimeExports: Equal<keyof typeof ser, RuntimeExports> = true;
 
 // The entry points take their documented options and return their documented results.
@@ -40,6 +42,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const once: Prediction = predict('runs/x/model', { samples: new Float32Array(16000), sampleRate: 16000 } satisfies AudioInput);
   const spec: LogMel = logMel(new Float32Array(16000), { preset: 'torchaudio' as LogMelPreset, device: 'cpu' } satisfies LogMelCallOptions);
   const fb: { data: Float32Array; nMels: number } = melFilterbank({ nMels: 40 } satisfies Partial<LogMelOptions>);
+  const released: number = ser.releaseMemory();
   const i: Info = info();
   const dev: string = resolveDevice('auto' satisfies Device);
   setNumThreads(2);

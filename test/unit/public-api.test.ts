@@ -25,7 +25,7 @@ test('the package root exports the user-facing API, with the optimizer internals
       'indexDataset', 'info', 'loadModel', 'logMel', 'makeSplit', 'melFilterbank', 'minimize', 'optimize', 'predict', 'readWav', 'resample',
       'resolveDevice', 'resumeMinimize', 'setNumThreads', 'train', 'trimToSpeech', 'writeWav',
       'DEFAULT_MODEL_LICENCE', 'ROBUSTNESS_CONDITIONS', 'applyTemperature', 'calibrateTraining', 'calibrationReport', 'defaultModelDir',
-      'defaultModelInfo', 'evaluateRobustness', 'fitTemperature', 'trainFolds',
+      'defaultModelInfo', 'evaluateRobustness', 'fitTemperature', 'trainFolds', 'releaseMemory',
     ].sort(),
   );
   for (const name of ['encode', 'decode', 'reflect', 'Rng', 'createOptimizer', 'minimize']) expect(typeof lib.hpo[name]).toBe('function');
