@@ -1,51 +1,11 @@
-// Every `ser-native` sub-command, in the order `--help` lists them. Only the name and one-line description
-// live here: a command's module (its options, and through its handler lib/, the addon, LibTorch, BullMQ)
+// Every `ser-native` sub-command, loaded on demand. Only the name and one-line description (bin/command.ts)
+// are read up front: a command's module (its options, and through its handler lib/, the addon, LibTorch, BullMQ)
 // is loaded when that command runs or shows its own --help, so `ser-native --help` loads none of them.
 import type { Argv, CommandModule } from 'yargs';
+import { COMMANDS, type Command, type CommandName } from './command';
 import { withFlagNames } from './errors';
 
-export type CommandName = 'train' | 'evaluate' | 'predict' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
-
-export interface CommandMeta {
-  name: CommandName;
-  /** yargs command string, with positionals. */
-  command: string;
-  describe: string;
-}
-
-/** What a command module exports: yargs' builder and handler, plus the API names its flags map to. */
-export interface Command<Args = any> extends CommandModule<object, Args> {
-  /**
-   * API names in lib/'s error messages → the flag that set them, for this parse (e.g. config.epochs →
-   * --epochs), so errors name what the user typed. Optional: commands whose lib/ calls already say flags.
-   */
-  flagNames?: (args: Args) => Record<string, string>;
-}
-
-export const COMMANDS: readonly CommandMeta[] = [
-  { name: 'train', command: 'train', describe: 'Train the CNN+LSTM emotion model (with no data options: on the synthetic demo corpus)' },
-  { name: 'evaluate', command: 'evaluate', describe: 'Evaluate a model bundle on labelled recordings: accuracy, UAR, macro-F1, per class, confusion matrix' },
-  { name: 'predict', command: 'predict <files...>', describe: 'Predict the emotion of WAV files (the shipped default model, or --model DIR)' },
-  {
-    name: 'optimize',
-    command: 'optimize',
-    describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the synthetic demo corpus)',
-  },
-  { name: 'worker', command: 'worker', describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)' },
-  { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads, where the addon came from, and the default model (labels, figures, licence)' },
-  { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
-  {
-    name: 'index',
-    command: 'index <dir...>',
-    describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
-  },
-  { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
-  { name: 'export', command: 'export', describe: 'Export a model bundle as an ONNX graph (log-mel front end included) for onnxruntime in a browser, Python or a service' },
-];
-
-export function meta(name: CommandName): CommandMeta {
-  return COMMANDS.find((c) => c.name === name)!;
-}
+export { COMMANDS };
 
 /** The module of one command, required on first use (static strings, so bundlers and checkDist can follow them). */
 export function loadCommand(name: CommandName): Command {
@@ -57,6 +17,8 @@ export function loadCommand(name: CommandName): Command {
       return require('./commands/evaluate').evaluateCommand;
     case 'predict':
       return require('./commands/predict').predictCommand;
+    case 'serve':
+      return require('./commands/serve').serveCommand;
     case 'optimize':
       return require('./commands/optimize').optimizeCommand;
     case 'worker':

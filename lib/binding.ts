@@ -27,6 +27,18 @@ export interface NativeInfo {
   numInteropThreads: number;
   buildType: string;
   parallelInfo: string;
+  /** Reuse of LibTorch's large CPU blocks (native/block_cache.h); off with SER_NATIVE_MALLOC=system. */
+  blockCache: BlockCacheStats;
+}
+
+export interface BlockCacheStats {
+  enabled: boolean;
+  /** Requests of 1 MiB or more served from idle blocks, and those that went to the C allocator. */
+  hits: number;
+  misses: number;
+  /** Freed blocks kept for reuse now (at most 768 MiB). */
+  idleBytes: number;
+  idleBlocks: number;
 }
 
 /** Log-mel options as the kernel reads them (native/mel_bindings.cc); lib/features/options.ts completes them. */
@@ -168,6 +180,8 @@ export interface Native {
   /** The native pipeline's seeded white noise added to a clip at exactly snrDb (a silent clip is returned unchanged). */
   whiteNoise(clip: Float32Array, snrDb: number, seed: number): Float32Array;
   checkDevice(device: string): string;
+  /** Frees the block cache's idle blocks and trims glibc's heaps; returns the bytes the cache held. */
+  releaseMemory(): number;
   /** Raises a real c10::Error (for tests of the error path). */
   raiseTorchError(): number;
   logMel(signals: Float32Array[], options: NativeMelOptions, device: string): { nMels: number; frames: number[]; data: Float32Array[] };
@@ -176,8 +190,6 @@ export interface Native {
   NativeModel: new (config: NativeModelConfig, device: string, seed: number) => RawNativeModel;
   /** Per-frame voice activity (native/vad.cc); lib/audio/vad.ts completes the options and smooths the mask. */
   voiceActivity(samples: Float32Array, sampleRate: number, options: NativeVadOptions): NativeVadFrames;
-  /** K NativeModel members (same nMels and classes) whose softmax outputs are averaged in one call (native/ensemble.cc). */
-  NativeEnsemble: new (members: RawNativeModel[]) => RawNativeEnsemble;
   /**
    * Clips at the model's rate → log-mel, utterance normalisation, evaluation windows, the members'
    * averaged softmax, and (mean) the per-clip mean, in one call (native/pipeline.cc); async runs it
@@ -205,11 +217,16 @@ export interface NativeClipResult {
   owner: Int32Array;
 }
 
+/** The per-frame speech measures' settings (native/vad.cc); lib/audio/vad.ts adds the smoothing ones. */
 export interface NativeVadOptions {
+  /** Analysis frame and hop, seconds (default 25 ms / 10 ms). */
   frameSeconds: number;
   hopSeconds: number;
+  /** A speech frame is louder than this absolute level, dBFS (default −70: quiet recordings of soft speech peak near −55). */
   minDb: number;
+  /** ... and than the clip's noise floor (10th-percentile frame energy) plus this margin, dB (default 9). */
   marginDb: number;
+  /** ... and its spectral flatness over lowHz..highHz is below this (default 0.35; white noise ≈ 0.56). */
   maxFlatness: number;
   lowHz: number;
   highHz: number;
@@ -226,12 +243,6 @@ export interface NativeVadFrames {
   hopSamples: number;
 }
 
-export interface RawNativeEnsemble {
-  /** Mean of the members' softmax probabilities, row-major [n, nClasses]. */
-  predict(features: Float32Array, n: number, frames: number): Float32Array;
-  predictAsync(features: Float32Array, n: number, frames: number): Promise<Float32Array>;
-  size(): number;
-}
 
 export interface LibTorchLocation {
   root: string;
@@ -382,6 +393,11 @@ function versionMismatch(wanted: string | null, rejected: LibTorchLocation[], bi
 const RTLD_NODELETE = 0x1000; // glibc: keep the library mapped after Node's dlclose()
 
 function preload(libtorch: LibTorchLocation): void {
+  // OpenMP threads that spin while waiting for work take whole cores from everything else and, on a
+  // busy machine, from each other: a 2-thread forward then takes 5× longer than with 1 (bench:predict).
+  // Sleeping waiters cost a few µs per parallel region. Read by libgomp when it loads, so set first;
+  // a value the user set wins.
+  if (process.env.OMP_WAIT_POLICY === undefined) process.env.OMP_WAIT_POLICY = 'PASSIVE';
   const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | (process.platform === 'linux' ? RTLD_NODELETE : 0);
   for (const lib of libtorchScripts().preloadList(libtorch)) {
     try {

@@ -14,6 +14,9 @@ export type SerNativeErrorCode =
   | 'ERR_DEVICE'
   | 'ERR_DATA'
   | 'ERR_MODEL'
+  | 'ERR_LIMIT' // an input is larger (or a rate more extreme) than a documented limit (lib/limits.ts)
+  | 'ERR_AUDIO' // audio that decodes but cannot be used (e.g. no samples, a rate pair that cannot be resampled)
+  | 'ERR_LOCKED' // another live run holds the output folder's lock (lib/lock.ts)
   | 'ERR_DEPENDENCY'; // an optional dependency (bullmq, ioredis) is not installed
 
 export class SerNativeError extends Error {

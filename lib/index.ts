@@ -1,44 +1,74 @@
-// ser-native: speech emotion recognition for Node.js on LibTorch. Public API.
-export { info, setNumThreads, resolveDevice, packageVersion } from './info';
+// ser-native: speech emotion recognition for Node.js on LibTorch. The public API is what a user calls:
+// train, evaluate, loadModel/predict, optimize, logMel, info, minimize, their options and results,
+// the error classes and a few audio/data helpers. Everything else is internal (its paths may change);
+// the optimizers' building blocks are under the `hpo` namespace. test/types/public-api.ts pins this list.
+
+// The installation
+export { info, releaseMemory } from './info';
+export { setNumThreads, resolveDevice } from './device';
 export type { Info } from './info';
-export { SerNativeError } from './errors';
-export type { SerNativeErrorCode } from './errors';
 export type { Device } from './is';
 
-// Features
-export { logMel, melFilterbank, PRESETS, resolveLogMelOptions, frameCount, spectrogramToPng } from './features';
-export type { LogMel, LogMelCallOptions, LogMelOptions, LogMelPreset } from './features';
+// Errors: SerNativeError carries a `code`; bad arguments are TypeError/RangeError (code ERR_ARGUMENT).
+export { SerNativeError } from './errors';
+export type { SerNativeErrorCode } from './errors';
+export { WavError } from './audio/wav';
+export { DatasetError } from './dataset/errors';
 
-// Audio and data
-export { readWav, writeWav, encodeWav, probeWav, WavError, resample, fixLength, windows, detectSpeech, trimToSpeech, DEFAULT_VAD_OPTIONS } from './audio';
-export type { SpeechDetection, SpeechSegment, VadOptions } from './audio/vad';
-export type { WavAudio, WavFormat } from './audio';
-export type { AudioInput } from './audio/decode';
-export { addWhiteNoise, measureSnrDb, planEpoch, parseSchedule, validateSchedule } from './augment';
-export type { NoiseSchedule, AugmentDecision } from './augment';
-export { indexDataset, makeSplit, defaultSplit, kfoldSplits, parseSplitSpec, parseLabelMap, EMOTIONS, DatasetError } from './dataset';
-export type { DatasetItem, IndexResult, Split, SplitSpec, Emotion, LabelMap } from './dataset';
-export { generateDemoCorpus, ensureDemoCorpus } from './demo';
-export type { DemoCorpusOptions } from './demo';
-
-// Model, training, evaluation
-export { loadModel, predict, EmotionModel } from './model/model';
-export type { Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
-export { exportOnnx } from './export/onnx';
-export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
-export { defaultTrainConfig, resolveTrainConfig } from './model/config';
-export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
+// Training and evaluation
 export { train } from './train/train';
+export { trainFolds } from './train/folds';
+export type { FoldsOptions, FoldsResult, FoldSummary } from './train/folds';
+export { calibrateTraining } from './train/calibrate';
+export type { RunCalibration } from './train/calibrate';
+export { evaluateRobustness, ROBUSTNESS_CONDITIONS } from './train/robustness';
+export type { RobustnessOptions, RobustnessResult, RobustnessRow, RobustnessCondition } from './train/robustness';
+export { defaultModelDir, defaultModelInfo, DEFAULT_MODEL_LICENCE } from './model/default-model';
+export type { DefaultModelInfo } from './model/default-model';
+export type { Calibration } from './model/bundle';
 export type { TrainOptions, TrainResult, TrainProgress, EpochRecord } from './train/train';
 export { evaluate } from './train/evaluate';
+export { applyTemperature, fitTemperature, calibrationReport } from './metrics/calibration';
+export type { CalibrationReport, ReliabilityBin } from './metrics/calibration';
 export type { EvaluateOptions, EvaluateResult } from './train/evaluate';
 export type { DataOptions } from './train/data';
+export { defaultTrainConfig } from './model/config';
+export type { TrainConfig, Architecture, FeatureConfig, OptimizerConfig } from './model/config';
+export type { ClassificationReport, ClassMetrics, Protocol } from './metrics';
 
-// Metrics and reports
-export { classificationReport, argmax } from './metrics';
-export type { ClassificationReport, Protocol } from './metrics';
-export { renderTrainingReport } from './report/train-report';
+// Prediction
+export { loadModel, predict } from './model/model';
+export type { EmotionModel, Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export { exportOnnx } from './export/onnx';
+export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
+export type { AudioInput } from './audio/decode';
 
-// Hyper-parameter search: the optimizers (pure TypeScript) and the SER search over training runs
-export * from './hpo';
-export * from './optimize';
+// Live audio: model.stream() and model.createStream() (attached to EmotionModel by lib/stream)
+export { EmotionStream, EmotionTransform, decodePcm } from './stream';
+export type { StreamOptions, StreamSegment, PcmChunk, CreateStreamOptions, PcmFormat } from './stream';
+
+// Features, audio and data helpers
+export { logMel, melFilterbank } from './features/logmel';
+export type { LogMel, LogMelCallOptions } from './features/logmel';
+export type { LogMelOptions, LogMelPreset } from './features/options';
+export { readWav, writeWav } from './audio/wav';
+export type { WavAudio } from './audio/wav';
+export { resample } from './audio/resample';
+export { detectSpeech, trimToSpeech } from './audio/vad';
+export type { SpeechDetection, SpeechSegment, VadOptions } from './audio/vad';
+export { indexDataset } from './dataset/index-dataset';
+export { makeSplit } from './dataset/splits';
+export { EMOTIONS } from './dataset/emotions';
+export type { DatasetItem, IndexResult, Split, SplitSpec, Emotion } from './dataset';
+export { ensureDemoCorpus } from './demo';
+
+// Hyper-parameter search: optimize() tunes training; minimize() is the general optimizer.
+export { optimize } from './optimize/run';
+export type { OptimizeOptions, OptimizeResult } from './optimize/run';
+export type { OptimizeProgress } from './optimize/types';
+export type { QueueModeOptions } from './optimize/evaluators/queue';
+export { minimize, resumeMinimize } from './hpo/minimize';
+export type { Objective, MinimizeOptions, MinimizeResult, MinimizeCheckpoint } from './hpo/minimize';
+export type { Space } from './hpo/space';
+export type { Algorithm } from './hpo/optimizer';
+export * as hpo from './hpo';

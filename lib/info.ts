@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { binding, packageRoot, libtorchScripts } from './binding';
+import { binding, packageRoot, libtorchScripts, BlockCacheStats } from './binding';
 import * as is from './is';
 import { defaultModelInfo, DefaultModelInfo } from './model/default-model';
 
@@ -10,6 +10,8 @@ export interface Info {
   cuda: { builtWith: boolean; available: boolean; deviceCount: number; devices: string[]; cudnn: boolean; cudnnVersion: number | null };
   threads: { intraOp: number; interOp: number };
   build: { type: string; binary: string; from: 'prebuilt' | 'local build' };
+  /** Large tensor blocks reused instead of returned to the C allocator (SER_NATIVE_MALLOC=system turns it off). */
+  memory: { blockCache: BlockCacheStats };
   /** The model that predict() uses without a path: where, its labels and figures, and its licence. */
   defaultModel: DefaultModelInfo;
 }
@@ -35,21 +37,19 @@ export function info(): Info {
     },
     threads: { intraOp: n.numThreads, interOp: n.numInteropThreads },
     build: { type: n.buildType, binary: b.binaryPath, from: b.provenance },
+    memory: { blockCache: n.blockCache },
     defaultModel: defaultModelInfo(),
   };
 }
 
-/** Sets LibTorch's intra-op thread count for this process (at::set_num_threads). */
-export function setNumThreads(threads: number): void {
-  is.positiveInteger('threads', threads);
-  binding().native.setNumThreads(threads);
+/**
+ * Gives idle memory back to the OS: freed tensor blocks kept for reuse, and the C allocator's free
+ * pages. Useful in a long-running service between bursts (serve calls it after 2 s without work);
+ * the next large prediction or epoch allocates again. Returns the bytes the block cache held.
+ */
+export function releaseMemory(): number {
+  return binding().native.releaseMemory();
 }
 
-/**
- * Resolves a device option ('auto' | 'cpu' | 'cuda' | 'cuda:N') to the device that will be used,
- * failing with ERR_DEVICE when CUDA is asked for and is not usable.
- */
-export function resolveDevice(device: is.Device | string = 'auto'): string {
-  is.device('device', device);
-  return binding().native.checkDevice(device);
-}
+// The device and thread settings live in lib/device.ts (below lib/model); re-exported for callers of info.
+export { resolveDevice, setNumThreads } from './device';

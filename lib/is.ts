@@ -161,10 +161,17 @@ export function knownKeys(name: string, obj: Record<string, unknown>, allowed: r
   }
 }
 
-/** `options` (default {}) as an object whose keys are all in `allowed`: the first check of every public entry point. */
-export function options<T extends object>(name: string, v: T | undefined, allowed: readonly (keyof T & string)[]): T {
+/** Every key of an options type, each once: listing one too few or one unknown is a compile error. */
+export type KeysOf<T> = { readonly [K in keyof Required<T>]: true };
+
+/**
+ * `options` (default {}) as an object with only the keys of its type: the first check of every
+ * public entry point, so `train({ epoch: 5 })` fails ("did you mean epochs?") instead of training 60.
+ * Prefer a `KeysOf<T>` record (the compiler checks it lists every key) to an array of names.
+ */
+export function options<T extends object>(name: string, v: T | undefined, keys: KeysOf<T> | readonly (keyof T & string)[]): T {
   if (v === undefined) return {} as T;
-  knownKeys(name, plainObject(name, v), allowed);
+  knownKeys(name, plainObject(name, v), Array.isArray(keys) ? keys : Object.keys(keys));
   return v;
 }
 

@@ -1,6 +1,6 @@
 // Export registration only: each function lives in the file named after its job.
+#include "allocator.h"
 #include "mel_bindings.h"
-#include "ensemble.h"
 #include "info.h"
 #include "model_binding.h"
 #include "pipeline.h"
@@ -11,9 +11,11 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // NNPACK cannot start on CPUs without AVX2 and LibTorch then logs "Could not initialize NNPACK!"
   // on every convolution; our convolutions are small and faster without it anyway.
   at::globalContext().setUserEnabledNNPACK(false);
+  ser::configureMemory();
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
+  exports.Set("releaseMemory", Napi::Function::New(env, ser::ReleaseMemory, "releaseMemory"));
   exports.Set("checkDevice", Napi::Function::New(env, ser::CheckDevice, "checkDevice"));
   exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));
   exports.Set("logMel", Napi::Function::New(env, ser::LogMel, "logMel"));
@@ -24,7 +26,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeModel", ser::NativeModel::Define(env));
   exports.Set("whiteNoise", Napi::Function::New(env, ser::WhiteNoise, "whiteNoise"));
   exports.Set("liveProducerThreads", Napi::Function::New(env, ser::LiveProducerThreads, "liveProducerThreads"));
-  exports.Set("NativeEnsemble", ser::NativeEnsemble::Define(env));
   return exports;
 }
 

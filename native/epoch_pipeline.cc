@@ -211,7 +211,7 @@ EpochResult trainPlannedEpoch(Trainer& trainer, const TrainingSet& set, const Ep
   std::thread producer([&] {
     producers.fetch_add(1);
     try {
-      // One intra-op thread here: the training thread keeps LibTorch's pool (docs/THREADS.md).
+      // One intra-op thread here: the training thread keeps LibTorch's pool (docs/ARCHITECTURE.md, "Threads and processes").
       at::get_num_threads();  // initialise this thread's OpenMP state first, then narrow it
       if (omp_set_num_threads) omp_set_num_threads(1);
       for (int64_t b = 0; b < batches && !stop.load(); ++b) {

@@ -1,6 +1,8 @@
-// info(), setNumThreads(), checkDevice(): what this binary is and what it can use.
+// info(), setNumThreads(), checkDevice(), releaseMemory(): what this binary is and what it can use.
 #include "info.h"
 
+#include "allocator.h"
+#include "block_cache.h"
 #include "threads.h"
 
 #include <ATen/Parallel.h>
@@ -43,6 +45,15 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
     out.Set("numInteropThreads", at::get_num_interop_threads());
     out.Set("buildType", SER_BUILD_TYPE);
     out.Set("parallelInfo", at::get_parallel_info());
+    // Reuse of large tensor blocks (block_cache.h); all zero with SER_NATIVE_MALLOC=system.
+    const auto cache = blockCacheStats();
+    auto blocks = Napi::Object::New(env);
+    blocks.Set("enabled", cache.installed);
+    blocks.Set("hits", Napi::Number::New(env, static_cast<double>(cache.hits)));
+    blocks.Set("misses", Napi::Number::New(env, static_cast<double>(cache.misses)));
+    blocks.Set("idleBytes", Napi::Number::New(env, static_cast<double>(cache.idleBytes)));
+    blocks.Set("idleBlocks", Napi::Number::New(env, static_cast<double>(cache.idleBlocks)));
+    out.Set("blockCache", blocks);
     return out;
   });
 }
@@ -62,6 +73,10 @@ Napi::Value CheckDevice(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsString()) throw ArgumentError("Expected string for device");
     return Napi::String::New(info.Env(), parseDevice(info[0].As<Napi::String>().Utf8Value()).str());
   });
+}
+
+Napi::Value ReleaseMemory(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(releaseIdleMemory())); });
 }
 
 // Raises a real c10::Error inside LibTorch, so tests can check that it becomes a JS Error.

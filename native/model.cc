@@ -61,10 +61,18 @@ SerNetImpl::SerNetImpl(const ModelConfig& c) : config(c) {
 }
 
 torch::Tensor SerNetImpl::forward(torch::Tensor x) {
+  x = normalize(x);
+  for (const auto& block : *blocks) x = block->as<torch::nn::Sequential>()->forward(x);
+  return classifyMaps(x);
+}
+
+torch::Tensor SerNetImpl::normalize(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 4 && x.size(1) == 1 && x.size(2) == config.nMels,
               "expected log-mel input [batch, 1, ", config.nMels, ", frames], got ", x.sizes());
-  x = (x - featMean.view({1, 1, -1, 1})) / featStd.view({1, 1, -1, 1});
-  for (const auto& block : *blocks) x = block->as<torch::nn::Sequential>()->forward(x);
+  return (x - featMean.view({1, 1, -1, 1})) / featStd.view({1, 1, -1, 1});
+}
+
+torch::Tensor SerNetImpl::classifyMaps(torch::Tensor x) {
   // [batch, channels, mels', frames'] → a sequence over time of channels·mels' features
   const int64_t batch = x.size(0), frames = x.size(3);
   TORCH_CHECK(frames >= 1, "the input is too short for the time pooling");

@@ -34,6 +34,10 @@ struct SerNetImpl : torch::nn::Module {
   explicit SerNetImpl(const ModelConfig& config);
   // x: [batch, 1, nMels, frames] raw log-mel dB → logits [batch, nClasses]
   torch::Tensor forward(torch::Tensor x);
+  // The two ends of forward(), shared with InferenceNet: the checked, normalised input, and the
+  // conv blocks' maps [batch, channels, mels', frames'] → LSTM over time → pooling → logits.
+  torch::Tensor normalize(const torch::Tensor& x);
+  torch::Tensor classifyMaps(torch::Tensor maps);
 
   ModelConfig config;
   torch::nn::ModuleList blocks{nullptr};

@@ -205,7 +205,7 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
     if (!info[1].IsNumber() || !info[2].IsNumber()) throw ArgumentError("Expected integers for n and frames");
     auto features = featuresFromJs(info[0], info[1].As<Napi::Number>().Int64Value(), trainer_->config().nMels, info[2].As<Napi::Number>().Int64Value());
     auto lock = lockIdle(*trainer_);
-    return toFloat32Array(info.Env(), trainer_->predict(features, 64));
+    return toFloat32Array(info.Env(), trainer_->predict(features, kPredictBatch));
   });
 }
 

@@ -1,4 +1,4 @@
-// The thread model of LibTorch work off the JS thread (docs/THREADS.md). With the OpenMP backend,
+// The thread model of LibTorch work off the JS thread (docs/ARCHITECTURE.md, "Threads and processes"). With the OpenMP backend,
 // at::set_num_threads only reaches the calling thread and threads that start LibTorch work later:
 // a libuv worker that already ran an op keeps its old team size. Every worker therefore applies
 // the process's requested intra-op thread count itself before its tensor work.

@@ -84,7 +84,7 @@ void PredictWorker::Execute() {
     std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
     if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running)");
     applyIntraOpThreads();
-    probabilities_ = trainer_->predict(features_, 64);
+    probabilities_ = trainer_->predict(features_, kPredictBatch);
   } catch (const std::exception& e) {
     failure_ = capture(e);
     SetError(failure_.message);

@@ -138,6 +138,7 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
     torch::manual_seed(o.seed);  // dropout masks for this epoch
   }
   net_->train();
+  inference_.reset();
   EpochResult r;
   r.seconds.intraOpThreads = at::get_num_threads();
   Lap lap;
@@ -197,11 +198,12 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
 torch::Tensor Trainer::predict(const torch::Tensor& features, int64_t batchSize) {
   c10::InferenceMode guard;
   net_->eval();
+  if (!inference_) inference_ = std::make_unique<InferenceNet>(net_);
   const int64_t n = features.size(0);
   std::vector<torch::Tensor> parts;
   for (int64_t start = 0; start < n; start += batchSize) {
     auto x = features.narrow(0, start, std::min(batchSize, n - start)).unsqueeze(1).to(device_);
-    parts.push_back(torch::softmax(net_->forward(x), 1).to(torch::kCPU));
+    parts.push_back(torch::softmax(inference_->forward(x), 1).to(torch::kCPU));
   }
   return parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
 }
@@ -227,6 +229,7 @@ void Trainer::loadState(const NamedTensors& tensors) {
   if (given.size() != own.size()) throw std::invalid_argument("the weights hold " + std::to_string(given.size()) + " tensors, the model has " + std::to_string(own.size()));
   torch::NoGradGuard guard;
   for (auto& [name, t] : own) t.copy_(given[name].to(t.device(), t.dtype()));
+  inference_.reset();
 }
 
 void Trainer::snapshot() { snapshot_ = state(); }

@@ -4,15 +4,22 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "inference_net.h"
 #include "model.h"
 
 namespace ser {
+
+// Windows per forward pass in prediction. Small on purpose: at 8 windows a conv block's activations
+// stay under glibc's 32 MB mmap ceiling on any thread's arena; at 64 every op faulted in fresh pages
+// (26 ms per window against 3.7 ms at 8, torch 2.13 on 2 threads, tmp/batch_sweep.py).
+constexpr int64_t kPredictBatch = 8;
 
 struct OptimizerOptions {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, weightDecay = 0.0;
@@ -71,7 +78,7 @@ class Trainer {
                            const std::function<void(int64_t batch, int64_t batches, double loss)>& progress, const std::atomic<bool>& cancel);
   // The per-mel mean the SpecAugment masks are filled with (the normalisation mean), on CPU.
   torch::Tensor maskFill() const { return net_->featMean.detach().to(torch::kCPU).clone(); }
-  // Softmax probabilities [n, nClasses] on CPU, in eval mode.
+  // Softmax probabilities [n, nClasses] on CPU, in eval mode, through the folded InferenceNet.
   torch::Tensor predict(const torch::Tensor& features, int64_t batchSize);
 
   NamedTensors state();                       // parameters and buffers, on CPU
@@ -87,6 +94,7 @@ class Trainer {
   torch::Tensor specAugment(torch::Tensor x, const EpochOptions& o, std::mt19937_64& rng);
 
   SerNet net_{nullptr};
+  std::unique_ptr<InferenceNet> inference_;  // built on the first predict; dropped when weights change
   torch::Device device_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   OptimizerOptions optimizerOptions_;

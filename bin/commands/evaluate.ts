@@ -2,7 +2,7 @@
 // model without --model), with their protocol; --robustness scores it under degraded recording conditions.
 import type { Argv } from 'yargs';
 import { DEMO_NOTE } from '../../lib/demo/note';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 

@@ -1,5 +1,5 @@
 // `ser-native export --onnx FILE [--model DIR]`: a bundle as an ONNX graph (lib/export/onnx.ts).
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 
 interface Args {
   onnx: string;

@@ -9,11 +9,11 @@ import { resample } from '../../lib/audio/resample';
 import { SerNativeError } from '../../lib/errors';
 import { logMel } from '../../lib/features/logmel';
 import { frameCount } from '../../lib/features/options';
-import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMelFlags } from '../../lib/features/cli-options';
+import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMelFlags } from '../logmel-flags';
 import { spectrogramToPng } from '../../lib/features/png';
 import { resolveDevice } from '../../lib/info';
 import * as is from '../../lib/is';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, deviceOption } from '../data-options';
 import { reportError } from '../errors';
 

@@ -13,7 +13,7 @@ import {
   type CorpusOption,
   type VocalChannelFilter,
 } from '../../lib/dataset';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { reportError } from '../errors';
 
 export interface IndexArgs {

@@ -1,5 +1,5 @@
 // `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import type { DefaultModelInfo } from '../../lib/model/default-model';
 
 const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : 'not recorded');
@@ -40,6 +40,7 @@ export const infoCommand: Command<Args> = {
       ['cuDNN', i.cuda.cudnn ? `yes (${i.cuda.cudnnVersion})` : 'no'],
       ['threads', `${i.threads.intraOp} intra-op, ${i.threads.interOp} inter-op`],
       ['addon', `${i.build.from} (${i.build.type}): ${i.build.binary}`],
+      ['memory', i.memory.blockCache.enabled ? 'large tensor blocks reused (block cache; SER_NATIVE_MALLOC=system turns it off)' : 'system allocator (SER_NATIVE_MALLOC=system)'],
       ...defaultModelRows(i.defaultModel),
     ];
     const w = Math.max(...rows.map((r) => r[0].length));

@@ -9,7 +9,7 @@ import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { DEMO_NOTE } from '../../lib/demo/note';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { EXIT, errorLine, UsageError } from '../errors';
@@ -20,6 +20,11 @@ interface Args extends DataArgs {
   population?: number;
   iterations?: number;
   maxEvals?: number;
+  rungs?: number;
+  eta?: number;
+  epochBudget?: number;
+  folds?: number;
+  warmStart?: string;
   workers?: number;
   epochsPerEval?: number;
   finalEpochs?: number;
@@ -59,7 +64,7 @@ function show(p: ProgressSink, e: OptimizeProgress): void {
       break;
     }
     case 'iteration':
-      p.line(`${e.search === 'baseline' ? 'baseline ' : ''}iteration ${e.iteration + 1}${e.iterations ? `/${e.iterations}` : ''}: ${e.done}/${e.planned} evaluations, ${bestText(e.best)}${etaText(e.etaSeconds)}`);
+      p.line(`${e.search === 'baseline' ? 'baseline ' : ''}iteration ${e.iteration + 1}${e.iterations ? `/${e.iterations}` : ''}: ${e.done}/${e.planned} evaluations, ${e.epochs} epochs, ${bestText(e.best)}${etaText(e.etaSeconds)}`);
       break;
     case 'final': {
       const t = e.progress;
@@ -79,11 +84,12 @@ export function summarize(r: OptimizeResult): string {
   const b = r.best;
   const lines = [
     ...(noDataOptions(r.settings.data) ? [`data: ${DEMO_NOTE}; its scores say the search works, not how well real speech is recognised`] : []),
-    `${r.settings.algorithm}: ${r.evaluations} evaluations (${r.failed} failed) in ${r.iterations} iterations, ${duration(r.seconds)}`,
-    `best: #${b.index} fitness ${b.fitness?.toFixed(4)} (validation UAR ${pct(b.metrics?.uar)} after ${r.settings.epochsPerEval} epoch(s))`,
+    `${r.settings.algorithm}: ${r.evaluations} evaluations (${r.failed} failed, ${r.epochs} training epochs) in ${r.iterations} iterations, ${duration(r.seconds)}`,
+    `best: #${b.index} fitness ${b.fitness?.toFixed(4)} (${r.settings.folds ? `mean UAR over ${r.settings.folds} folds` : 'validation UAR'} ${pct(b.metrics?.uar)} after ${r.settings.epochsPerEval} epoch(s))`,
     `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
   ];
-  if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations`);
+  if (r.recipe) lines.push(`starting recipe (#${r.recipe.index}): UAR ${pct(r.recipe.metrics?.uar)} after ${r.recipe.epochs ?? r.settings.epochsPerEval} epoch(s)`);
+  if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations (${r.baseline.epochs} epochs)`);
   const m = r.final.metrics;
   lines.push(`retrained ${r.final.epochs} epochs: ${m ? `validation UAR ${pct(m.uar)}, accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}` : 'no validation score'}`);
   if (r.queue) {
@@ -104,11 +110,16 @@ export const optimizeCommand: Command<Args> = {
       .option('iterations', { type: 'number', describe: 'Iterations, the initial population included (default 6; 2 on the demo corpus; derived from --max-evals when only that is given)' })
       .option('max-evals', { type: 'number', describe: 'Evaluation budget, never exceeded' })
       .option('workers', { type: 'number', describe: 'Worker processes (default max(1, cores/2), or one per GPU; 0 = in this process)' })
-      .option('epochs-per-eval', { type: 'number', describe: 'Training epochs per evaluation (default 8; 2 on the demo corpus)' })
+      .option('epochs-per-eval', { type: 'number', describe: 'Training epochs per evaluation, the top rung with --rungs (default 8; 2 on the demo corpus)' })
+      .option('rungs', { type: 'number', describe: 'Successive halving: every candidate first trains epochs-per-eval / eta^(rungs-1) epochs, the best 1/eta go on to eta times more, up to --epochs-per-eval (default 1: no halving)' })
+      .option('eta', { type: 'number', describe: 'With --rungs: reduction factor between rungs (default 3)' })
+      .option('epoch-budget', { type: 'number', describe: 'Budget of the search in training epochs (all rungs and folds), never exceeded; may be raised on --resume' })
+      .option('folds', { type: 'number', describe: 'Fitness = mean validation UAR over K speaker-grouped folds of the tuning speakers (the split\'s train + validation), the same folds for every candidate' })
+      .option('warm-start', { type: 'string', describe: 'evaluations.jsonl of an earlier run: its best configurations are evaluated first (after the starting recipe)' })
       .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default 60, as the recipe; 8 on the demo corpus)' })
       .option('config', { type: 'string', describe: 'JSON file of recipe overrides fixed for every evaluation (not the searched keys)' })
       .option('out', { type: 'string', default: 'ser-optimize', describe: 'Folder for state.json, evaluations.jsonl, best/model, report.html, result.json' })
-      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval) come from the saved run' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval, --rungs, --eta, --folds, --warm-start) come from the saved run; --max-evals, --epoch-budget, --final-epochs and --baseline may change' })
       .option('baseline', { type: 'boolean', describe: 'Also run random search on the same budget, for the report' })
       .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
       .option('device', deviceOption)
@@ -162,7 +173,7 @@ export const optimizeCommand: Command<Args> = {
     // On --resume the saved data options apply; the default --split is not a request to change them.
     if (a.resume && data.split === 'default' && !a.ravdess && !a.savee && !a.data && !a.labelMap) delete data.split;
     const { optimize } = await import('../../lib/optimize/run');
-    const p = progressSink(!a.json);
+    const p = progressSink(true); // progress goes to stderr, so it never mixes with --json on stdout
     const controller = new AbortController();
     const onSigint = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -177,6 +188,11 @@ export const optimizeCommand: Command<Args> = {
         population: a.population,
         iterations: a.iterations,
         maxEvals: a.maxEvals,
+        rungs: a.rungs,
+        eta: a.eta,
+        epochBudget: a.epochBudget,
+        folds: a.folds,
+        warmStart: a.warmStart,
         workers: a.workers,
         epochsPerEval: a.epochsPerEval,
         finalEpochs: a.finalEpochs,

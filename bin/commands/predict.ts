@@ -1,9 +1,9 @@
 // `ser-native predict [--model DIR] file.wav ...`: the emotion of each file, or a timeline (default model without --model).
 import type { Argv } from 'yargs';
 import type { Prediction } from '../../lib/model/model';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, deviceOption } from '../data-options';
-import { codeOf, errorLine, hintLine } from '../errors';
+import { codeOf, errorLine, hintLine, UsageError } from '../errors';
 
 /** One line: the emotion and confidence, 'uncertain', or 'no speech'. */
 export function describePrediction(p: Prediction): string {
@@ -21,6 +21,8 @@ interface Args {
   timeline: boolean;
   'min-confidence': number;
   hop?: number;
+  smoothing?: number;
+  median?: number;
   device: string;
   json: boolean;
 }
@@ -34,15 +36,21 @@ export const predictCommand: Command<Args> = {
       .option('model', { type: 'string', describe: 'Model bundle folder (the model/ folder that train writes); default: the shipped default model (see `ser-native info`)' })
       .option('timeline', { type: 'boolean', default: false, describe: 'Emotion per window over time (for long audio)' })
       .option('hop', { type: 'number', describe: 'With --timeline: seconds between windows, 0.01 to 600 (default: the model\'s, 1 s)' })
+      .option('smoothing', { type: 'number', describe: 'With --timeline: exponential smoothing of probabilities over time, 0 (none, default) to 0.99; causal, reset by speech-less windows' })
+      .option('median', { type: 'number', describe: 'With --timeline: median over the last N speech windows, odd, 1 (none, default) to 99' })
       .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
       .option('device', deviceOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
       .example('$0 predict clip.wav', 'The shipped default model, one line per file')
       .example('$0 predict --model ser-model/model clip.wav', 'A model you trained')
-      .example('$0 predict --model ser-model/model --timeline --hop 0.5 talk.wav', 'Emotion every 0.5 s of a long recording') as unknown as Argv<Args>,
-  flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence' }),
+      .example('$0 predict --model ser-model/model --timeline --hop 0.5 talk.wav', 'Emotion every 0.5 s of a long recording')
+      .example('$0 predict --timeline --hop 0.5 --smoothing 0.6 talk.wav', 'The same, smoothed over time (as the live stream does)') as unknown as Argv<Args>,
+  flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence', 'options.smoothing': '--smoothing', 'options.median': '--median' }),
   handler: async (a) => {
     const device = checkDevice(a.device);
+    for (const flag of ['hop', 'smoothing', 'median'] as const) {
+      if (a[flag] !== undefined && !a.timeline) throw new UsageError(`--${flag} only applies with --timeline (add --timeline, or drop --${flag})`);
+    }
     const { loadModel } = await import('../../lib/model/model');
     const model = loadModel(a.model, { device });
     const results: unknown[] = [];
@@ -51,7 +59,7 @@ export const predictCommand: Command<Args> = {
     for (const file of a.files) {
       try {
         if (a.timeline) {
-          const segments = model.timeline(file, { hop: a.hop, minConfidence: a['min-confidence'] });
+          const segments = model.timeline(file, { hop: a.hop, minConfidence: a['min-confidence'], smoothing: a.smoothing, median: a.median });
           results.push({ file, segments });
           if (!a.json) {
             process.stdout.write(`${file}\n`);

@@ -1,6 +1,6 @@
 // `ser-native setup`: installs the pinned LibTorch into the per-user cache (never asks: it is what the
 // command is for, and the first use of the package does the same unasked).
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 
 interface Args {
   cuda: boolean;

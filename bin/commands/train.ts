@@ -7,11 +7,10 @@ import type { TrainResult, TrainProgress } from '../../lib/train/train';
 import type { FoldsResult } from '../../lib/train/folds';
 import type { RunCalibration } from '../../lib/train/calibrate';
 import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
-import { meta, type Command } from '../commands';
+import { meta, type Command } from '../command';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 import { bar, nextPredictLine, progressSink } from '../progress';
-import { formatProfile } from '../../lib/train/profile';
 
 interface Args extends DataArgs {
   out: string;
@@ -105,7 +104,8 @@ export const trainCommand: Command<Args> = {
     const demo = noDataOptions(a);
     const epochs = a.epochs ?? (config.epochs === undefined && demo ? 12 : undefined);
     const { train } = await import('../../lib/train/train');
-    const p = progressSink(!a.json);
+    const { formatProfile } = await import('../../lib/train/profile');
+    const p = progressSink(true); // progress goes to stderr, so it never mixes with --json on stdout
     let noted = 0; // the demo notice, once, when training starts (not before a flag error)
     const controller = new AbortController();
     const onSigint = () => {

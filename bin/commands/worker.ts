@@ -1,9 +1,9 @@
 // `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
-// Thin wrapper: the work is in lib/distributed/worker.ts.
+// Thin wrapper: the work is in lib/optimize/evaluators/queue/worker.ts.
 import type { Argv } from 'yargs';
-import { QUEUE_DEFAULTS } from '../../lib/distributed/settings';
-import type { WorkerEvent } from '../../lib/distributed/worker';
-import { meta, type Command } from '../commands';
+import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
+import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
+import { meta, type Command } from '../command';
 import { UsageError } from '../errors';
 
 interface Args {
@@ -64,7 +64,7 @@ export const workerCommand: Command<Args> = {
       .example('$0 worker --queue redis://10.0.0.5:6379 --gpus 0,1 --data-root /data', 'One slot per GPU') as unknown as Argv<Args>,
   flagNames: () => ({ cpuSlots: '--cpu-slots', threads: '--threads', lockSeconds: '--lock-seconds', stalledSeconds: '--stalled-seconds', refuseSeconds: '--refuse-seconds' }),
   handler: async (a) => {
-    const { startWorker } = await import('../../lib/distributed/worker');
+    const { startWorker } = await import('../../lib/optimize/evaluators/queue/worker');
     const print = (e: WorkerEvent) => {
       if (a.json) process.stdout.write(JSON.stringify(e) + '\n');
       else {

@@ -10,6 +10,7 @@
  * removes the tiny phase-dependent gain ripple of the sampled sinc.
  */
 import * as is from '../is';
+import { SerNativeError } from '../errors';
 
 export type ResampleWindow = 'kaiser' | 'hann';
 
@@ -83,7 +84,7 @@ export class Resampler {
     // so an odd, symmetric kernel fits exactly and process() can fold it (half the multiplies).
     const taps = nw === 1 ? 2 * Math.floor(halfWidth) + 1 : Math.floor(2 * halfWidth) + 2;
     if (taps * nw > MAX_KERNEL_TAPS) {
-      throw new RangeError(`resample: ${fromRate} -> ${toRate} Hz reduces to ${orig}/${nw}, whose kernel (${taps} x ${nw} taps) is too large; resample via an intermediate rate`);
+      throw new SerNativeError('ERR_LIMIT', `resample: ${fromRate} -> ${toRate} Hz reduces to ${orig}/${nw}, whose kernel (${taps} x ${nw} taps) is larger than the limit of ${MAX_KERNEL_TAPS} taps; resample via an intermediate rate`);
     }
     this.taps = taps;
     this.kernel = new Float64Array(taps * nw);

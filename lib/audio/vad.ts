@@ -1,22 +1,11 @@
 // Speech detection (voice activity): is there speech in a clip, how much, and where. The per-frame
 // measures and decision are native (native/vad.cc: energy over the clip's noise floor and spectral
 // flatness); this file smooths the frame mask into segments and decides for the whole clip.
-import { native } from '../binding';
+import { native, NativeVadOptions } from '../binding';
 import * as is from '../is';
 
-export interface VadOptions {
-  /** Analysis frame and hop, seconds (default 25 ms / 10 ms). */
-  frameSeconds: number;
-  hopSeconds: number;
-  /** A speech frame is louder than this absolute level, dBFS (default −70: quiet recordings of soft speech peak near −55). */
-  minDb: number;
-  /** ... and than the clip's noise floor (10th-percentile frame energy) plus this margin, dB (default 9). */
-  marginDb: number;
-  /** ... and its spectral flatness over lowHz..highHz is below this (default 0.35; white noise ≈ 0.56). */
-  maxFlatness: number;
-  lowHz: number;
-  highHz: number;
-  floorQuantile: number;
+/** Speech detection settings: the native frame measures' plus how frames become segments. */
+export interface VadOptions extends NativeVadOptions {
   /** Pauses shorter than this inside speech count as speech (default 0.3 s: stops, fricatives). */
   maxGapSeconds: number;
   /** Speech runs shorter than this are dropped as clicks (default 0.06 s). */

@@ -14,6 +14,7 @@
  */
 import * as fs from 'fs';
 import * as is from '../is';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../limits';
 
 // Hot loops call Math through a module-level alias: under vm contexts (jest's test environment)
 // every global lookup goes through an interceptor and is ~50x slower; elsewhere this costs nothing.
@@ -190,6 +191,11 @@ function ascii(b: Uint8Array, offset: number, length = 4): string {
   return s;
 }
 
+/** A chunk id or form type as it may appear in a message: control and non-ASCII bytes escaped as \\xNN (a NUL in a message breaks terminals and logs). */
+function printable(s: string): string {
+  return s.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function isChunkId(b: Uint8Array): boolean {
   if (b.length < 4) return false;
   for (let i = 0; i < 4; i++) if (b[i] < 0x20 || b[i] > 0x7e) return false;
@@ -218,7 +224,7 @@ function parseHeader(input: Uint8Array | ByteSource, name: string): ParsedHeader
   }
   if (size < 12) throw new WavError('TRUNCATED', name, `file ends inside the RIFF header (${size} bytes)`);
   if (ascii(head, 8) !== 'WAVE') {
-    throw new WavError('NOT_WAV', name, `not a WAV file: RIFF form type is '${ascii(head, 8)}', not 'WAVE'`);
+    throw new WavError('NOT_WAV', name, `not a WAV file: RIFF form type is '${printable(ascii(head, 8))}', not 'WAVE'`);
   }
   const le = riff === 'RIFF';
 
@@ -245,7 +251,7 @@ function parseHeader(input: Uint8Array | ByteSource, name: string): ParsedHeader
       if (dataDeclared > dataBytes) overrun = `'data' chunk declares ${dataDeclared} bytes but only ${dataBytes} are present`;
     }
     if (body + chunkSize > size && id !== 'data') {
-      overrun = `chunk '${id}' at byte ${pos} declares ${chunkSize} bytes but the file ends at byte ${size}`;
+      overrun = `chunk '${printable(id)}' at byte ${pos} declares ${chunkSize} bytes but the file ends at byte ${size}`;
       break;
     }
     let next = body + chunkSize + (chunkSize & 1);
@@ -295,6 +301,10 @@ function parseHeader(input: Uint8Array | ByteSource, name: string): ParsedHeader
   if (channels === 0) throw new WavError('BAD_FMT', name, `'fmt ' chunk declares 0 channels`);
   if (sampleRate === 0) throw new WavError('BAD_FMT', name, `'fmt ' chunk declares a sample rate of 0`);
   if (bits === 0) throw new WavError('BAD_FMT', name, `'fmt ' chunk declares 0 bits per sample`);
+  // Checked before any sample is decoded: a 1 Hz header over a few hundred frames would be resampled to millions of samples.
+  if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw new WavError('UNSUPPORTED', name, `sample rate ${sampleRate} Hz is outside the supported range [${MIN_SAMPLE_RATE}, ${MAX_SAMPLE_RATE}] Hz`);
+  }
 
   // The container width comes from blockAlign (e.g. 20-bit samples in 3 bytes); fall back to the
   // bit depth when blockAlign is missing, as some writers leave it 0.
@@ -304,6 +314,13 @@ function parseHeader(input: Uint8Array | ByteSource, name: string): ParsedHeader
       throw new WavError('BAD_FMT', name, `block size ${blockAlign} does not fit ${channels} channel(s) of ${bits}-bit samples`);
     }
     containerBytes = blockAlign / channels;
+  }
+  // Fewer than 8 significant bits is not audio any writer produces (a 7-bit header is corruption, not a format).
+  if (format === 'pcm' && bits < 8) {
+    throw new WavError('UNSUPPORTED', name, `PCM with ${bits}-bit samples is not supported (bitsPerSample must be 8 to 32)`);
+  }
+  if (format === 'float' && bits !== 32 && bits !== 64) {
+    throw new WavError('UNSUPPORTED', name, `IEEE float with ${bits}-bit samples is not supported (bitsPerSample must be 32 or 64)`);
   }
   const supported =
     (format === 'pcm' && containerBytes >= 1 && containerBytes <= 4) ||

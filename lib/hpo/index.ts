@@ -54,3 +54,10 @@ export {
   benchmarkSpace,
   scaleToBounds,
 } from './functions';
+export {
+  type FidelityPlan,
+  geometricBudgets,
+  halvingCost,
+  promote,
+  toldValues,
+} from './fidelity';

@@ -14,6 +14,7 @@ import * as is from '../is';
 import { Architecture, FeatureConfig, validateArchitecture, validateFeatureConfig } from './config';
 import { float16ToFloat32, float32ToFloat16 } from './float16';
 import type { TensorState } from './native-model';
+import { checkDeclaredSizes, checkFinite, checkTensorIndex } from './bundle-check';
 
 export const BUNDLE_FORMAT = 'ser-native-model';
 /** The newest format version this ser-native reads and writes. */
@@ -140,7 +141,10 @@ export function saveBundle(dir: string, meta: BundleInfo, state: TensorState[] |
 /** The bundle's model.json path, whether given the folder or the file. */
 export function modelJsonPath(dir: string): string {
   const root = path.resolve(dir);
-  return fs.existsSync(root) && fs.statSync(root).isFile() ? root : path.join(root, MODEL_JSON);
+  const jsonPath = fs.existsSync(root) && fs.statSync(root).isFile() ? root : path.join(root, MODEL_JSON);
+  // A training run's --out folder holds the bundle in model/: accept the folder the user just trained into.
+  if (!fs.existsSync(jsonPath) && fs.existsSync(path.join(root, 'model', MODEL_JSON))) return path.join(root, 'model', MODEL_JSON);
+  return jsonPath;
 }
 
 /** Reads and validates a bundle; the caller builds the networks and loads their state (shapes checked natively too). */
@@ -177,15 +181,19 @@ export function readBundle(dir: string): { meta: BundleMeta; members: Member[]; 
     const t = meta.calibration?.temperature;
     if (meta.calibration?.method !== 'temperature' || typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) throw bad(dir, 'calibration must be { method: "temperature", temperature > 0, ... }');
   }
+  list.forEach((m, i) => checkDeclaredSizes(dir, m.architecture, meta.features, meta.labels.length, 'architecture', where(i)));
   const weightsPath = path.join(folder, WEIGHTS_BIN);
   if (!fs.existsSync(weightsPath)) throw bad(dir, `${WEIGHTS_BIN} is missing`);
-  const bytes = fs.readFileSync(weightsPath);
+  // Sizes first, from the file's length and the index: nothing is read or built for a bundle that does not add up.
+  const size = fs.statSync(weightsPath).size;
   const width = dtype === 'float16' ? 2 : 4;
   const total = list.reduce((a, m, i) => {
     if (!Array.isArray(m.tensors) || m.tensors.length === 0) throw bad(dir, `${where(i)}it lists no tensors`);
     return a + m.tensors.reduce((b, t) => b + (Number.isInteger(t?.length) ? t.length : NaN), 0);
   }, 0);
-  if (bytes.length !== total * width) throw bad(dir, `${WEIGHTS_BIN} has ${bytes.length} bytes but ${MODEL_JSON} describes ${Number.isNaN(total) ? 'tensors without a valid length' : total * width}`);
+  if (size !== total * width) throw bad(dir, `${WEIGHTS_BIN} has ${size} bytes but ${MODEL_JSON} describes ${Number.isNaN(total) ? 'tensors without a valid length' : total * width}`);
+  list.forEach((m, i) => checkTensorIndex(dir, m.architecture, meta.features.logMel.nMels, meta.labels.length, m.tensors, total, 'architecture', where(i)));
+  const bytes = fs.readFileSync(weightsPath);
   const raw = dtype === 'float16' ? new Uint16Array(total) : new Float32Array(total);
   Buffer.from(raw.buffer).set(bytes);
   const all = dtype === 'float16' ? float16ToFloat32(raw as Uint16Array) : (raw as Float32Array);
@@ -199,5 +207,6 @@ export function readBundle(dir: string): { meta: BundleMeta; members: Member[]; 
       return { name: t.name, shape: t.shape, data: all.subarray(t.offset, t.offset + t.length) };
     }),
   }));
+  members.forEach((m) => checkFinite(dir, m.state));
   return { meta, members, state: members[0].state };
 }

@@ -52,7 +52,8 @@ export function defaultModelInfo(): DefaultModelInfo {
       members: meta.members?.length ?? 1,
       temperature: meta.calibration?.temperature ?? null,
       figures: (m.summary as Record<string, unknown>) ?? {},
-      licence: meta.licence ?? DEFAULT_MODEL_LICENCE,
+      // A bundle without a recorded licence (e.g. one you trained and point SER_NATIVE_DEFAULT_MODEL at) gets no borrowed terms.
+      licence: meta.licence ?? 'not recorded in this bundle (check the data it was trained on)',
       createdAt: meta.createdAt,
     };
   } catch (e) {

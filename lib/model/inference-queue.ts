@@ -14,9 +14,18 @@ interface Pending<T> {
   reject: (e: unknown) => void;
 }
 
+export interface QueueStats {
+  /** Native calls made, clips scored by them, the most clips in one call, and whether one runs now. */
+  calls: number;
+  clips: number;
+  maxBatch: number;
+  busy: boolean;
+}
+
 export class InferenceQueue<T> {
   private pending: Pending<T>[] = [];
   private running = false;
+  private readonly counts = { calls: 0, clips: 0, maxBatch: 0 };
 
   /** `run` scores a batch of clips and returns one row per clip, in order. */
   constructor(private readonly run: (clips: Float32Array[]) => Promise<T[]>) {}
@@ -35,6 +44,10 @@ export class InferenceQueue<T> {
       this.pending.push({ clips: [], solo: call, resolve: resolve as unknown as (rows: T[]) => void, reject });
       if (!this.running) void this.drain();
     });
+  }
+
+  stats(): QueueStats {
+    return { ...this.counts, busy: this.running };
   }
 
   /** Whether a native call is in flight (a synchronous predict would then find the model busy). */
@@ -59,6 +72,9 @@ export class InferenceQueue<T> {
           batch.push(p);
           clips += p.clips.length;
         }
+        this.counts.calls++;
+        this.counts.clips += clips;
+        this.counts.maxBatch = Math.max(this.counts.maxBatch, clips);
         try {
           const rows = await this.run(batch.flatMap((p) => p.clips));
           let at = 0;

@@ -1,9 +1,9 @@
 // A trained model, loaded from a bundle: predict() on paths, WAV buffers or samples, in batches,
 // and timeline() over long audio.
-import { AudioInput, decodeAudio, resampleNative } from '../audio/decode';
-import { readWav } from '../audio/wav';
+import { AudioInput, checkDuration, decodeAudio, resampleNative } from '../audio/decode';
+import { probeWav, readWav } from '../audio/wav';
 import { SerNativeError } from '../errors';
-import { DEFAULT_VAD_OPTIONS, detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
+import { detectSpeech, trimToSpeech, VadOptions } from '../audio/vad';
 import * as is from '../is';
 import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta, Calibration } from './bundle';
@@ -11,9 +11,11 @@ import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
 import { windowFrames } from './features';
 import { NativeModel } from './native-model';
-import { InferenceQueue } from './inference-queue';
-import { argmax } from '../metrics';
-import { resolveDevice } from '../info';
+import { InferenceQueue, QueueStats } from './inference-queue';
+import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
+import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
+import { resolveDevice } from '../device';
+import { predictSecondsLimit } from '../limits';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
 
@@ -36,7 +38,14 @@ export interface PredictOptions {
   minConfidence?: number;
   /** Speech-detection settings, or false to score the whole input as it is (no speech check, no trimming). */
   vad?: Partial<VadOptions> | false;
+  /** Longest input accepted, seconds (default SER_NATIVE_MAX_SECONDS, else 600); longer audio goes through timeline(). */
+  maxSeconds?: number;
 }
+
+/** timeline() scores its windows this many at a time, so its memory does not grow with the audio's length. */
+export const TIMELINE_BATCH_WINDOWS = 64;
+
+const LONG_AUDIO_HINT = 'use timeline() (CLI: predict --timeline) for long audio, or raise options.maxSeconds / SER_NATIVE_MAX_SECONDS';
 
 export interface Segment extends Prediction {
   /** Start and end of the window, seconds. */
@@ -114,7 +123,8 @@ export class EmotionModel {
   static load(bundlePath?: string, options: LoadModelOptions = {}): EmotionModel {
     if (bundlePath === undefined) bundlePath = defaultModelDir({ mustExist: true });
     if (typeof bundlePath !== 'string' || bundlePath === '') throw is.invalidParameterError('bundlePath', 'a model folder path', bundlePath);
-    const device = resolveDevice(options.device ?? 'cpu');
+    const o = is.options<LoadModelOptions>('options', options, { device: true });
+    const device = resolveDevice(o.device ?? 'cpu');
     const { meta, members } = readBundle(bundlePath);
     const nets = members.map((m, i) => {
       const net = new NativeModel(m.architecture, meta.features.logMel.nMels, meta.labels.length, device, 0);
@@ -140,7 +150,7 @@ export class EmotionModel {
   predictBatch(inputs: AudioInput[], options: PredictOptions = {}): Prediction[] {
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
-    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`));
+    const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`, { maxSeconds: o.maxSeconds, hint: LONG_AUDIO_HINT }));
     const job = this.prepare(clips, o);
     return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore) : new Float32Array(0), o.minConfidence);
   }
@@ -158,7 +168,7 @@ export class EmotionModel {
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
     const read = await Promise.all(checkInputs(inputs).map(readInput));
-    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`));
+    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`, o.maxSeconds));
     const job = this.prepare(clips, o);
     return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore) : new Float32Array(0), o.minConfidence);
   }
@@ -166,6 +176,11 @@ export class EmotionModel {
   /** Speech detection and trimming: which clips get scored, and what of them. */
   private prepare(clips: Float32Array[], o: { vad: Partial<VadOptions> | false }) {
     const sr = this.features.logMel.sampleRate;
+    // Without speech detection nothing else stops a few samples padded with silence from being scored.
+    const minSamples = this.features.logMel.nFft;
+    if (o.vad === false) clips.forEach((c, i) => {
+      if (c.length < minSamples) throw new SerNativeError('ERR_AUDIO', `inputs[${i}] has ${c.length} samples at ${sr} Hz, fewer than one analysis frame (${minSamples}): too short to score`);
+    });
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
     const toScore = scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]));
@@ -208,60 +223,75 @@ export class EmotionModel {
     return calibrated && t !== undefined && t !== 1 ? applyTemperature(probs, this.labels.length, t) : probs;
   }
 
-  /** Emotion over time: one segment per window of `window` seconds every `hop` seconds. */
+  /**
+   * Emotion over time: one segment per window of the model's length every `hop` seconds, each window
+   * judged on its own samples (speech detection, log-mel with utterance normalisation, network; see
+   * lib/model/windows.ts), so a live stream of the same audio (model.stream()) gives the same segments.
+   * `smoothing` (exponential) or `median` smooth the probabilities of speech windows over time.
+   */
   timeline(input: AudioInput, options: TimelineOptions = {}): Segment[] {
     const t = this.timelineJob(input, options);
     if (this.queue.busy) throw new SerNativeError('ERR_BUSY', 'the model is busy with predictAsync() calls; use timelineAsync() alongside them');
-    return this.segments(t, this.pipeline([t.samples], false, false, t.hop));
+    return this.segments(t, this.inBatches(t.prep.scored, (w) => this.probabilities(w)));
   }
 
-  /** timeline() with the log-mel and network on the libuv pool (queued behind other async calls on this model). */
+  /** timeline() with the log-mel and network on the libuv pool (batched with other async calls on this model). */
   async timelineAsync(input: AudioInput, options: TimelineOptions = {}): Promise<Segment[]> {
     const t = this.timelineJob(await readInput(input), options);
-    return this.segments(t, await this.queue.solo(() => this.pipeline([t.samples], false, true, t.hop)));
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < t.prep.scored.length; i += TIMELINE_BATCH_WINDOWS) parts.push(await this.probabilitiesAsync(t.prep.scored.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return this.segments(t, concat(parts));
+  }
+
+  /**
+   * Window probabilities TIMELINE_BATCH_WINDOWS at a time: each window is scored as its own clip, so
+   * the result is the same as one call, but the native features and activations of an hour of audio
+   * are never held at once.
+   */
+  private inBatches(windows: Float32Array[], score: (w: Float32Array[]) => Float32Array): Float32Array {
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < windows.length; i += TIMELINE_BATCH_WINDOWS) parts.push(score(windows.slice(i, i + TIMELINE_BATCH_WINDOWS)));
+    return concat(parts);
   }
 
   private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
-    const window = options.window ?? this.features.clipSeconds;
-    const hop = options.hop ?? this.features.windowHopSeconds;
+    const o = is.options<TimelineOptions>('options', options, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']); // not maxSeconds: timeline is for long audio
+    const window = o.window ?? this.features.clipSeconds;
+    const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
     is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const smoothing = checkSmoothing(o);
+    const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
     const sr = this.features.logMel.sampleRate;
-    const p = checkPredictOptions({ minConfidence: options.minConfidence, vad: options.vad });
     const samples = decodeRead(input, sr, 'input');
-    const found = p.vad === false ? null : detectSpeech(samples, sr, p.vad);
-    return { window, hop, samples, found, p };
+    const starts = timelineStarts(samples.length, this.features, hop);
+    const prep = prepareWindows(starts.map((s) => cutWindow(samples, s, this.features)), sr, p.vad);
+    const duration = samples.length / sr;
+    const times = starts.map((s) => ({ start: s / sr, end: Math.min(duration, s / sr + window) }));
+    return { prep, times, p, smoothing };
   }
 
-  private segments(t: ReturnType<EmotionModel['timelineJob']>, r: NativeClipResult): Segment[] {
-    const { window, samples, found, p } = t;
-    const sr = this.features.logMel.sampleRate;
-    const preds = this.probabilitiesToPredictions(this.calibrate(r.probabilities), r.starts.length, p.minConfidence);
-    const secondsPerFrame = this.features.logMel.hopLength / sr;
-    const duration = samples.length / sr;
-    const minSpeech = p.vad === false ? 0 : (p.vad.minSpeechSeconds ?? DEFAULT_VAD_OPTIONS.minSpeechSeconds);
-    return preds.map((pred, i) => {
-      const start = r.starts[i] * secondsPerFrame;
-      const end = Math.min(duration, start + window);
-      // Speech inside this window, from the whole clip's frame mask.
-      const speechSeconds = found ? speechWithin(found.frames, start, end) : end - start;
-      if (found && speechSeconds < minSpeech) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' as const, start, end };
-      return { ...pred, speechSeconds, start, end };
-    });
+  private segments(t: ReturnType<EmotionModel['timelineJob']>, probs: Float32Array): Segment[] {
+    return windowSegments(t.prep, probs, t.times, this.labels, t.p.minConfidence, new ProbabilitySmoother(t.smoothing));
+  }
+
+  /**
+   * Window probabilities for windows of exactly the model's length, [windows, labels], calibrated,
+   * off the JS thread and batched with other async calls (each window is a clip with one window).
+   */
+  scoreWindowsAsync(windows: Float32Array[]): Promise<Float32Array> {
+    return windows.length > 0 ? this.probabilitiesAsync(windows) : Promise.resolve(new Float32Array(0));
+  }
+
+  /** Native calls and clips scored through the async queue (micro-batching at work), and whether one runs now. */
+  queueStats(): QueueStats {
+    return this.queue.stats();
   }
 
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
-    const k = this.labels.length;
-    // argmax also turns a diverged model's NaN into an error rather than a silent class 0.
-    return argmax(probs.subarray(0, n * k), k).map((best, i) => {
-      const row = probs.subarray(i * k, (i + 1) * k);
-      const probabilities: Record<string, number> = {};
-      this.labels.forEach((l, j) => (probabilities[l] = row[j]));
-      const sure = row[best] >= minConfidence;
-      return { emotion: sure ? this.labels[best] : null, confidence: row[best], probabilities, speech: true, speechSeconds: 0, reason: sure ? null : ('low-confidence' as const) };
-    });
+    return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
 }
 
@@ -275,16 +305,34 @@ async function readInput(x: AudioInput): Promise<AudioInput | ReadFile> {
   return typeof x === 'string' ? { path: x, bytes: await readFile(x).catch(() => null) } : x;
 }
 
-function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string): Float32Array {
+function decodeRead(x: AudioInput | ReadFile, sampleRate: number, name: string, maxSeconds?: number): Float32Array {
+  const limits = maxSeconds === undefined ? {} : { maxSeconds, hint: LONG_AUDIO_HINT };
   if (typeof x === 'object' && x !== null && 'path' in x) {
-    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name);
+    if (x.bytes === null) return decodeAudio(x.path, sampleRate, name, limits);
+    if (maxSeconds !== undefined) checkDuration(x.path, probeWav(x.bytes, { name: x.path }).duration, limits);
     const wav = readWav(x.bytes, { name: x.path });
     return resampleNative(wav.samples, wav.sampleRate, sampleRate);
   }
-  return decodeAudio(x, sampleRate, name);
+  return decodeAudio(x, sampleRate, name, limits);
 }
 
-export type TimelineOptions = { window?: number; hop?: number } & PredictOptions;
+function concat(parts: Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export interface TimelineOptions extends PredictOptions, SmoothingOptions {
+  /** Window length, seconds: must be the model's (features.clipSeconds). */
+  window?: number;
+  /** Seconds between window starts (default: the model's windowHopSeconds). */
+  hop?: number;
+}
 
 function checkInputs(inputs: AudioInput[]): AudioInput[] {
   if (!Array.isArray(inputs) || inputs.length === 0) throw is.invalidParameterError('inputs', 'a non-empty array', inputs);
@@ -296,21 +344,12 @@ function checkClips(clips: Float32Array[]): void {
   if (!Array.isArray(clips) || clips.length === 0) throw is.invalidParameterError('clips', 'a non-empty array of Float32Array', clips);
 }
 
-function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false } {
-  const o = is.plainObject('options', options);
-  is.knownKeys('options', o, ['minConfidence', 'vad', 'device', 'window', 'hop']);
+function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false; maxSeconds: number } {
+  const o = is.options<PredictOptions>('options', options, { minConfidence: true, vad: true, maxSeconds: true });
   const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
   const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
-  return { minConfidence, vad };
-}
-
-/** Seconds of speech frames (smoothed mask) overlapping [start, end). */
-function speechWithin(frames: { hopSeconds: number; mask: Uint8Array }, start: number, end: number): number {
-  let n = 0;
-  const a = Math.max(0, Math.floor(start / frames.hopSeconds));
-  const b = Math.min(frames.mask.length, Math.ceil(end / frames.hopSeconds));
-  for (let i = a; i < b; i++) n += frames.mask[i];
-  return n * frames.hopSeconds;
+  const maxSeconds = o.maxSeconds === undefined ? predictSecondsLimit() : is.number('options.maxSeconds', o.maxSeconds, { min: 0, exclusiveMin: true });
+  return { minConfidence, vad, maxSeconds };
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */
@@ -336,6 +375,7 @@ export function predict(a: AudioInput, b?: AudioInput | (LoadModelOptions & Pred
   const bundlePath = withPath ? (a as string) : defaultModelDir({ mustExist: true });
   const input = withPath ? b : a;
   const options = (withPath ? c : b) ?? {};
+  is.options<LoadModelOptions & PredictOptions>('options', options, { device: true, minConfidence: true, vad: true, maxSeconds: true });
   const key = `${bundlePath}|${options.device ?? 'cpu'}`;
   let model = cache.get(key);
   if (!model) {

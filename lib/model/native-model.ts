@@ -82,7 +82,7 @@ export class NativeModel {
   describe(): { device: string; parameters: number } {
     return this.raw.describe();
   }
-  /** The addon object, for NativeEnsemble (lib/model/ensemble.ts). */
+  /** The addon object, for the clip pipeline that scores all members at once (native/pipeline.cc). */
   handle(): RawNativeModel {
     return this.raw;
   }

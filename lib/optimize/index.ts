@@ -1,13 +1,19 @@
 // Public surface of the SER hyper-parameter search (optimize) and its building blocks.
 export { optimize } from './run';
-export type { OptimizeOptions, OptimizeResult, FinalTraining, QueueModeOptions } from './run';
-export { SER_SPACE, configToOverrides, validateFixed } from './space';
+export type { OptimizeOptions } from './options';
+export type { OptimizeResult } from './outputs';
+export type { FinalTraining } from './run-state';
+export type { QueueModeOptions, WorkerPlan } from './evaluators';
+export { SER_SPACE, configToOverrides, validateFixed, recipePoint } from './space';
+export { tuningFolds } from './folds';
+export { warmStartConfigs } from './warm-start';
 export type { SerSpace, SerHyperParameters } from './space';
 export { runEvaluation, validateJob } from './objective';
 export type { EvaluationJob, EvaluationResult, EvaluationMetrics, RunEvaluationOptions } from './objective';
-export { EvaluationPool, EvaluationFailure, planWorkers, defaultWorkerScript } from './pool';
-export type { PoolOptions, PoolReply, WorkerPlan } from './pool';
-export type { WorkerRequest, WorkerReply, SerializedError } from './eval-worker';
+export { EvaluationFailure, planWorkers } from './evaluators';
+export { EvaluationPool, defaultWorkerScript } from './evaluators/pool';
+export type { PoolOptions, PoolReply } from './evaluators/pool';
+export type { WorkerRequest, WorkerReply, SerializedError } from './evaluators/pool/eval-worker';
 export type { EvaluationRecord as OptimizeRecord } from './journal';
 export { plannedEvaluations } from './search';
 export type { RunSettings } from './settings';

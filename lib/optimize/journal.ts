@@ -2,16 +2,20 @@
 // appended as it finishes) and JSON state written atomically (temp file + fsync + rename), so a reader sees the
 // old or the new state, never half of one.
 import * as fs from 'fs';
-import * as path from 'path';
 import type { EvaluationMetrics } from './objective';
 import type { SerHyperParameters } from './space';
+import { writeTextAtomic } from '../fs-atomic';
 
 /** One line of evaluations.jsonl. */
 export interface EvaluationRecord {
   index: number;
   iteration: number;
   config: SerHyperParameters;
-  /** 1 − validation UAR; null when the evaluation failed. */
+  /** Successive-halving rung (absent in journals written before rungs existed: 0). */
+  rung?: number;
+  /** Training epochs of this evaluation (per fold with --folds); absent in older journals: the run's epochsPerEval. */
+  epochs?: number;
+  /** 1 − validation UAR (mean over the folds with --folds); null when the evaluation failed. */
   fitness: number | null;
   status: 'ok' | 'failed';
   error?: string;
@@ -26,18 +30,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   writeTextAtomic(file, JSON.stringify(value, null, 1) + '\n');
 }
 
-export function writeTextAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-}
+export { writeTextAtomic };
 
 export function appendRecord(file: string, record: EvaluationRecord): void {
   fs.appendFileSync(file, JSON.stringify(record) + '\n');

@@ -3,6 +3,7 @@ import type { ClassificationReport } from '../metrics';
 import { renderOptimizeReport, type OptimizeEvaluation } from '../report/optimize-report';
 import type { EvaluationRecord } from './journal';
 import type { RunSettings } from './settings';
+import { fidelityOf } from './settings';
 import { SER_SPACE } from './space';
 
 export interface ReportInput {
@@ -34,7 +35,9 @@ export function optimizeReportHtml(i: ReportInput): string {
   const s = i.settings;
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const notes = [
-    `Fitness = 1 − validation UAR after ${s.epochsPerEval} training epoch(s) per evaluation, speaker-independent split: ${i.split}.`,
+    `Fitness = 1 − ${s.folds ? `mean validation UAR over ${s.folds} speaker-grouped folds` : 'validation UAR'} after ${s.epochsPerEval} training epoch(s) per evaluation, speaker-independent: ${i.split}.`,
+    ...((s.rungs ?? 1) > 1 ? [`Successive halving in every iteration: rungs of ${fidelityOf(s).budgets.join(' / ')} epochs, the best 1/${s.eta} of a rung go on; the best configuration is the best at ${s.epochsPerEval} epochs.`] : []),
+    `Evaluation #0 is the starting recipe (the default${Object.keys(s.fixed).length ? ' with the fixed overrides' : ''})${s.warmStart ? `, then ${s.warmStart.configs.length} configuration(s) from ${s.warmStart.file}` : ''}.`,
     `Every evaluation trains with seed ${s.seed}, so candidates differ only by their hyper-parameters.`,
     i.finalMetrics
       ? `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs: validation UAR ${pct(i.finalMetrics.uar)}, accuracy ${pct(i.finalMetrics.accuracy)} (the scores shown under "Best configuration").`
@@ -54,6 +57,9 @@ export function optimizeReportHtml(i: ReportInput): string {
       maxEvals: s.maxEvals ?? 'none',
       evaluations: i.records.length,
       epochsPerEval: s.epochsPerEval,
+      rungs: (s.rungs ?? 1) > 1 ? `${fidelityOf(s).budgets.join(' / ')} epochs (eta ${s.eta})` : 'none',
+      trainingEpochs: i.records.reduce((a, r) => a + (r.epochs ?? s.epochsPerEval) * (s.folds ?? 1), 0),
+      folds: s.folds ?? 'none',
       finalEpochs: s.finalEpochs,
       workers: i.queue ? `${i.workers.workers} queue worker slot(s), ${i.queue.address}, study ${i.queue.study}` : i.workers.workers === 0 ? 'in-process' : i.workers.workers,
       threadsPerWorker: i.workers.threads,

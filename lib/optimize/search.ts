@@ -5,14 +5,20 @@
 // Resume: the checkpoint is taken at iteration boundaries, so evaluations of the unfinished iteration that had
 // already finished are in the journal but not in the checkpoint. The journal is cut back to the checkpoint and
 // those records are replayed (not re-run) when the resumed optimizer asks for the same candidate at the same
-// index, which it does, being seeded: only the evaluations in flight at the kill are run again.
+// index and epochs, which it does, being seeded: only the evaluations in flight at the kill are run again, also
+// in the middle of a rung (successive halving numbers evaluations rung by rung, see lib/hpo/minimize.ts).
+//
+// Multi-fidelity: every iteration runs successive halving over `fidelity` (epochs per rung, the last being
+// epochsPerEval); the best result is the best evaluation at the top rung. `initial` configurations (the starting
+// recipe, a warm start) are the first candidates of the first iteration.
+import { halvingCost, type FidelityPlan } from '../hpo/fidelity';
 import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
 import type { Algorithm } from '../hpo/optimizer';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
-import { EvaluationFailure } from './pool';
+import { EvaluationFailure, type Evaluator } from './evaluators/evaluator';
 import { SER_SPACE, type SerHyperParameters } from './space';
-import type { BestSoFar, Evaluator, OptimizeProgress, SearchName } from './types';
+import type { BestSoFar, OptimizeProgress, SearchName } from './types';
 
 export interface SearchOptions {
   name: SearchName;
@@ -21,6 +27,14 @@ export interface SearchOptions {
   /** Planned iterations (ask/tell rounds), or null to derive them from maxEvals. */
   iterations: number | null;
   maxEvals: number | null;
+  /** Successive halving: epochs per rung, the last being the full evaluation. */
+  fidelity: FidelityPlan;
+  /** Training epochs the search may spend (all folds counted), or null. */
+  epochBudget: number | null;
+  /** Trainings per evaluation (the folds; 1 without --folds): an evaluation of e epochs costs folds × e. */
+  folds: number;
+  /** Evaluated first, in order (the starting recipe, then a warm start). */
+  initial: SerHyperParameters[];
   seed: number;
   /** Path of this search's evaluations.jsonl. */
   journal: string;
@@ -29,7 +43,7 @@ export interface SearchOptions {
   /** Persists the checkpoint (atomically) after each iteration. */
   saveCheckpoint: (checkpoint: MinimizeCheckpoint) => void;
   evaluate: Evaluator;
-  makeJob: (config: SerHyperParameters, index: number, iteration: number) => EvaluationJob;
+  makeJob: (config: SerHyperParameters, index: number, iteration: number, epochs: number) => EvaluationJob;
   /** Evaluations in flight at once (the number of workers). */
   concurrency: number;
   /** Evaluations actually running side by side, for the ETA, when not `concurrency` (queue mode). */
@@ -48,21 +62,32 @@ export interface SearchOutcome {
   records: EvaluationRecord[];
   evaluations: number;
   iterations: number;
-  /** Lowest fitness among successful evaluations (earliest on ties), or null if none succeeded. */
+  /** Lowest fitness among successful evaluations at the top rung (earliest on ties), or null if none succeeded. */
   best: EvaluationRecord | null;
+  /** Training epochs spent (all folds counted), including before a resume. */
+  epochs: number;
 }
 
-/** Evaluations a search will spend: exact for woa, sfs-woa (default walks) and random; an upper bound for sfs. */
-export function plannedEvaluations(algorithm: Algorithm, population: number, iterations: number | null, maxEvals: number | null): number {
-  if (iterations === null) return maxEvals ?? 0;
+/**
+ * Evaluations a search will spend (for progress and the ETA): exact for woa, sfs-woa (default walks), tpe and
+ * random without failures; an upper bound for sfs. With only an epoch budget: what the budget buys in full rounds.
+ */
+export function plannedEvaluations(algorithm: Algorithm, population: number, iterations: number | null, maxEvals: number | null, fidelity: FidelityPlan = { budgets: [1], eta: 2 }, maxBudget: number | null = null): number {
   const perRound = algorithm === 'sfs-woa' ? 2 * population : population;
-  const planned = population + (iterations - 1) * perRound;
+  const first = halvingCost(population, fidelity);
+  const later = halvingCost(perRound, fidelity);
+  let planned: number;
+  if (iterations !== null) planned = first.evaluations + (iterations - 1) * later.evaluations;
+  else if (maxBudget !== null) planned = first.evaluations + Math.max(0, Math.floor((maxBudget - first.budget) / later.budget)) * later.evaluations;
+  else planned = maxEvals ?? 0;
   return maxEvals === null ? planned : Math.min(planned, maxEvals);
 }
 
-export function bestRecord(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+/** The best successful record at the top rung (`topEpochs`; records without epochs are full evaluations). */
+export function bestRecord(records: readonly EvaluationRecord[], topEpochs?: number): EvaluationRecord | null {
   let best: EvaluationRecord | null = null;
   for (const r of [...records].sort((a, b) => a.index - b.index)) {
+    if (topEpochs !== undefined && r.epochs !== undefined && r.epochs !== topEpochs) continue;
     if (r.status === 'ok' && typeof r.fitness === 'number' && (best === null || r.fitness < (best.fitness as number))) best = r;
   }
   return best;
@@ -85,7 +110,10 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const replay = new Map([...byIndex].filter(([i]) => i >= settled));
   writeRecords(o.journal, records); // drops the unfinished iteration (replayed below) and any torn line
 
-  const planned = Math.max(plannedEvaluations(o.algorithm, o.population, o.iterations, o.maxEvals), settled);
+  const top = o.fidelity.budgets[o.fidelity.budgets.length - 1];
+  const maxBudget = o.epochBudget === null ? null : o.epochBudget / o.folds; // minimize counts epochs per candidate
+  const planned = Math.max(plannedEvaluations(o.algorithm, o.population, o.iterations, o.maxEvals, o.fidelity, maxBudget), settled);
+  const epochsOf = (r: EvaluationRecord) => (r.epochs ?? top) * o.folds;
   const spent: number[] = []; // wall seconds of evaluations run in this session, for the ETA
   const eta = (): number | null => {
     if (spent.length === 0) return null;
@@ -99,42 +127,44 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     appendRecord(o.journal, record);
     records.push(record);
     if (ranHere) spent.push(record.seconds);
-    report({ phase: 'evaluation', search: o.name, record, done: records.length, planned, best: summary(bestRecord(records)), etaSeconds: eta() });
+    report({ phase: 'evaluation', search: o.name, record, done: records.length, planned, best: summary(bestRecord(records, top)), etaSeconds: eta() });
   };
 
-  const objective = async (config: SerHyperParameters, ctx: { evaluation: number; iteration: number; signal?: AbortSignal }): Promise<number> => {
-    const { evaluation: index, iteration } = ctx;
+  const objective = async (config: SerHyperParameters, ctx: { evaluation: number; iteration: number; rung: number; budget?: number; signal?: AbortSignal }): Promise<number> => {
+    const { evaluation: index, iteration, rung } = ctx;
+    const epochs = ctx.budget ?? top; // checkpoints written before rungs existed have no plan
     const cached = replay.get(index);
     replay.delete(index);
-    if (cached && JSON.stringify(cached.config) === JSON.stringify(config) && cached.iteration === iteration) {
+    if (cached && JSON.stringify(cached.config) === JSON.stringify(config) && cached.iteration === iteration && (cached.epochs ?? top) === epochs) {
       finish(cached, false);
       if (cached.status === 'ok') return cached.fitness as number;
       throw new Error(cached.error ?? 'failed');
     }
     const started = Date.now();
     try {
-      const reply = await o.evaluate(o.makeJob(config, index, iteration), ctx.signal);
+      const reply = await o.evaluate(o.makeJob(config, index, iteration, epochs), ctx.signal);
       const { fitness, metrics } = reply.result;
-      finish({ index, iteration, config, fitness, status: 'ok', metrics, seconds: reply.seconds, worker: reply.worker }, true);
+      finish({ index, iteration, rung, epochs, config, fitness, status: 'ok', metrics, seconds: reply.seconds, worker: reply.worker }, true);
       return fitness;
     } catch (e) {
       // An evaluation cut short by the run's own abort is not a result; the resumed run evaluates it again.
       if (ctx.signal?.aborted) throw e;
       const f = e instanceof EvaluationFailure ? e : null;
       const error = e instanceof Error ? e.message : String(e);
-      finish({ index, iteration, config, fitness: null, status: 'failed', error, seconds: f?.seconds ?? (Date.now() - started) / 1000, worker: f?.worker ?? 'in-process' }, true);
+      finish({ index, iteration, rung, epochs, config, fitness: null, status: 'failed', error, seconds: f?.seconds ?? (Date.now() - started) / 1000, worker: f?.worker ?? 'in-process' }, true);
       throw e;
     }
   };
 
   const onIteration = (p: { iteration: number; evaluations: number; state: MinimizeCheckpoint }): void => {
     o.saveCheckpoint(p.state);
-    report({ phase: 'iteration', search: o.name, iteration: p.iteration, iterations: o.iterations, done: p.evaluations, planned, best: summary(bestRecord(records)), etaSeconds: eta() });
+    const epochs = records.reduce((a, r) => a + epochsOf(r), 0);
+    report({ phase: 'iteration', search: o.name, iteration: p.iteration, iterations: o.iterations, done: p.evaluations, planned, epochs, best: summary(bestRecord(records, top)), etaSeconds: eta() });
   };
-  const run = { maxEvaluations: o.maxEvals ?? undefined, concurrency: o.concurrency, onIteration, signal: o.signal };
+  const run = { maxEvaluations: o.maxEvals ?? undefined, maxBudget: maxBudget ?? undefined, concurrency: o.concurrency, onIteration, signal: o.signal };
   const result = o.checkpoint
     ? await resumeMinimize(objective, SER_SPACE, o.checkpoint, run)
-    : await minimize(objective, SER_SPACE, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed });
+    : await minimize(objective, SER_SPACE, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed, fidelity: o.fidelity, initial: o.initial });
   records.sort((a, b) => a.index - b.index);
-  return { records, evaluations: result.evaluations, iterations: result.iterations, best: bestRecord(records) };
+  return { records, evaluations: result.evaluations, iterations: result.iterations, best: bestRecord(records, top), epochs: records.reduce((a, r) => a + epochsOf(r), 0) };
 }

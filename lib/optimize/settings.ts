@@ -6,7 +6,9 @@ import * as is from '../is';
 import { defaultTrainConfig, type DeepPartial, type TrainConfig } from '../model/config';
 import type { DataOptions } from '../train/data';
 import { createOptimizer } from '../hpo/registry';
-import { SER_SPACE, validateFixed } from './space';
+import { geometricBudgets, type FidelityPlan } from '../hpo/fidelity';
+import { SER_SPACE, validateFixed, type SerHyperParameters } from './space';
+import { warmStartConfigs } from './warm-start';
 
 export interface RunSettings {
   algorithm: Algorithm;
@@ -21,6 +23,16 @@ export interface RunSettings {
   data: DataOptions;
   fixed: DeepPartial<TrainConfig>;
   baseline: boolean;
+  /** Successive-halving rungs ending at epochsPerEval (1 = every candidate trains epochsPerEval epochs). */
+  rungs: number;
+  /** Reduction factor between rungs: 1/eta of a rung's candidates go on. */
+  eta: number;
+  /** Budget of the search in training epochs (all evaluations, all folds), or null. */
+  epochBudget: number | null;
+  /** Fitness = mean UAR over this many speaker-grouped folds of the tuning speakers; null = the split's validation. */
+  folds: number | null;
+  /** Configurations of an earlier study evaluated first (after the starting recipe). */
+  warmStart: { file: string; configs: SerHyperParameters[] } | null;
 }
 
 export interface SettingsInput extends DataOptions {
@@ -33,6 +45,20 @@ export interface SettingsInput extends DataOptions {
   finalEpochs?: number;
   fixed?: DeepPartial<TrainConfig>;
   baseline?: boolean;
+  rungs?: number;
+  eta?: number;
+  epochBudget?: number;
+  folds?: number;
+  /** evaluations.jsonl of an earlier study. */
+  warmStart?: string;
+}
+
+/** Settings added after version 1 state files were first written, as such a file means them. */
+export const LATER_DEFAULTS = { rungs: 1, eta: 3, epochBudget: null, folds: null, warmStart: null } as const;
+
+/** The rungs' epochs: geometric, ending at epochsPerEval (see lib/hpo/fidelity.ts). */
+export function fidelityOf(s: Pick<RunSettings, 'epochsPerEval' | 'rungs' | 'eta'>): FidelityPlan {
+  return { budgets: geometricBudgets(s.epochsPerEval, s.rungs, s.eta), eta: s.eta };
 }
 
 /** Budgets when no data option is given: a demonstration of a few minutes on the demo corpus. */
@@ -40,7 +66,7 @@ export const DEMO_DEFAULTS = { population: 4, iterations: 2, epochsPerEval: 2, f
 export const DEFAULTS = { population: 8, iterations: 6, epochsPerEval: 8, finalEpochs: defaultTrainConfig().epochs };
 
 /** Settings that a resume must not change (they decide the candidates and their fitness). */
-const IDENTITY = ['algorithm', 'population', 'iterations', 'seed', 'epochsPerEval', 'data', 'fixed'] as const;
+const IDENTITY = ['algorithm', 'population', 'iterations', 'seed', 'epochsPerEval', 'data', 'fixed', 'rungs', 'eta', 'folds'] as const;
 
 const DATA_KEYS = ['ravdess', 'savee', 'data', 'labelMap', 'split', 'demo', 'demoDir'] as const;
 
@@ -73,10 +99,22 @@ export function resolveSettings(o: SettingsInput): RunSettings {
   const data = dataOf(o);
   const d = isDemo(data) ? DEMO_DEFAULTS : DEFAULTS;
   const maxEvals = optionalPositive('maxEvals', o.maxEvals) ?? null;
-  const iterations = optionalPositive('iterations', o.iterations) ?? (maxEvals === null ? d.iterations : null);
+  const epochBudget = optionalPositive('epochBudget', o.epochBudget) ?? null;
+  const iterations = optionalPositive('iterations', o.iterations) ?? (maxEvals === null && epochBudget === null ? d.iterations : null);
   const seed = o.seed === undefined ? defaultTrainConfig().seed : is.number('seed', o.seed, { min: 0, integer: true });
   if (o.baseline !== undefined) is.boolean('baseline', o.baseline);
   const population = optionalPositive('population', o.population) ?? d.population;
+  const epochsPerEval = optionalPositive('epochsPerEval', o.epochsPerEval) ?? d.epochsPerEval;
+  const rungs = optionalPositive('rungs', o.rungs) ?? LATER_DEFAULTS.rungs;
+  const eta = o.eta === undefined ? LATER_DEFAULTS.eta : is.number('eta', o.eta, { min: 2 });
+  try {
+    fidelityOf({ epochsPerEval, rungs, eta }); // the rungs must fit below epochsPerEval
+  } catch (e) {
+    throw new RangeError(`rungs ${rungs}, eta ${eta}, epochsPerEval ${epochsPerEval} (--rungs, --eta, --epochs-per-eval): ${(e as Error).message}`);
+  }
+  const folds = o.folds === undefined ? null : is.number('folds', o.folds, { min: 2, integer: true });
+  // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
+  const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1)) };
   // The algorithm's own checks (e.g. sfs-woa needs a population of at least 4), before anything is written.
   createOptimizer(algorithm, { dimension: Object.keys(SER_SPACE).length, population, iterations: 1, seed });
   return {
@@ -85,11 +123,16 @@ export function resolveSettings(o: SettingsInput): RunSettings {
     iterations,
     maxEvals,
     seed,
-    epochsPerEval: optionalPositive('epochsPerEval', o.epochsPerEval) ?? d.epochsPerEval,
+    epochsPerEval,
     finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? d.finalEpochs,
     data,
     fixed: validateFixed(o.fixed, 'fixed'),
     baseline: o.baseline ?? false,
+    rungs,
+    eta,
+    epochBudget,
+    folds,
+    warmStart,
   };
 }
 
@@ -97,7 +140,8 @@ export function resolveSettings(o: SettingsInput): RunSettings {
  * The saved run's settings with the options a resume may change applied (maxEvals, finalEpochs, baseline).
  * Any other option that is given must equal the saved one: changing it would not continue the same run.
  */
-export function resumeSettings(saved: RunSettings, o: SettingsInput, out: string): RunSettings {
+export function resumeSettings(savedSettings: RunSettings, o: SettingsInput, out: string): RunSettings {
+  const saved: RunSettings = { ...LATER_DEFAULTS, ...savedSettings };
   const given: [string, unknown, unknown][] = IDENTITY.filter((k) => k !== 'data').map((k) => [k, o[k], saved[k]]);
   const data = dataOf(o) as Record<string, unknown>;
   const savedData = saved.data as Record<string, unknown>;
@@ -111,9 +155,13 @@ export function resumeSettings(saved: RunSettings, o: SettingsInput, out: string
       );
     }
   }
+  if (o.warmStart !== undefined && path.resolve(o.warmStart) !== saved.warmStart?.file) {
+    throw new Error(`warmStart ${JSON.stringify(o.warmStart)} differs from the run being resumed in ${out} (${saved.warmStart ? JSON.stringify(saved.warmStart.file) : 'not set'}): omit it to continue that run, or start a new run in another out folder`);
+  }
   return {
     ...saved,
     maxEvals: optionalPositive('maxEvals', o.maxEvals) ?? saved.maxEvals,
+    epochBudget: optionalPositive('epochBudget', o.epochBudget) ?? saved.epochBudget,
     finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? saved.finalEpochs,
     baseline: o.baseline ?? saved.baseline,
   };

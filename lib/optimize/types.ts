@@ -1,21 +1,10 @@
-// Shapes shared by the optimize modules: how evaluations are run, and the progress events of a run.
+// Shapes shared by the optimize modules: the progress events of a run (evaluators/evaluator.ts has how
+// evaluations are run).
 import type { TrainProgress } from '../train/train';
 import type { EvaluationRecord } from './journal';
-import type { EvaluationJob, EvaluationResult } from './objective';
 
 /** Which search a record or event belongs to: the chosen algorithm, or the random-search baseline. */
 export type SearchName = 'search' | 'baseline';
-
-export interface EvaluatorReply {
-  result: EvaluationResult;
-  /** Worker slot, 'in-process', or HOST:PID/SLOT of a queue worker. */
-  worker: number | string;
-  /** Wall time seen by the caller, seconds. */
-  seconds: number;
-}
-
-/** Runs one job (in a worker process or in this one); rejects with the reason when it fails. */
-export type Evaluator = (job: EvaluationJob, signal?: AbortSignal) => Promise<EvaluatorReply>;
 
 export interface BestSoFar {
   index: number;
@@ -30,5 +19,6 @@ export type OptimizeProgress =
   /** Queue mode: a worker refused or restarted an evaluation, where the queue is. */
   | { phase: 'note'; message: string }
   | { phase: 'evaluation'; search: SearchName; record: EvaluationRecord; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
-  | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; best: BestSoFar | null; etaSeconds: number | null }
+  /** epochs: training epochs spent so far (all rungs and folds). */
+  | { phase: 'iteration'; search: SearchName; iteration: number; iterations: number | null; done: number; planned: number; epochs: number; best: BestSoFar | null; etaSeconds: number | null }
   | { phase: 'final'; epochs: number; progress: TrainProgress };

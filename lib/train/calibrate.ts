@@ -9,7 +9,7 @@ import { Calibration, readBundle, saveBundle } from '../model/bundle';
 import { loadModel } from '../model/model';
 import { DataOptions, loadAudio, resolveData, splitData } from './data';
 import { writeTrainingOutputs } from './outputs';
-import type { TrainResult } from './train';
+import type { TrainResult } from './types';
 
 export interface RunCalibration extends Calibration {
   before: CalibrationReport;

@@ -17,6 +17,7 @@ export interface EvaluateResult extends ClassificationReport {
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
+  is.options<EvaluateOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, model: true, device: true });
   const o = is.plainObject("options", options) as unknown as EvaluateOptions;
   if (typeof o.model !== 'string') throw is.invalidParameterError('options.model', 'a model bundle path', o.model);
   const model = loadModel(o.model, { device: o.device ?? 'cpu' });

@@ -20,9 +20,10 @@ import { applyTemperature, calibrationReport, CalibrationReport, fitTemperature 
 import { Calibration, Member, readBundle, saveBundle } from '../model/bundle';
 import { resolveTrainConfig, TrainConfig } from '../model/config';
 import { loadModel } from '../model/model';
-import { renderFoldsReport } from '../report/folds-report';
+import { renderFoldsReport } from './folds-report';
 import { AudioCache, loadAudio, resolveData, ResolvedData, splitData } from './data';
 import { train, TrainOptions, TrainProgress, TrainResult } from './train';
+import { outOption, withRunLock } from '../lock';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
   /** Number of speaker-grouped folds (≥ 2). */
@@ -101,7 +102,10 @@ function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], label
   return out;
 }
 
-export async function trainFolds(options: FoldsOptions): Promise<FoldsResult> {
+/** K-fold training; with `out`, holds that folder's lock (lib/lock.ts) while it runs. */
+export const trainFolds: (options: FoldsOptions) => Promise<FoldsResult> = withRunLock('train --folds', (o?: FoldsOptions) => outOption(o), (o?: FoldsOptions) => trainFoldsUnlocked(o as FoldsOptions));
+
+async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const started = Date.now();
   const o = is.plainObject('options', options) as unknown as FoldsOptions;
   const k = is.number('options.folds', o.folds, { min: 2, max: 50, integer: true });

@@ -4,8 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEMO_NOTE, isDemoRun } from '../demo/note';
 import { renderTrainingReport } from '../report/train-report';
-import type { TrainResult } from './train';
+import type { TrainResult } from './types';
 import type { RunCalibration } from './calibrate';
+import { writeTextAtomic } from '../fs-atomic';
 
 export function writeTrainingOutputs(out: string, r: TrainResult, versions: { package: string; libtorch: string }, calibration?: RunCalibration): void {
   fs.mkdirSync(out, { recursive: true });
@@ -28,7 +29,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     skipped: r.skipped,
     ...(calibration ? { calibration } : {}),
   };
-  fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
+  writeTextAtomic(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
   if (!r.metrics) return;
   const notes = [
     `Best epoch ${r.bestEpoch} of ${r.history.length}${r.stoppedEarly ? ' (stopped early: validation UAR stopped improving)' : ''}${r.cancelled ? ' (training was cancelled; this is the best checkpoint before that)' : ''}.`,
@@ -46,5 +47,5 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     synthetic,
     ...(calibration ? { calibration: { before: calibration.before, after: calibration.after, note: `Temperature ${calibration.temperature.toFixed(3)} fitted by minimising NLL on ${calibration.fittedOn}; ECE in-sample on the same clips.` } } : {}),
   });
-  fs.writeFileSync(path.join(out, 'report.html'), html);
+  writeTextAtomic(path.join(out, 'report.html'), html);
 }

@@ -1,152 +1,36 @@
-// train(): the whole training run, orchestrated in TypeScript over the native epoch loop.
-// data → split → audio → clean features (cached) → per epoch: noise plan, noisy features, random
-// crops → native epoch (off the JS thread) → validation UAR → LR schedule, early stopping, best
-// checkpoint → final metrics, bundle, history.jsonl, metrics.json, report.html.
-import * as fs from 'fs';
+// train(): the whole training run, orchestrated in TypeScript over the native epoch loop, as steps:
+//   prepare.ts     data → split → audio → validation windows (once)
+//   epoch-data.ts  the epochs' batches: the training clips handed to the native pipeline once, then
+//                  per epoch a plan (plan.ts) that a native producer thread turns into batches (noise,
+//                  noisy log-mel, crops/warps, SpecAugment) while earlier batches train
+//   (native)       the epoch itself, off the JS thread (NativeModel.trainPlannedEpoch)
+//   validation.ts  validation UAR and loss
+//   checkpoint.ts  best epoch, early stopping, LR plateau; bundle and history.jsonl
+//   outputs.ts     metrics.json and report.html
 import * as path from 'path';
-import { addWhiteNoise } from '../augment/noise';
-import { planEpoch } from '../augment/schedule';
-import { deriveSeed } from '../random';
-import type { DatasetItem, Split } from '../dataset';
-import { SerNativeError } from '../errors';
-import type { LogMel } from '../features/logmel';
 import { info, resolveDevice } from '../info';
 import * as is from '../is';
-import { argmax, classificationReport, ClassificationReport, meanByOwner, Protocol } from '../metrics';
-import { saveBundle } from '../model/bundle';
+import type { ClassificationReport } from '../metrics';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
-import { clipFeatures, copyWindowWarped, evaluationWindows, windowFrames } from '../model/features';
 import { NativeModel } from '../model/native-model';
-import type { BatchProgress, EpochStats } from '../binding';
-import { cropOf, planTrainingEpoch } from './plan';
-import { AudioCache, DataOptions, labelsFor, loadAudio, resolveData, splitData } from './data';
+import { deriveSeed } from '../random';
+import type { BatchProgress } from '../binding';
+import { outOption, withRunLock } from '../lock';
+import { BestTracker, RunFiles } from './checkpoint';
+import { EpochSource, epochSource } from './epoch-data';
 import { writeTrainingOutputs } from './outputs';
-import { EpochProfile, Stopwatch, timed } from './profile';
+import { balancedWeights, PreparedData, prepareTraining } from './prepare';
+import { Stopwatch, timed } from './profile';
+import type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './types';
+import { perCorpusReports, scoreValidation } from './validation';
 
-export type TrainProgress =
-  | { phase: 'data'; message: string }
-  | { phase: 'audio'; done: number; total: number }
-  | { phase: 'features'; message: string }
-  | { phase: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number }
-  | { phase: 'epoch'; record: EpochRecord; best: boolean };
+export type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './types';
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  trainAccuracy: number;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  valUar: number | null;
-  lr: number;
-  seconds: number;
-  /** Where the epoch's time went (lib/train/profile.ts). */
-  profile: EpochProfile;
-}
+/** Trains a model; with `out`, holds that folder's lock (lib/lock.ts) while it runs. */
+export const train = withRunLock('train', (o) => outOption(o), trainUnlocked);
 
-export interface TrainOptions extends DataOptions {
-  /** Overrides of the default recipe (lib/model/config.ts). */
-  config?: DeepPartial<TrainConfig>;
-  /** Folder for the bundle and reports; nothing is written when omitted. */
-  out?: string;
-  device?: is.Device;
-  /** Shortcut for config.epochs / config.seed. */
-  epochs?: number;
-  seed?: number;
-  onProgress?: (p: TrainProgress) => void;
-  signal?: AbortSignal;
-  /**
-   * Where each epoch's data is made: 'native' (default) hands the clips and each epoch's plan to a
-   * native producer thread that overlaps training; 'js' is the previous TypeScript pipeline, kept for
-   * comparison (bench/train.ts, the old-vs-new measurement).
-   */
-  pipeline?: 'native' | 'js';
-  /** Reuse decoded audio across runs in this process (optimize's worker processes pass one). */
-  audioCache?: AudioCache;
-}
-
-export interface TrainResult {
-  labels: string[];
-  config: TrainConfig;
-  protocol: Protocol;
-  split: { description: string; train: { n: number; speakers: string[] }; validation: { n: number; speakers: string[] } };
-  metrics: ClassificationReport | null;
-  perCorpus: Record<string, ClassificationReport>;
-  history: EpochRecord[];
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  cancelled: boolean;
-  skipped: { path: string; reason: string }[];
-  out: string | null;
-  seconds: number;
-  device: string;
-}
-
-export function protocolOf(split: Split): Protocol {
-  return {
-    name: split.protocol === 'speaker-dependent' ? 'speaker-dependent' : 'speaker-independent',
-    description: split.description,
-    trainSpeakers: split.speakers.train,
-    testSpeakers: split.speakers.validation,
-  };
-}
-
-/** Per-mel mean and standard deviation over every frame of the training features. */
-function normalisationStats(feats: LogMel[], nMels: number): { mean: Float32Array; std: Float32Array } {
-  const sum = new Float64Array(nMels);
-  const sq = new Float64Array(nMels);
-  let count = 0;
-  for (const m of feats) {
-    for (let k = 0; k < nMels; k++) {
-      const row = m.data.subarray(k * m.frames, (k + 1) * m.frames);
-      for (let t = 0; t < row.length; t++) {
-        sum[k] += row[t];
-        sq[k] += row[t] * row[t];
-      }
-    }
-    count += m.frames;
-  }
-  const mean = new Float32Array(nMels);
-  const std = new Float32Array(nMels);
-  for (let k = 0; k < nMels; k++) {
-    mean[k] = sum[k] / count;
-    std[k] = Math.sqrt(Math.max(1e-8, sq[k] / count - mean[k] * mean[k]));
-  }
-  return { mean, std };
-}
-
-function balancedWeights(labels: Int32Array, classes: number): Float32Array {
-  const counts = new Float32Array(classes);
-  for (const l of labels) counts[l]++;
-  const w = new Float32Array(classes);
-  for (let k = 0; k < classes; k++) w[k] = counts[k] > 0 ? labels.length / (classes * counts[k]) : 0;
-  return w;
-}
-
-/** The previous TypeScript pipeline of one epoch ('js'): noise, noisy log-mel and crops on the JS thread. */
-function jsEpochData(config: TrainConfig, epoch: number, cleanTrain: LogMel[], clips: Float32Array[], trainLabels: Int32Array, device: string, watch: Stopwatch): { x: Float32Array; y: Int32Array } {
-  const f = config.features;
-  const len = windowFrames(f);
-  const nMels = f.logMel.nMels;
-  const plan = planEpoch(config.noise, { seed: config.seed, epoch, numItems: cleanTrain.length, numEpochs: config.epochs });
-  const noisyIdx = plan.map((d, i) => (d.snrDb === null ? -1 : i)).filter((i) => i >= 0);
-  const noisyFeats = new Map<number, LogMel>();
-  const noisyClips = noisyIdx.map((i) => addWhiteNoise(clips[plan[i].item], plan[i].snrDb!, { seed: plan[i].noiseSeed }));
-  watch.lap('noise');
-  clipFeatures(noisyClips, f, device).forEach((m, j) => noisyFeats.set(noisyIdx[j], m));
-  watch.lap('noisyLogMel');
-  const x = new Float32Array(plan.length * nMels * len);
-  const y = new Int32Array(plan.length);
-  plan.forEach((d, i) => {
-    const m = noisyFeats.get(i) ?? cleanTrain[d.item];
-    const c = cropOf(d.noiseSeed, m.frames, len, config.warp);
-    copyWindowWarped(m, c.start, len, x, i * nMels * len, c.timeScale, c.freqScale);
-    y[i] = trainLabels[d.item];
-  });
-  watch.lap('crops');
-  return { x, y };
-}
-
-export async function train(options: TrainOptions = {}): Promise<TrainResult> {
+async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
+  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true, pipeline: true });
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
   const overrides: DeepPartial<TrainConfig> = { ...(o.config ?? {}) };
@@ -155,170 +39,97 @@ export async function train(options: TrainOptions = {}): Promise<TrainResult> {
   const config = resolveTrainConfig(overrides);
   const device = resolveDevice(o.device ?? 'auto');
   const report = o.onProgress ?? (() => undefined);
-  const f = config.features;
 
-  report({ phase: 'data', message: 'indexing data' });
-  const data = await resolveData(o);
-  const split = splitData(data, o.split, config.seed);
-  if (split.train.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no training items`);
-  if (split.validation.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no validation items: give a split with validation speakers (e.g. --split speakers:<test>/<validation>)`);
-  const labels = labelsFor(split.train, split.validation);
-  const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${split.description}` });
+  const d = await prepareTraining(o, config, device, report);
+  const net = new NativeModel(config.architecture, config.features.logMel.nMels, d.labels.length, device, config.seed);
+  const source = epochSource(is.oneOf('options.pipeline', o.pipeline ?? 'native', ['native', 'js'] as const), net, d, config, device);
+  net.setNormalization(source.stats.mean, source.stats.std);
+  net.configureOptimizer(config.optimizer, config.optimizer.classWeights === 'balanced' ? balancedWeights(d.trainLabels, d.labels.length) : null);
+  const files = new RunFiles(o.out, d, config, { package: info().version, libtorch: info().libtorch.version });
 
-  const loadedTrain = loadAudio(split.train, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done, total: total + split.validation.length }), o.audioCache);
-  const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }), o.audioCache);
-  const skipped = [...data.skipped, ...split.excluded, ...loadedTrain.skipped, ...loadedVal.skipped];
-  if (loadedTrain.items.length === 0) throw new SerNativeError('ERR_DATA', `none of the ${split.train.length} training files could be read (e.g. ${loadedTrain.skipped[0]?.path}: ${loadedTrain.skipped[0]?.reason})`);
-  const trainLabels = Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!));
-  const valLabels = loadedVal.items.map((it) => labelIndex.get(it.emotion)!);
-
-  report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length + loadedVal.clips.length} clips` });
-  const pipeline = is.oneOf('options.pipeline', o.pipeline ?? 'native', ['native', 'js'] as const);
-  const len = windowFrames(f);
-  const nMels = f.logMel.nMels;
-  const net = new NativeModel(config.architecture, f.logMel.nMels, labels.length, device, config.seed);
-  // Clean features are computed once (natively, or here for the 'js' pipeline); only noisy copies are recomputed per epoch.
-  const nativeSet = pipeline === 'native' ? net.setTrainingData(loadedTrain.clips, trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) }) : null;
-  const cleanTrain = nativeSet ? [] : clipFeatures(loadedTrain.clips, f, device);
-  const valWindows = evaluationWindows(clipFeatures(loadedVal.clips, f, device), f);
-  // The native set holds the training audio compactly (int16); the float copies can go (unless an audioCache keeps them).
-  if (nativeSet) loadedTrain.clips.length = 0;
-  loadedVal.clips.length = 0;
-  const stats = nativeSet ?? normalisationStats(cleanTrain, f.logMel.nMels);
-  net.setNormalization(stats.mean, stats.std);
-  net.configureOptimizer(config.optimizer, config.optimizer.classWeights === 'balanced' ? balancedWeights(trainLabels, labels.length) : null);
-
-  const protocol = protocolOf(split);
-  const versions = { package: info().version, libtorch: info().libtorch.version };
-  const splitSummary = {
-    description: split.description,
-    train: { n: loadedTrain.items.length, speakers: split.speakers.train },
-    validation: { n: loadedVal.items.length, speakers: split.speakers.validation },
-  };
-  const bundleDir = o.out ? path.join(path.resolve(o.out), 'model') : null;
-  const saveCheckpoint = (metrics: Record<string, unknown>) => {
-    if (!bundleDir) return;
-    saveBundle(bundleDir, { labels, features: f, architecture: config.architecture, training: { config, split: splitSummary, protocol }, metrics, versions }, net.getState());
-  };
-
-  // Clip-level probabilities of the validation set: the mean over each clip's windows.
-  const validationProbabilities = async () =>
-    meanByOwner(await net.predictAsync(valWindows.data, valWindows.n, valWindows.frames), valWindows.owner, valLabels.length, labels.length);
-  const history: EpochRecord[] = [];
-  let best = -1;
-  let bestEpoch = -1;
-  let sinceBest = 0;
-  let plateauScale = 1;
-  let cancelled = false;
-  let stoppedEarly = false;
-  if (o.out) fs.mkdirSync(o.out, { recursive: true });
-  const historyPath = o.out ? path.join(o.out, 'history.jsonl') : null;
-  if (historyPath) fs.writeFileSync(historyPath, '');
-
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    if (o.signal?.aborted) {
-      cancelled = true;
-      break;
-    }
-    const t0 = Date.now();
-    const watch = new Stopwatch();
-    const prof = watch.profile;
-    prof.pipeline = pipeline;
-    const lr = learningRateAt(config, epoch) * plateauScale;
-    net.setLearningRate(lr);
-
-    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha };
-    const onBatch = (p: BatchProgress) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }));
-    let stats: EpochStats;
-    if (nativeSet) {
-      // The native producer makes noise, noisy log-mel, crops and masks while earlier batches train.
-      stats = await net.trainPlannedEpoch(planTrainingEpoch(config, epoch, nativeSet.frames, len), request, onBatch, o.signal);
-      for (const k of ['noise', 'noisyLogMel', 'crops'] as const) prof[k] += stats.seconds[k];
-    } else {
-      const d = jsEpochData(config, epoch, cleanTrain, loadedTrain.clips, trainLabels, device, watch);
-      stats = await net.trainEpoch(d.x, d.y, len, request, onBatch, o.signal);
-    }
-    watch.skip();
-    for (const k of ['batch', 'specAugment', 'forward', 'backward', 'step', 'progress'] as const) prof[k] += stats.seconds[k];
-    prof.intraOpThreads = stats.intraOpThreads;
-    if (stats.cancelled) {
-      cancelled = true;
-      break;
-    }
-
-    const probs = await validationProbabilities();
-    const pred = argmax(probs, labels.length);
-    let valLoss = 0;
-    valLabels.forEach((t, i) => (valLoss -= Math.log(Math.max(1e-12, probs[i * labels.length + t]))));
-    const val = classificationReport(valLabels, pred, labels, protocol);
-    watch.lap('validation');
-    const record: EpochRecord = {
-      epoch: epoch + 1,
-      trainLoss: stats.loss,
-      trainAccuracy: stats.accuracy,
-      valLoss: valLoss / valLabels.length,
-      valAccuracy: val.accuracy,
-      valUar: val.uar,
-      lr,
-      seconds: 0,
-      profile: prof,
-    };
-    const improved = val.uar > best + 1e-9;
-    if (improved) {
-      best = val.uar;
-      bestEpoch = epoch + 1;
-      sinceBest = 0;
-      net.snapshot();
-      // The bundle on disk is always the best model so far: Ctrl-C leaves it usable.
-      saveCheckpoint({ validation: val, epoch: epoch + 1, partial: true });
-    } else {
-      sinceBest++;
-      if (config.lrSchedule === 'plateau' && sinceBest > 0 && sinceBest % 4 === 0) plateauScale *= 0.5;
-    }
-    watch.lap('checkpoint');
-    record.seconds = prof.total = (Date.now() - t0) / 1000;
-    history.push(record);
-    if (historyPath) fs.appendFileSync(historyPath, JSON.stringify(record) + '\n');
-    timed(prof, 'progress', () => report({ phase: 'epoch', record, best: improved }));
-    if (config.patience > 0 && sinceBest >= config.patience) {
-      stoppedEarly = true;
-      break;
-    }
-  }
-
-  let metrics: ClassificationReport | null = null;
-  const perCorpus: Record<string, ClassificationReport> = {};
-  if (bestEpoch > 0) {
-    net.restore();
-    const pred = argmax(await validationProbabilities(), labels.length);
-    metrics = classificationReport(valLabels, pred, labels, protocol);
-    const corpora = [...new Set(loadedVal.items.map((it: DatasetItem) => it.corpus))];
-    if (corpora.length > 1) {
-      for (const c of corpora) {
-        const idx = loadedVal.items.map((it, i) => (it.corpus === c ? i : -1)).filter((i) => i >= 0);
-        perCorpus[c] = classificationReport(idx.map((i) => valLabels[i]), idx.map((i) => pred[i]), labels, { ...protocol, description: `${protocol.description} (${c} only)` });
-      }
-    }
-    saveCheckpoint({ validation: metrics, perCorpus, epoch: bestEpoch, partial: cancelled });
-  }
+  const loop = await epochLoop(net, source, d, config, files, o, report);
+  const { metrics, perCorpus } = await finalMetrics(net, d, files, loop.best.bestEpoch, loop.cancelled);
 
   const result: TrainResult = {
-    labels,
+    labels: d.labels,
     config,
-    protocol,
-    split: splitSummary,
+    protocol: d.protocol,
+    split: d.split,
     metrics,
     perCorpus,
-    history,
-    bestEpoch,
-    stoppedEarly,
-    cancelled,
-    skipped,
+    history: loop.history,
+    bestEpoch: loop.best.bestEpoch,
+    stoppedEarly: loop.stoppedEarly,
+    cancelled: loop.cancelled,
+    skipped: d.skipped,
     out: o.out ? path.resolve(o.out) : null,
     seconds: (Date.now() - started) / 1000,
     device,
   };
-  if (o.out) writeTrainingOutputs(o.out, result, versions);
+  if (o.out) writeTrainingOutputs(o.out, result, files.versions);
   return result;
+}
+
+interface LoopResult {
+  history: EpochRecord[];
+  best: BestTracker;
+  cancelled: boolean;
+  stoppedEarly: boolean;
+}
+
+/** The epochs: data and native training, validation, bookkeeping; stops on cancel or patience. */
+async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData, config: TrainConfig, files: RunFiles, o: TrainOptions, report: (p: TrainProgress) => void): Promise<LoopResult> {
+  const history: EpochRecord[] = [];
+  const best = new BestTracker(config);
+  for (let epoch = 0; epoch < config.epochs; epoch++) {
+    if (o.signal?.aborted) return { history, best, cancelled: true, stoppedEarly: false };
+    const t0 = Date.now();
+    const watch = new Stopwatch();
+    const prof = watch.profile;
+    const lr = learningRateAt(config, epoch) * best.plateauScale;
+    net.setLearningRate(lr);
+
+    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha };
+    const onBatch = (p: BatchProgress) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }));
+    const stats = await source.trainEpoch(epoch, request, onBatch, o.signal, watch);
+    watch.skip();
+    for (const k of ['batch', 'specAugment', 'forward', 'backward', 'step', 'progress'] as const) prof[k] += stats.seconds[k];
+    prof.intraOpThreads = stats.intraOpThreads;
+    if (stats.cancelled) return { history, best, cancelled: true, stoppedEarly: false };
+
+    const val = await scoreValidation(net, d);
+    watch.lap('validation');
+    const improved = best.observe(epoch + 1, val.report.uar);
+    if (improved) {
+      net.snapshot();
+      files.saveBundle(net, { validation: val.report, epoch: epoch + 1, partial: true });
+    }
+    watch.lap('checkpoint');
+    const record: EpochRecord = {
+      epoch: epoch + 1,
+      trainLoss: stats.loss,
+      trainAccuracy: stats.accuracy,
+      valLoss: val.loss,
+      valAccuracy: val.report.accuracy,
+      valUar: val.report.uar,
+      lr,
+      seconds: (prof.total = (Date.now() - t0) / 1000),
+      profile: prof,
+    };
+    history.push(record);
+    files.appendHistory(record);
+    timed(prof, 'progress', () => report({ phase: 'epoch', record, best: improved }));
+    if (best.shouldStop) return { history, best, cancelled: false, stoppedEarly: true };
+  }
+  return { history, best, cancelled: false, stoppedEarly: false };
+}
+
+/** Restores the best epoch's weights, scores them, and saves the final bundle (none when no epoch finished). */
+async function finalMetrics(net: NativeModel, d: PreparedData, files: RunFiles, bestEpoch: number, cancelled: boolean): Promise<{ metrics: ClassificationReport | null; perCorpus: Record<string, ClassificationReport> }> {
+  if (bestEpoch <= 0) return { metrics: null, perCorpus: {} };
+  net.restore();
+  const val = await scoreValidation(net, d);
+  const perCorpus = perCorpusReports(d, val.predictions);
+  files.saveBundle(net, { validation: val.report, perCorpus, epoch: bestEpoch, partial: cancelled });
+  return { metrics: val.report, perCorpus };
 }

@@ -6,7 +6,7 @@ import * as path from 'path';
 export const root = path.resolve(__dirname, '..', '..');
 export const dist = path.join(root, 'dist');
 export const cli = path.join(dist, 'bin', 'ser-native.js');
-export const workerJs = path.join(dist, 'lib', 'optimize', 'eval-worker.js');
+export const workerJs = path.join(dist, 'lib', 'optimize', 'evaluators', 'pool', 'eval-worker.js');
 
 /** Follows the requires from the CLI and the evaluation worker and checks every file against its source. */
 export function checkDist(): void {

@@ -1,6 +1,8 @@
 // The addon loads, describes itself, and turns every native failure into a JS error.
 import { info, setNumThreads, resolveDevice, SerNativeError } from '../../lib';
+import { spawnSync } from 'child_process';
 import { native, NativeModelConfig, EpochRequest } from '../../lib/binding';
+import { checkDist, cli } from '../helpers/dist';
 
 /** What `fn` threw (or its promise rejected with). */
 async function caught(fn: () => unknown): Promise<Error & { code?: string }> {
@@ -30,6 +32,32 @@ describe('native addon', () => {
     expect(i.threads.intraOp).toBeGreaterThanOrEqual(1);
     expect(['prebuilt', 'local build']).toContain(i.build.from);
     expect(i.build.binary).toMatch(/\.node$/);
+  });
+
+  test('the block cache serves repeated large tensors from freed blocks; SER_NATIVE_MALLOC=system turns it off', async () => {
+    // 8 windows of 64 mels × 301 frames through a 24-channel conv: activations of ~15 MB each.
+    const config: NativeModelConfig = { ...tinyModel, nMels: 64, channels: [24, 24, 24, 24], poolFreq: [2, 2, 2, 2], poolTime: [2, 2, 2, 1] };
+    const model = new (native().NativeModel)(config, 'cpu', 3);
+    const features = Float32Array.from({ length: 8 * 64 * 301 }, (_, i) => Math.sin(i * 0.37) * 20 - 40);
+    const first = model.predict(features, 8, 301);
+    const before = info().memory.blockCache;
+    const second = model.predict(features, 8, 301);
+    const after = info().memory.blockCache;
+    expect(before.enabled).toBe(true);
+    expect(after.hits - before.hits).toBeGreaterThan(0);
+    expect(after.misses).toBe(before.misses); // the second pass needed no new block
+    expect(after.idleBytes).toBeLessThanOrEqual(768 * 2 ** 20);
+    expect(Array.from(second)).toEqual(Array.from(first));
+    // releaseMemory() frees the idle blocks (a service between bursts); the next call allocates again.
+    expect(native().releaseMemory()).toBe(after.idleBytes);
+    expect(info().memory.blockCache).toMatchObject({ idleBytes: 0, idleBlocks: 0 });
+    expect(Array.from(model.predict(features, 8, 301))).toEqual(Array.from(first));
+    expect(info().memory.blockCache.misses).toBeGreaterThan(after.misses);
+    // The opt-out, in a fresh process (the allocator is chosen once, at load).
+    checkDist();
+    const child = spawnSync(process.execPath, [cli, 'info', '--json'], { env: { ...process.env, SER_NATIVE_MALLOC: 'system' }, encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout).memory.blockCache).toEqual({ enabled: false, hits: 0, misses: 0, idleBytes: 0, idleBlocks: 0 });
   });
 
   test('a c10::Error inside LibTorch is thrown by the addon itself as SerNativeError ERR_TORCH, and Node keeps running', async () => {

@@ -115,6 +115,37 @@ describe('a 1-epoch training on the demo corpus', () => {
     expect(line).not.toMatch(/options\./);
   });
 
+  test('predict --timeline --smoothing: the causal EMA of the unsmoothed timeline; misuse names the flag', () => {
+    const wav = path.join(dir, 'a.wav');
+    fs.copyFileSync(findDemoClip(), wav);
+    const model = path.join(out, 'model');
+    const timeline = (extra: string[]) => {
+      const r = run(['predict', '--model', model, '--timeline', '--hop', '0.25', '--json', ...extra, wav]);
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout)[0].segments as { speech: boolean; probabilities: Record<string, number> | null }[];
+    };
+    const plain = timeline([]);
+    const smooth = timeline(['--smoothing', '0.6']);
+    expect(smooth).toHaveLength(plain.length);
+    const speech = plain.map((s, i) => (s.speech ? i : -1)).filter((i) => i >= 0);
+    expect(speech.length).toBeGreaterThan(2);
+    // p̂ₜ = a·p̂ₜ₋₁ + (1 − a)·pₜ over consecutive speech windows, from the first one as is.
+    let prev: Record<string, number> | null = null;
+    let differs = false;
+    plain.forEach((s, i) => {
+      if (!s.speech) return void (prev = null);
+      const want: Record<string, number> = prev === null ? { ...s.probabilities! } : Object.fromEntries(Object.entries(s.probabilities!).map(([k, v]) => [k, 0.6 * prev![k] + 0.4 * v]));
+      for (const [k, v] of Object.entries(want)) {
+        expect(smooth[i].probabilities![k]).toBeCloseTo(v, 4);
+        if (Math.abs(v - s.probabilities![k]) > 1e-3) differs = true;
+      }
+      prev = want;
+    });
+    expect(differs).toBe(true);
+    expect(expectError(run(['predict', '--model', model, '--smoothing', '0.6', wav]), 'predict', 'ERR_USAGE', 2)).toMatch(/--smoothing only applies with --timeline/);
+    expect(expectError(run(['predict', '--model', model, '--timeline', '--median', '2', wav]), 'predict', 'ERR_ARGUMENT', 2)).toMatch(/--median/);
+  });
+
   test('evaluate --demo scores the demo corpus and labels the result', () => {
     const e = run(['evaluate', '--model', path.join(out, 'model'), '--demo', '--device', 'cpu', '--json']);
     expect(e.status).toBe(0);

@@ -8,17 +8,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Job, Queue } from 'bullmq';
-import { QueueCoordinator } from '../../lib/distributed/coordinator';
-import { absoluteData, dataDigest, relativeData } from '../../lib/distributed/data';
-import { evaluationHash, jobIdOf } from '../../lib/distributed/job';
-import { checkStudyName, parseQueueUrl, PREFIX, QUEUE_NAME } from '../../lib/distributed/settings';
-import type { WorkerEvent } from '../../lib/distributed/worker';
+import { QueueCoordinator } from '../../lib/optimize/evaluators/queue/coordinator';
+import { absoluteData, dataDigest, relativeData } from '../../lib/optimize/evaluators/queue/data';
+import { evaluationHash, jobIdOf } from '../../lib/optimize/evaluators/queue/job';
+import { checkStudyName, parseQueueUrl, PREFIX, QUEUE_NAME } from '../../lib/optimize/evaluators/queue/settings';
+import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 import { ensureDemoCorpus } from '../../lib/demo/corpus';
 import { decode } from '../../lib/hpo/space';
 import { info } from '../../lib/info';
 import type { EvaluationRecord } from '../../lib/optimize/journal';
 import type { EvaluationJob } from '../../lib/optimize/objective';
-import { EvaluationFailure } from '../../lib/optimize/pool';
+import { EvaluationFailure } from '../../lib/optimize/evaluators/evaluator';
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../lib/optimize/run';
 import { SER_SPACE } from '../../lib/optimize/space';
 import { startRedis, type RedisServer } from '../helpers/redis';
@@ -165,7 +165,27 @@ describe('addresses, data paths and job identity', () => {
     expect(evaluationHash({ ...j, seed: 4 }, 'd', v)).not.toBe(h);
     expect(evaluationHash({ ...j, config: { ...j.config, lr: j.config.lr * 2 } }, 'd', v)).not.toBe(h);
     expect(jobIdOf('s1', 'search', { ...j, iteration: 1, index: 5 }, h)).toBe(`s1/search/1/5/${h.slice(0, 16)}`);
+    // A rung's epochs and the folds decide the result too.
+    expect(evaluationHash({ ...j, epochsPerEval: 2 }, 'd', v)).not.toBe(h);
+    expect(evaluationHash({ ...j, splits: ['speakers:/ravdess:01', 'speakers:/ravdess:02'] }, 'd', v)).not.toBe(h);
   });
+});
+
+describe('multi-fidelity through the queue', () => {
+  test('--rungs and --folds: the same evaluations, epochs and best as local mode', async () => {
+    const url = redis.urlFor(7);
+    const workers = [await startWorkerProcess(url), await startWorkerProcess(url)];
+    const opts: OptimizeOptions = { ...run, algorithm: 'tpe', iterations: 1, epochsPerEval: 2, rungs: 2, eta: 2, folds: 2 };
+    const local = await optimize({ ...opts, workers: 2, out: path.join(tmp, 'rungs-local') });
+    const queued = await optimize({ ...opts, out: path.join(tmp, 'rungs-queue'), queue: { url, study: 'rungs', dataRoot, pollSeconds: 0.2 } });
+    const records = journal(path.join(tmp, 'rungs-queue'));
+    expect(outcome(records)).toEqual(outcome(journal(path.join(tmp, 'rungs-local'))));
+    expect([...records].sort((a, b) => a.index - b.index).map((x) => x.epochs)).toEqual([1, 1, 1, 1, 2, 2]);
+    expect(records.every((x) => x.metrics?.foldUars?.length === 2)).toBe(true);
+    expect(queued.epochs).toBe(local.epochs);
+    expect(queued.best).toMatchObject({ index: local.best.index, fitness: local.best.fitness });
+    await Promise.all(workers.map((w) => w.stop()));
+  }, 200000);
 });
 
 describe('one study, two workers', () => {

@@ -85,13 +85,13 @@ describe('a bad member is an ERR_MODEL naming the member and the bundle', () => 
   test('wrong shape (weights of another architecture)', () => {
     const dir = path.join(tmp, 'bad-shape');
     saveBundle(dir, meta, [members[0], { ...members[2], architecture: c.architecture }]);
-    expect(() => loadModel(dir)).toThrow(expect.objectContaining({ code: 'ERR_MODEL', message: expect.stringMatching(new RegExp(`^${dir}: member 'fold-3' \\(2 of 2\\): the weights do not fit this model`)) }));
+    expect(() => loadModel(dir)).toThrow(expect.objectContaining({ code: 'ERR_MODEL', message: expect.stringMatching(new RegExp(`^${dir} is not a usable ser-native model bundle: member 'fold-3' \\(2 of 2\\): tensor '.*' has shape .* in the tensor index, but architecture`)) }));
   });
 
   test('missing tensor', () => {
     const dir = path.join(tmp, 'bad-missing');
     saveBundle(dir, meta, [members[0], { ...members[1], state: members[1].state.filter((t) => !t.name.startsWith('head.')) }]);
-    expect(() => loadModel(dir)).toThrow(expect.objectContaining({ code: 'ERR_MODEL', message: expect.stringMatching(/member 'fold-2' \(2 of 2\):.*no tensor 'head\./) }));
+    expect(() => loadModel(dir)).toThrow(expect.objectContaining({ code: 'ERR_MODEL', message: expect.stringMatching(/member 'fold-2' \(2 of 2\): model.json's tensor index lacks 2 tensor\(s\) the network needs, e.g. 'head\./) }));
   });
 
   test('members whose features do not fit, or a broken index', () => {
@@ -100,7 +100,7 @@ describe('a bad member is an ERR_MODEL naming the member and the bundle', () => 
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     json.members[1].tensors[0].shape = [999];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-    expect(() => loadModel(dir)).toThrow(/not a usable ser-native model bundle: member 'fold-2' \(2 of 3\): tensor .* inconsistent shape/);
+    expect(() => loadModel(dir)).toThrow(/not a usable ser-native model bundle: member 'fold-2' \(2 of 3\): tensor .* has shape \[999\] in the tensor index/);
     json.members[1].tensors[0].shape = members[1].state[0].shape;
     json.members[2].architecture.poolTime = [8, 8, 8, 8];
     fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));

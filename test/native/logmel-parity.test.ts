@@ -2,7 +2,8 @@
 // (../shared/fixtures/logmel) and with closed-form properties that need no fixture.
 import * as fs from 'fs';
 import * as path from 'path';
-import { logMel, melFilterbank, LogMelOptions, frameCount, resolveLogMelOptions } from '../../lib';
+import { logMel, melFilterbank, LogMelOptions } from '../../lib';
+import { frameCount, resolveLogMelOptions } from '../../lib/features';
 
 const fixtures = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'logmel');
 const haveFixtures = fs.existsSync(fixtures);

@@ -155,7 +155,7 @@ describe('clear errors', () => {
     expect(() => loadModel(bad)).toThrow(/not a usable ser-native model bundle.*format "onnx"/);
     // Features that do not match the weights (more mel bins than the network was trained on).
     fs.writeFileSync(path.join(bad, 'model.json'), JSON.stringify({ ...json, features: { ...json.features, logMel: { ...json.features.logMel, nMels: 80 } } }));
-    expect(() => loadModel(bad)).toThrow(/weights do not fit this model: tensor '.*' has shape/);
+    expect(() => loadModel(bad)).toThrow(/bad-bundle is not a usable ser-native model bundle: tensor '.*' has shape \[.*\] in the tensor index, but .*features.logMel.nMels in model.json imply/);
     fs.writeFileSync(path.join(bad, 'model.json'), JSON.stringify(json));
     fs.truncateSync(path.join(bad, 'weights.bin'), 100);
     expect(() => loadModel(bad)).toThrow(/weights.bin has 100 bytes/);

@@ -2,6 +2,7 @@
 // resume after SIGKILL of the CLI and after an abort mid-iteration (both must continue the same run), a
 // killed worker, and the pool and worker entry point on their own.
 import { execFile, spawn } from 'child_process';
+import { childrenOf } from '../helpers/kill';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,9 +11,10 @@ import { ensureDemoCorpus } from '../../lib/demo/corpus';
 import { loadModel } from '../../lib/model/model';
 import type { EvaluationRecord } from '../../lib/optimize/journal';
 import { runEvaluation, type EvaluationJob } from '../../lib/optimize/objective';
-import { EvaluationFailure, EvaluationPool } from '../../lib/optimize/pool';
+import { EvaluationFailure } from '../../lib/optimize/evaluators/evaluator';
+import { EvaluationPool } from '../../lib/optimize/evaluators/pool/pool';
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../lib/optimize/run';
-import { SER_SPACE } from '../../lib/optimize/space';
+import { SER_SPACE, recipePoint } from '../../lib/optimize/space';
 import { decode } from '../../lib/hpo/space';
 
 import { checkDist, cli, workerJs } from '../helpers/dist';
@@ -81,17 +83,6 @@ test('a finished run is not overwritten by a new one, and resuming it only rewri
   expect(again.final).toEqual(reference.final);
 });
 
-/** Worker processes whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid ? [Number(d)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -151,9 +142,11 @@ test('abort mid-iteration, then resume: finished evaluations are replayed, only 
   expect(journal(out)).toHaveLength(6); // the killed in-flight evaluations are not recorded
   expect(JSON.parse(fs.readFileSync(path.join(out, 'state.json'), 'utf8')).search.evaluations).toBe(4);
 
+  // Evaluations of iteration 1 (4..11) finish in any order on 2 workers: only those not in the journal run again.
+  const finished = journal(out).map((x) => x.index);
   const started: number[] = [];
   const resumed = await optimize({ out, resume: true, workers: 2, onProgress: (e) => e.phase === 'evaluation-start' && e.search === 'search' && started.push(e.index) });
-  expect(started.sort((a, b) => a - b)).toEqual([6, 7, 8, 9, 10, 11]);
+  expect(started.sort((a, b) => a - b)).toEqual([4, 5, 6, 7, 8, 9, 10, 11].filter((i) => !finished.includes(i)));
   expect(outcome(journal(out))).toEqual(outcome(journal(refOut)));
   expect(resumed.best).toMatchObject({ index: reference.best.index, config: reference.best.config });
   // Options that define the run cannot change on resume.
@@ -193,6 +186,30 @@ test('a worker killed during an evaluation fails only that evaluation; a replace
   expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/Failed evaluations \(1\)[\s\S]*killed by SIGKILL/);
   expect(fs.existsSync(path.join(out, 'best', 'model', 'model.json'))).toBe(true);
 }, 60000);
+
+test('--rungs and --folds: halving in the journal, the recipe as evaluation #0, mean UAR over the same folds', async () => {
+  const out = path.join(tmp, 'rungs');
+  const r = await optimize({ ravdess: demoDir, fixed, algorithm: 'tpe', population: 4, iterations: 2, epochsPerEval: 2, rungs: 2, eta: 2, folds: 2, finalEpochs: 1, workers: 2, device: 'cpu', seed: 3, out });
+  const records = journal(out).sort((a, b) => a.index - b.index);
+  // Each iteration: 4 candidates for 1 epoch, the best 2 again for 2 epochs.
+  expect(records.map((x) => x.epochs)).toEqual([1, 1, 1, 1, 2, 2, 1, 1, 1, 1, 2, 2]);
+  expect(records.map((x) => x.rung)).toEqual([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 1, 1]);
+  expect(r.epochs).toBe(2 * (8 * 1 + 4 * 2)); // two folds each
+  const recipe = recipePoint(fixed).config;
+  for (const k of Object.keys(recipe) as (keyof typeof recipe)[]) expect(records[0].config[k]).toBeCloseTo(recipe[k] as number, 10);
+  for (const x of records) {
+    const folds = x.metrics?.foldUars as number[];
+    expect(folds).toHaveLength(2);
+    expect(x.metrics?.uar).toBeCloseTo((folds[0] + folds[1]) / 2, 12);
+    expect(x.fitness).toBeCloseTo(1 - (x.metrics?.uar as number), 12);
+  }
+  expect(r.best.epochs).toBe(2);
+  expect(r.best.fitness).toBe(Math.min(...records.filter((x) => x.epochs === 2).map((x) => x.fitness as number)));
+  const state = JSON.parse(fs.readFileSync(path.join(out, 'state.json'), 'utf8'));
+  expect(state.folds).toHaveLength(2);
+  expect(state.folds.every((f: string) => f.startsWith('speakers:'))).toBe(true);
+  expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/Successive halving in every iteration: rungs of 1 \/ 2 epochs/);
+}, 180000);
 
 describe('EvaluationPool and the worker entry point', () => {
   const job = (index: number, over: Partial<EvaluationJob['config']> = {}): EvaluationJob => ({

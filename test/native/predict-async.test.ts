@@ -70,6 +70,9 @@ test('100 concurrent predictAsync calls on one model all resolve with their own 
   const clips = Array.from({ length: 100 }, (_, i) => tone(0.8 + (i % 7) * 0.3, 100 + i * 3));
   const expected = model.predictBatch(clips, { vad: false });
   const got = await Promise.all(clips.map((c) => model.predictAsync(c, { vad: false })));
+  // Submitted in one tick: the first call takes clip 0 alone, the other 99 wait and go in calls of
+  // at most MAX_BATCH_CLIPS (64 + 35), so three native calls in all.
+  expect(model.queueStats()).toEqual({ calls: 3, clips: 100, maxBatch: 64, busy: false });
   got.forEach((g, i) => {
     for (const l of labels) expect(g.probabilities![l]).toBeCloseTo(expected[i].probabilities![l], 6);
   });

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { minimize } from '../../../lib/hpo/minimize';
 import { ALGORITHMS } from '../../../lib/hpo/optimizer';
 import { readRecords, writeRecords, appendRecord, type EvaluationRecord } from '../../../lib/optimize/journal';
-import { planWorkers } from '../../../lib/optimize/pool';
+import { planWorkers } from '../../../lib/optimize/evaluators/pool/pool';
 import { plannedEvaluations } from '../../../lib/optimize/search';
 import { DEMO_DEFAULTS, resolveSettings, resumeSettings } from '../../../lib/optimize/settings';
 import { SER_SPACE } from '../../../lib/optimize/space';
@@ -42,6 +42,17 @@ describe('run settings', () => {
 });
 
 describe('planWorkers', () => {
+  const saved = process.env.SER_NATIVE_THREADS;
+  beforeEach(() => delete process.env.SER_NATIVE_THREADS);
+  afterAll(() => (saved === undefined ? delete process.env.SER_NATIVE_THREADS : (process.env.SER_NATIVE_THREADS = saved)));
+
+  it('honours SER_NATIVE_THREADS as a ceiling on the threads of each worker', () => {
+    process.env.SER_NATIVE_THREADS = '1';
+    expect(planWorkers({ workers: 1, device: 'cpu', resolvedDevice: 'cpu', cores: 2, gpus: 0 })).toEqual({ workers: 1, threads: 1, devices: null });
+    process.env.SER_NATIVE_THREADS = '16';
+    expect(planWorkers({ device: 'auto', resolvedDevice: 'cpu', cores: 8, gpus: 0 })).toEqual({ workers: 4, threads: 2, devices: null });
+  });
+
   it('defaults to half the cores with the cores shared out, and one worker per GPU on CUDA', () => {
     expect(planWorkers({ device: 'auto', resolvedDevice: 'cpu', cores: 8, gpus: 0 })).toEqual({ workers: 4, threads: 2, devices: null });
     expect(planWorkers({ device: 'cpu', resolvedDevice: 'cpu', cores: 1, gpus: 0 })).toEqual({ workers: 1, threads: 1, devices: null });

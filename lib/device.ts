@@ -1,0 +1,19 @@
+// Devices and threads: resolving a device option against this build and machine, and LibTorch's
+// intra-op thread count. Low in the layers (lib/model resolves its device here); info() is in lib/info.ts.
+import { binding } from './binding';
+import * as is from './is';
+
+/** Sets LibTorch's intra-op thread count for this process (at::set_num_threads). */
+export function setNumThreads(threads: number): void {
+  is.positiveInteger('threads', threads);
+  binding().native.setNumThreads(threads);
+}
+
+/**
+ * Resolves a device option ('auto' | 'cpu' | 'cuda' | 'cuda:N') to the device that will be used,
+ * failing with ERR_DEVICE when CUDA is asked for and is not usable.
+ */
+export function resolveDevice(device: is.Device | string = 'auto'): string {
+  is.device('device', device);
+  return binding().native.checkDevice(device);
+}

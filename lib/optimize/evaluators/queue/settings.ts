@@ -1,0 +1,91 @@
+// Names, defaults and address parsing shared by the queue coordinator (optimize --queue) and `ser-native worker`.
+//
+// Redis layout (all keys under the BullMQ prefix `ser-native`):
+//   ser-native:evaluations:*   the BullMQ queue `evaluations` (one queue for every study; job ids name the study)
+//   ser-native:study:<NAME>    JSON of what defines a study (settings, data digest, versions): a coordinator
+//                              started with the same --study must match it
+//   ser-native:results         hash: evaluation hash → JSON { result, worker } of every successful evaluation,
+//                              so an evaluation already done (same config, data and versions) is never retrained
+import * as is from '../../../is';
+
+export const PREFIX = 'ser-native';
+export const QUEUE_NAME = 'evaluations';
+export const RESULTS_KEY = `${PREFIX}:results`;
+export const studyKey = (study: string): string => `${PREFIX}:study:${study}`;
+
+/** Documented in README "Distributed optimize"; every one can be changed by an option. */
+export const QUEUE_DEFAULTS = {
+  /** Runs of a job whose evaluation process died (killed, OOM killer): the first and two retries. */
+  attempts: 3,
+  /** First retry delay, doubled for the next one. */
+  backoffSeconds: 10,
+  /** A worker holds a job's lock this long and renews it every half of it; a dead worker's lock expires. */
+  lockSeconds: 30,
+  /** How often workers look for jobs whose lock expired (their worker died) and put them back in the queue. */
+  stalledSeconds: 30,
+  /** Times a job may be put back after its worker died before it fails for good. */
+  maxStalledCount: 2,
+  /** Wall-clock limit of one evaluation on a worker; its process is killed past it (no retry). */
+  evalTimeoutSeconds: 2 * 3600,
+  /** Limit of one iteration on the coordinator: evaluations without a result by then fail (penalty fitness). */
+  iterationTimeoutSeconds: 6 * 3600,
+  /** A worker that refuses a job (other data or versions) hides it this long, and pauses twice as long. */
+  refuseSeconds: 30,
+  /** The coordinator re-reads pending jobs this often (and at once on a queue event). */
+  pollSeconds: 2,
+  /** Bound on connecting to Redis at start, so a wrong --queue fails with a clear error instead of hanging. */
+  connectSeconds: 15,
+};
+
+export interface QueueAddress {
+  /** As given, for the Redis client. */
+  url: string;
+  /** Without a password, for messages and result files. */
+  display: string;
+  db: number;
+}
+
+/** Checks a --queue address: redis://[user:password@]HOST:PORT[/DB] (or rediss:// for TLS). */
+export function parseQueueUrl(url: unknown): QueueAddress {
+  if (typeof url !== 'string' || url === '') throw new TypeError(`Expected a redis://HOST:PORT[/DB] address for queue but received ${JSON.stringify(url)}`);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new TypeError(`queue '${url}' is not a URL: expected redis://HOST:PORT[/DB]`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`queue '${url}' is not a redis:// or rediss:// address`);
+  if (!u.hostname) throw new TypeError(`queue '${url}' has no host: expected redis://HOST:PORT[/DB]`);
+  const dbText = u.pathname.replace(/^\//, '');
+  if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw new TypeError(`queue '${url}': the path must be a database number (redis://HOST:PORT/DB)`);
+  if (u.search || u.hash) throw new TypeError(`queue '${url}': query and fragment are not supported`);
+  const display = `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${dbText ? `/${dbText}` : ''}`;
+  return { url, display, db: dbText === '' ? 0 : Number(dbText) };
+}
+
+/** Study names become part of Redis keys and job ids (which BullMQ forbids ':' in). */
+export function checkStudyName(study: unknown): string {
+  if (typeof study !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(study)) {
+    throw new TypeError(`study ${JSON.stringify(study)} is not a valid name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  }
+  return study;
+}
+
+/** BullMQ connection options: workers and queue events need maxRetriesPerRequest null (blocking commands). */
+export function connectionOf(a: QueueAddress): { url: string; maxRetriesPerRequest: null } {
+  return { url: a.url, maxRetriesPerRequest: null };
+}
+
+export function seconds(name: string, v: unknown): number {
+  return is.number(name, v, { min: 0, exclusiveMin: true });
+}
+
+/** Rejects with `message` when `p` has not settled after `ms` (e.g. Redis unreachable: the client retries forever). */
+export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

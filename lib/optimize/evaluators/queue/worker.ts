@@ -1,0 +1,258 @@
+// `ser-native worker`: takes evaluation jobs from the study queue and runs each in a child process of its own
+// slot (the eval-worker.js of the local mode, through a one-process EvaluationPool), so every slot has its own
+// CUDA_VISIBLE_DEVICES and thread count, a job that outlives its wall-clock limit is killed, and the worker's
+// main process stays free to renew the job locks while LibTorch trains.
+//
+// Before training, a job is checked against this worker: the same package and LibTorch versions, and the same
+// data (digest of what the study's data folders, mapped onto --data-root, index to). A worker that does not
+// match refuses the job: it hides the job for refuseSeconds (no attempt used, so a matching worker takes it)
+// and stops taking jobs twice as long, and the refusal shows on the job for the coordinator.
+//
+// Failures: an evaluation error (bad config, LibTorch out of memory, ...) or a timeout fails the job at once
+// (UnrecoverableError, no retry); a child process that dies (kill -9, the OOM killer) fails this attempt only,
+// and BullMQ retries it (attempts, backoff). If the whole worker dies, its job lock expires and another worker's
+// stalled-job check puts the job back in the queue.
+import * as os from 'os';
+import * as path from 'path';
+import type { Job, Worker } from 'bullmq';
+import { info } from '../../../info';
+import type { EvaluationJob } from '../../objective';
+import { EvaluationFailure } from '../evaluator';
+import { EvaluationPool } from '../pool/pool';
+import { bullmq } from './bullmq';
+import { absoluteData, dataDigest, type DataDigest } from './data';
+import { canonicalJson, validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
+import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, withTimeout } from './settings';
+import * as is from '../../../is';
+
+export interface QueueWorkerOptions {
+  /** redis://HOST:PORT[/DB] */
+  queue: string;
+  /** CPU evaluation slots; default max(1, floor(cores / 2)) without GPUs, 0 with them. */
+  cpuSlots?: number;
+  /** CUDA device indices, one slot each (the slot's process sees only that device). */
+  gpus?: number[];
+  /** LibTorch threads per slot; default SER_NATIVE_THREADS, else floor(cores / CPU slots). */
+  threads?: number;
+  /** Where the study's relative data paths are resolved; default the current directory. */
+  dataRoot?: string;
+  /** Shown in results and logs; default HOST:PID. */
+  name?: string;
+  lockSeconds?: number;
+  stalledSeconds?: number;
+  maxStalledCount?: number;
+  refuseSeconds?: number;
+  onEvent?: (e: WorkerEvent) => void;
+  /** Evaluation process script (default: the compiled eval-worker.js). */
+  script?: string;
+}
+
+export type WorkerEvent =
+  | { event: 'ready'; worker: string; queue: string; slots: string[]; threads: number; dataRoot: string; versions: Versions }
+  | { event: 'started'; id: string; study: string; index: number; slot: string; pid: number; attempt: number }
+  | { event: 'completed'; id: string; study: string; index: number; fitness: number; seconds: number; cached: boolean }
+  | { event: 'failed'; id: string; study: string; index: number; error: string; retry: boolean }
+  | { event: 'refused'; id: string; study: string; index: number; error: string }
+  | { event: 'error'; error: string }
+  | { event: 'closed'; worker: string };
+
+interface Slot {
+  name: string;
+  gpu: number | null;
+  pool: EvaluationPool;
+  current: { job: Job; data: QueueJobData } | null;
+}
+
+export interface QueueWorker {
+  readonly name: string;
+  readonly slots: readonly string[];
+  /** Stops taking jobs; with force, kills running evaluations (their jobs are retried), else waits for them. */
+  close(force?: boolean): Promise<void>;
+}
+
+export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
+  const address = parseQueueUrl(o.queue);
+  const { DelayedError, UnrecoverableError, Worker } = bullmq(); // fails first, with how to install it
+  const gpus = (o.gpus ?? []).map((g, i) => is.number(`gpus[${i}]`, g, { min: 0, integer: true }));
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const cpuSlots = o.cpuSlots === undefined ? (gpus.length > 0 ? 0 : Math.max(1, Math.floor(cores / 2))) : is.number('cpuSlots', o.cpuSlots, { min: 0, integer: true });
+  if (cpuSlots + gpus.length === 0) throw new RangeError('a worker needs at least one slot: give --cpu-slots N or --gpus');
+  const envThreads = process.env.SER_NATIVE_THREADS ? Number(process.env.SER_NATIVE_THREADS) : undefined;
+  const threads = is.positiveInteger('threads', o.threads ?? envThreads ?? Math.max(1, Math.floor(cores / Math.max(1, cpuSlots))));
+  const dataRoot = path.resolve(o.dataRoot ?? '.');
+  const name = o.name ?? `${os.hostname()}:${process.pid}`;
+  const lockMs = 1000 * (o.lockSeconds ?? QUEUE_DEFAULTS.lockSeconds);
+  const refuseMs = 1000 * (o.refuseSeconds ?? QUEUE_DEFAULTS.refuseSeconds);
+  const emit = o.onEvent ?? (() => undefined);
+
+  const i = info(); // loads the addon: a broken install fails here, not in every job
+  const versions: Versions = { package: i.version, libtorch: i.libtorch.version };
+  if (gpus.length > 0) {
+    const bad = gpus.filter((g) => g >= i.cuda.deviceCount);
+    if (bad.length > 0) throw new RangeError(`--gpus ${bad.join(',')}: this machine has ${i.cuda.deviceCount} CUDA device(s)${i.cuda.builtWith ? '' : ' (this LibTorch build has no CUDA)'}`);
+  }
+
+  const slots: Slot[] = [];
+  const makeSlot = (slotName: string, gpu: number | null): Slot => {
+    const slot: Slot = { name: slotName, gpu, current: null, pool: null as unknown as EvaluationPool };
+    slot.pool = new EvaluationPool({
+      workers: 1,
+      threads,
+      script: o.script,
+      // An empty CUDA_VISIBLE_DEVICES keeps CPU slots off the GPUs; a GPU slot sees its device as cuda:0.
+      env: { CUDA_VISIBLE_DEVICES: gpu === null ? '' : String(gpu) },
+      onStart: (e) => {
+        const c = slot.current;
+        if (!c) return;
+        const attempt = c.job.attemptsMade + 1;
+        const progress: QueueJobProgress = { phase: 'started', worker: `${name}/${slotName}`, pid: e.pid, attempt, threads };
+        c.job.updateProgress(progress).catch(() => undefined); // progress is informative; the result is what counts
+        emit({ event: 'started', id: String(c.job.id), study: c.data.study, index: c.data.job.index, slot: slotName, pid: e.pid, attempt });
+      },
+    });
+    return slot;
+  };
+  for (let k = 0; k < cpuSlots; k++) slots.push(makeSlot(`cpu${k}`, null));
+  for (const g of gpus) slots.push(makeSlot(`gpu${g}`, g));
+
+  const digests = new Map<string, Promise<DataDigest>>();
+  const digestOf = (data: EvaluationJob['data']): Promise<DataDigest> => {
+    const key = canonicalJson(data);
+    let p = digests.get(key);
+    if (!p) {
+      p = dataDigest(data, dataRoot);
+      digests.set(key, p);
+      p.catch(() => digests.delete(key)); // the data may be fixed while the worker runs
+    }
+    return p;
+  };
+
+  let resumeTimer: NodeJS.Timeout | null = null;
+  let worker: Worker<QueueJobData, QueueJobResult> | null = null;
+  const refuse = async (job: Job<QueueJobData>, token: string | undefined, d: QueueJobData, error: string): Promise<never> => {
+    emit({ event: 'refused', id: String(job.id), study: d.study, index: d.job.index, error });
+    const progress: QueueJobProgress = { phase: 'refused', worker: name, error };
+    await job.updateProgress(progress);
+    await job.log(`refused by ${name}: ${error}`);
+    await job.moveToDelayed(Date.now() + refuseMs, token);
+    // Stop taking jobs for twice as long as the job is hidden: an idle refusing worker would otherwise win the
+    // race for it each time it reappears, before a matching (possibly busy) worker could take it.
+    if (worker && !worker.isPaused()) {
+      await worker.pause(true);
+      resumeTimer = setTimeout(() => {
+        resumeTimer = null;
+        worker?.resume();
+      }, 2 * refuseMs);
+    }
+    throw new DelayedError(error);
+  };
+
+  const processor = async (job: Job<QueueJobData, QueueJobResult>, token?: string, signal?: AbortSignal): Promise<QueueJobResult> => {
+    let d: QueueJobData;
+    try {
+      d = validateQueueJobData(job.data);
+    } catch (e) {
+      throw new UnrecoverableError(`job ${job.id}: ${(e as Error).message}`);
+    }
+    const id = String(job.id);
+    const index = d.job.index;
+    if (d.versions.package !== versions.package || d.versions.libtorch !== versions.libtorch) {
+      return refuse(job, token, d, `worker ${name} runs ser-native ${versions.package} with LibTorch ${versions.libtorch}; study ${d.study} needs ser-native ${d.versions.package} with LibTorch ${d.versions.libtorch}: install that version on this worker`);
+    }
+    let data: EvaluationJob['data'];
+    let digest: DataDigest;
+    try {
+      data = absoluteData(d.job.data, dataRoot);
+      digest = await digestOf(data);
+    } catch (e) {
+      return refuse(job, token, d, `worker ${name} cannot index the data of study ${d.study} under --data-root ${dataRoot}: ${(e as Error).message}`);
+    }
+    if (digest.digest !== d.dataDigest) {
+      return refuse(
+        job,
+        token,
+        d,
+        `data digest mismatch: worker ${name} indexes ${digest.items} items under --data-root ${dataRoot} with digest ${digest.digest.slice(0, 12)}, ` +
+          `study ${d.study} has digest ${d.dataDigest.slice(0, 12)}; give this worker the same data (relative paths, labels, file sizes) under its --data-root`,
+      );
+    }
+    const client = await (worker as Worker).getBackend().client;
+    const stored = await client.hget(RESULTS_KEY, d.hash);
+    if (stored) {
+      // Done before (another study, or a duplicate candidate): the same work gives the same result.
+      const s = JSON.parse(stored) as Omit<QueueJobResult, 'cached'>;
+      emit({ event: 'completed', id, study: d.study, index, fitness: s.result.fitness, seconds: 0, cached: true });
+      return { ...s, cached: true };
+    }
+    const want = d.job.device;
+    const slot = slots.find((s) => s.current === null && (want.startsWith('cuda') ? s.gpu !== null : true));
+    if (!slot) return refuse(job, token, d, `worker ${name} has no free ${want.startsWith('cuda') ? 'GPU ' : ''}slot for device ${want}`);
+    const device = slot.gpu === null ? want : want === 'cpu' ? 'cpu' : 'cuda:0';
+    slot.current = { job, data: d };
+    const limit = AbortSignal.timeout(1000 * d.timeoutSeconds);
+    const stop = signal ? AbortSignal.any([limit, signal]) : limit;
+    try {
+      const reply = await slot.pool.run({ ...d.job, data, device }, stop);
+      const result: QueueJobResult = { result: { ...reply.result, seconds: reply.seconds }, worker: `${name}/${slot.name}`, cached: false };
+      await client.hset(RESULTS_KEY, { [d.hash]: JSON.stringify({ result: result.result, worker: result.worker }) });
+      emit({ event: 'completed', id, study: d.study, index, fitness: result.result.fitness, seconds: reply.seconds, cached: false });
+      return result;
+    } catch (e) {
+      let error: Error;
+      if (limit.aborted) error = new UnrecoverableError(`evaluation ${index} exceeded its wall-clock limit of ${d.timeoutSeconds} s on worker ${name}/${slot.name}; its process was killed`);
+      else if (signal?.aborted) error = new Error(`worker ${name} stopped during evaluation ${index}`);
+      else if (e instanceof EvaluationFailure && e.crashed) error = new Error(`${e.message} on ${name}`); // retried
+      else if (e instanceof EvaluationFailure) error = new UnrecoverableError(e.message); // would fail again
+      else error = e as Error;
+      const retry = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      emit({ event: 'failed', id, study: d.study, index, error: error.message, retry });
+      throw error;
+    } finally {
+      slot.current = null;
+    }
+  };
+
+  worker = new Worker<QueueJobData, QueueJobResult>(QUEUE_NAME, processor, {
+    connection: connectionOf(address),
+    prefix: PREFIX,
+    name,
+    concurrency: slots.length,
+    autorun: false,
+    lockDuration: lockMs,
+    stalledInterval: 1000 * (o.stalledSeconds ?? QUEUE_DEFAULTS.stalledSeconds),
+    maxStalledCount: o.maxStalledCount ?? QUEUE_DEFAULTS.maxStalledCount,
+  });
+  worker.on('error', (e) => emit({ event: 'error', error: e.message }));
+  const closePools = () => Promise.all(slots.map((s) => s.pool.close()));
+  try {
+    await withTimeout(worker.waitUntilReady(), 1000 * QUEUE_DEFAULTS.connectSeconds, `cannot reach Redis at ${address.display} within ${QUEUE_DEFAULTS.connectSeconds} s`);
+  } catch (e) {
+    await worker.close(true).catch(() => undefined);
+    await closePools();
+    throw e;
+  }
+  worker.run().catch((e: unknown) => emit({ event: 'error', error: (e as Error).message }));
+  const slotNames = slots.map((s) => s.name);
+  emit({ event: 'ready', worker: name, queue: address.display, slots: slotNames, threads, dataRoot, versions });
+
+  let closing: Promise<void> | null = null;
+  return {
+    name,
+    slots: slotNames,
+    close(force = false) {
+      if (resumeTimer) clearTimeout(resumeTimer);
+      resumeTimer = null;
+      if (force) {
+        // Killing the evaluations first makes their processors fail (a retryable attempt) instead of hanging.
+        const w = worker as Worker;
+        return closePools().then(() => w.close(true)).then(() => emit({ event: 'closed', worker: name }));
+      }
+      closing ??= (async () => {
+        await (worker as Worker).close();
+        await closePools();
+        emit({ event: 'closed', worker: name });
+      })();
+      return closing;
+    },
+  };
+}

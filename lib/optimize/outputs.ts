@@ -1,0 +1,98 @@
+// What a finished run writes: report.html and result.json (the value optimize() returns).
+import * as path from 'path';
+import { info } from '../info';
+import type { WorkerPlan } from './evaluators';
+import { writeJsonAtomic, writeTextAtomic, type EvaluationRecord } from './journal';
+import { optimizeReportHtml } from './report';
+import type { FinalTraining, RunFiles } from './run-state';
+import type { SearchOutcome } from './search';
+import type { RunSettings } from './settings';
+
+export interface OptimizeResult {
+  out: string;
+  resumed: boolean;
+  settings: RunSettings;
+  /** Evaluations spent by the search, and how many of them failed. */
+  evaluations: number;
+  failed: number;
+  iterations: number;
+  /** Training epochs the search spent (all rungs and folds). */
+  epochs: number;
+  best: EvaluationRecord;
+  /** The starting recipe's evaluation (evaluation #0) at the highest rung it reached. */
+  recipe: EvaluationRecord | null;
+  baseline: { algorithm: 'random'; evaluations: number; epochs: number; failed: number; best: EvaluationRecord | null } | null;
+  final: FinalTraining;
+  workers: WorkerPlan;
+  device: string;
+  files: { state: string; evaluations: string; baseline: string | null; model: string; report: string; result: string };
+  seconds: number;
+  versions: { package: string; libtorch: string };
+  /** Queue mode only: where the evaluations ran. */
+  queue?: { address: string; study: string; added: number; reused: number; found: number; workers: string[] };
+}
+
+export interface RunOutcome {
+  out: string;
+  files: RunFiles;
+  resumed: boolean;
+  settings: RunSettings;
+  split: string;
+  main: SearchOutcome;
+  best: EvaluationRecord;
+  baseline: SearchOutcome | null;
+  final: FinalTraining;
+  workers: WorkerPlan;
+  queue: OptimizeResult['queue'] | null;
+  device: string;
+  started: number;
+}
+
+/** The starting recipe's evaluation (evaluation 0 of a run) at the highest rung it reached. */
+export function recipeRecord(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+  const first = records.find((r) => r.index === 0);
+  if (!first) return null;
+  const same = records.filter((r) => r.iteration === 0 && JSON.stringify(r.config) === JSON.stringify(first.config));
+  return same.reduce((a, b) => (b.index > a.index ? b : a));
+}
+
+export function writeOutputs(r: RunOutcome): OptimizeResult {
+  const s = r.settings;
+  const versions = { package: info().version, libtorch: info().libtorch.version };
+  writeTextAtomic(
+    r.files.report,
+    optimizeReportHtml({
+      settings: s,
+      records: r.main.records,
+      baseline: r.baseline?.records ?? null,
+      best: r.best,
+      finalMetrics: r.final.metrics,
+      split: r.split,
+      workers: r.workers,
+      versions,
+      ...(r.queue ? { queue: { address: r.queue.address, study: r.queue.study } } : {}),
+    }),
+  );
+  const failed = (rs: readonly EvaluationRecord[]) => rs.filter((x) => x.status === 'failed').length;
+  const result: OptimizeResult = {
+    out: r.out,
+    resumed: r.resumed,
+    settings: s,
+    evaluations: r.main.evaluations,
+    failed: failed(r.main.records),
+    iterations: r.main.iterations,
+    epochs: r.main.epochs,
+    best: r.best,
+    recipe: recipeRecord(r.main.records),
+    baseline: r.baseline ? { algorithm: 'random', evaluations: r.baseline.evaluations, epochs: r.baseline.epochs, failed: failed(r.baseline.records), best: r.baseline.best } : null,
+    final: r.final,
+    workers: r.workers,
+    device: r.device,
+    files: { state: r.files.state, evaluations: r.files.evaluations, baseline: s.baseline ? r.files.baseline : null, model: path.join(r.files.best, 'model'), report: r.files.report, result: r.files.result },
+    seconds: (Date.now() - r.started) / 1000,
+    versions,
+  };
+  if (r.queue) result.queue = r.queue;
+  writeJsonAtomic(r.files.result, result);
+  return result;
+}

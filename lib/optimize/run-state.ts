@@ -1,0 +1,93 @@
+// The run's state on disk: out/state.json (settings + optimizer checkpoints + final training), rewritten
+// atomically after every iteration, and the other files' places in out/. A new run refuses an out folder
+// that holds one; resume (or a restarted queue coordinator) continues it.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { MinimizeCheckpoint } from '../hpo/minimize';
+import type { ClassificationReport } from '../metrics';
+import { writeJsonAtomic } from './journal';
+import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
+
+export interface FinalTraining {
+  /** Index of the evaluation whose configuration was retrained. */
+  index: number;
+  epochs: number;
+  metrics: ClassificationReport | null;
+  seconds: number;
+}
+
+export interface RunState {
+  kind: 'ser-native/optimize-run';
+  version: 1;
+  settings: RunSettings;
+  search: MinimizeCheckpoint | null;
+  baseline: MinimizeCheckpoint | null;
+  final: FinalTraining | null;
+  /** Queue mode: the study this out folder belongs to. */
+  study?: string;
+  /** --folds: the fold split specs, fixed at the start so every candidate (and a resume) uses the same. */
+  folds?: string[];
+}
+
+export interface RunFiles {
+  state: string;
+  evaluations: string;
+  baseline: string;
+  best: string;
+  report: string;
+  result: string;
+}
+
+export function runFiles(out: string): RunFiles {
+  return {
+    state: path.join(out, 'state.json'),
+    evaluations: path.join(out, 'evaluations.jsonl'),
+    baseline: path.join(out, 'baseline-evaluations.jsonl'),
+    best: path.join(out, 'best'),
+    report: path.join(out, 'report.html'),
+    result: path.join(out, 'result.json'),
+  };
+}
+
+function readState(file: string): RunState {
+  let s: RunState;
+  try {
+    s = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as Error).message}; it is not a resumable optimize state`);
+  }
+  if (s?.kind !== 'ser-native/optimize-run' || s.version !== 1) throw new Error(`${file} is not a version 1 ser-native optimize state`);
+  return s;
+}
+
+export interface OpenedRun {
+  state: RunState;
+  resumed: boolean;
+  /** Writes state.json atomically. */
+  save(): void;
+}
+
+/** A new run's state, or the saved one to continue (`resume`, or a queue study found in `out`). */
+export function openRunState(input: SettingsInput & { resume?: boolean }, out: string, study: string | null): OpenedRun {
+  const file = runFiles(out).state;
+  let state: RunState;
+  // A restarted coordinator continues its study without being told to.
+  const resumed = input.resume === true || (study !== null && fs.existsSync(file));
+  if (resumed) {
+    if (!fs.existsSync(file)) throw new Error(`nothing to resume in ${out}: it has no state.json (run without resume to start a search there)`);
+    state = readState(file);
+    if ((state.study ?? null) !== study) {
+      throw new Error(
+        state.study === undefined
+          ? `${out} holds a local optimize run: continue it without --queue, or give the study another out folder`
+          : `${out} holds the queue study '${state.study}': continue it with --queue ... --study ${state.study}, or use another out folder`,
+      );
+    }
+    state.settings = resumeSettings(state.settings, input, out);
+  } else {
+    if (fs.existsSync(file)) throw new Error(`${out} already holds an optimize run (state.json): pass resume: true (--resume) to continue it, or choose another out folder`);
+    state = { kind: 'ser-native/optimize-run', version: 1, settings: resolveSettings(input), search: null, baseline: null, final: null };
+    if (study !== null) state.study = study;
+  }
+  return { state, resumed, save: () => writeJsonAtomic(file, state) };
+}

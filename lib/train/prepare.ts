@@ -1,0 +1,75 @@
+// Step 1 of train(): what the run needs before its epochs, computed once — the data and its speaker
+// split, the decoded audio of the training clips, and the validation windows. The training clips'
+// clean log-mel and normalisation statistics belong to the epoch pipeline (epoch-data.ts).
+import type { DatasetItem, Split } from '../dataset';
+import { SerNativeError } from '../errors';
+import type { Protocol } from '../metrics';
+import type { TrainConfig } from '../model/config';
+import { clipFeatures, evaluationWindows } from '../model/features';
+import { labelsFor, loadAudio, resolveData, splitData } from './data';
+import type { SplitSummary, TrainOptions, TrainProgress } from './types';
+
+export interface PreparedData {
+  labels: string[];
+  protocol: Protocol;
+  split: SplitSummary;
+  skipped: { path: string; reason: string }[];
+  /** Training clips: decoded audio (emptied once the native pipeline holds it) and label indices. */
+  trainClips: Float32Array[];
+  trainLabels: Int32Array;
+  /** Validation: the items (for per-corpus figures), their label indices and stacked windows. */
+  valItems: DatasetItem[];
+  valLabels: number[];
+  valWindows: { data: Float32Array; n: number; frames: number; owner: number[] };
+}
+
+export function protocolOf(split: Split): Protocol {
+  return {
+    name: split.protocol === 'speaker-dependent' ? 'speaker-dependent' : 'speaker-independent',
+    description: split.description,
+    trainSpeakers: split.speakers.train,
+    testSpeakers: split.speakers.validation,
+  };
+}
+
+export async function prepareTraining(o: TrainOptions, config: TrainConfig, device: string, report: (p: TrainProgress) => void): Promise<PreparedData> {
+  const f = config.features;
+  report({ phase: 'data', message: 'indexing data' });
+  const data = await resolveData(o);
+  const split = splitData(data, o.split, config.seed);
+  if (split.train.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no training items`);
+  if (split.validation.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no validation items: give a split with validation speakers (e.g. --split speakers:<test>/<validation>)`);
+  const labels = labelsFor(split.train, split.validation);
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${split.description}` });
+
+  const loadedTrain = loadAudio(split.train, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done, total: total + split.validation.length }), o.audioCache);
+  const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }), o.audioCache);
+  if (loadedTrain.items.length === 0) throw new SerNativeError('ERR_DATA', `none of the ${split.train.length} training files could be read (e.g. ${loadedTrain.skipped[0]?.path}: ${loadedTrain.skipped[0]?.reason})`);
+
+  report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length + loadedVal.clips.length} clips` });
+  return {
+    labels,
+    protocol: protocolOf(split),
+    split: {
+      description: split.description,
+      train: { n: loadedTrain.items.length, speakers: split.speakers.train },
+      validation: { n: loadedVal.items.length, speakers: split.speakers.validation },
+    },
+    skipped: [...data.skipped, ...split.excluded, ...loadedTrain.skipped, ...loadedVal.skipped],
+    trainClips: loadedTrain.clips,
+    trainLabels: Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!)),
+    valItems: loadedVal.items,
+    valLabels: loadedVal.items.map((it) => labelIndex.get(it.emotion)!),
+    valWindows: evaluationWindows(clipFeatures(loadedVal.clips, f, device), f),
+  };
+}
+
+/** Inverse-frequency class weights over the training labels (0 for a class with no examples). */
+export function balancedWeights(labels: Int32Array, classes: number): Float32Array {
+  const counts = new Float32Array(classes);
+  for (const l of labels) counts[l]++;
+  const w = new Float32Array(classes);
+  for (let k = 0; k < classes; k++) w[k] = counts[k] > 0 ? labels.length / (classes * counts[k]) : 0;
+  return w;
+}

@@ -1,0 +1,70 @@
+// The public shapes of a training run: its options, progress events, per-epoch records and result.
+import type { Protocol, ClassificationReport } from '../metrics';
+import type { DeepPartial, TrainConfig } from '../model/config';
+import type * as is from '../is';
+import type { AudioCache, DataOptions } from './data';
+import type { EpochProfile } from './profile';
+
+export type TrainProgress =
+  | { phase: 'data'; message: string }
+  | { phase: 'audio'; done: number; total: number }
+  | { phase: 'features'; message: string }
+  | { phase: 'batch'; epoch: number; epochs: number; batch: number; batches: number; loss: number }
+  | { phase: 'epoch'; record: EpochRecord; best: boolean };
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  valUar: number | null;
+  lr: number;
+  seconds: number;
+  /** Where the epoch's time went (lib/train/profile.ts). */
+  profile: EpochProfile;
+}
+
+export interface TrainOptions extends DataOptions {
+  /** Overrides of the default recipe (lib/model/config.ts). */
+  config?: DeepPartial<TrainConfig>;
+  /** Folder for the bundle and reports; nothing is written when omitted. */
+  out?: string;
+  device?: is.Device;
+  /** Shortcut for config.epochs / config.seed. */
+  epochs?: number;
+  seed?: number;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+  /** Reuse decoded audio across runs in this process (optimize's worker processes pass one). */
+  audioCache?: AudioCache;
+  /**
+   * Where each epoch's data is made (lib/train/epoch-data.ts): 'native' (default) on a native
+   * producer thread overlapped with training; 'js' is the previous TypeScript pipeline on the JS
+   * thread, kept as the baseline of `npm run bench:train`.
+   */
+  pipeline?: 'native' | 'js';
+}
+
+export interface SplitSummary {
+  description: string;
+  train: { n: number; speakers: string[] };
+  validation: { n: number; speakers: string[] };
+}
+
+export interface TrainResult {
+  labels: string[];
+  config: TrainConfig;
+  protocol: Protocol;
+  split: SplitSummary;
+  metrics: ClassificationReport | null;
+  perCorpus: Record<string, ClassificationReport>;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  skipped: { path: string; reason: string }[];
+  out: string | null;
+  seconds: number;
+  device: string;
+}

@@ -1,0 +1,41 @@
+#include "inference_net.h"
+
+namespace ser {
+
+namespace {
+torch::Tensor activate(torch::Tensor x, const std::string& activation) {
+  if (activation == "elu") return torch::elu_(x);
+  if (activation == "gelu") return torch::gelu(x);
+  return torch::relu_(x);
+}
+}  // namespace
+
+InferenceNet::InferenceNet(SerNet& net) : net_(net), activateAfterPool_(net->config.activation != "gelu") {
+  torch::NoGradGuard guard;
+  for (int i = 0; i < 4; ++i) {
+    auto* block = net_->blocks[i]->as<torch::nn::Sequential>();
+    auto* conv = block->ptr(0)->as<torch::nn::Conv2d>();
+    auto* bn = block->ptr(1)->as<torch::nn::BatchNorm2d>();
+    // BatchNorm in eval mode is y = (x − μ)·γ/√(σ² + ε) + β: a per-channel scale and shift.
+    const auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
+    ConvBlock b;
+    b.weight = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous();
+    b.bias = (bn->bias - bn->running_mean * scale).contiguous();
+    b.pool = {net_->config.poolFreq[i], net_->config.poolTime[i]};
+    blocks_.push_back(std::move(b));
+  }
+}
+
+torch::Tensor InferenceNet::forward(torch::Tensor x) {
+  // Normalisation is not folded into the first convolution: its zero padding would then pad
+  // normalised values where SerNet pads raw ones.
+  x = net_->normalize(x);
+  const auto& activation = net_->config.activation;
+  for (const auto& b : blocks_) {
+    x = torch::conv2d(x, b.weight, b.bias, 1, 1);
+    x = activateAfterPool_ ? activate(torch::max_pool2d(x, b.pool), activation) : torch::max_pool2d(activate(x, activation), b.pool);
+  }
+  return net_->classifyMaps(x);
+}
+
+}  // namespace ser

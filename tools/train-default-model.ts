@@ -1,0 +1,184 @@
+// `npm run train:default-model`: trains the model shipped in models/default/ from a committed recipe
+// (tools/default-model.recipe.json) on ../shared/data, reproducibly:
+//   - a speaker-grouped K-fold ensemble (trainFolds) over the recipe's split ('all': every speaker),
+//     calibrated on out-of-fold predictions, float16 weights;
+//   - the seed, the recipe and a digest of the data (sha256 of the sorted list of indexed files with
+//     their sizes) recorded in the bundle, with the licence of the weights;
+//   - optionally (--holdout) first the same recipe with RAVDESS 17-20 + SAVEE JE held out, whose
+//     held-out figures and robustness table (speakers never heard) are recorded too;
+//   - otherwise the robustness table of the shipped model on those clips (heard in training: labelled so);
+//   - test/fixtures/default-model-expected.json: the shipped model's probabilities on a few clips,
+//     which test/native/default-model.test.ts checks to 1e-4.
+// Overrides for sizing the run: --epochs N --folds K (recorded). Progress on stderr, a summary on stdout.
+//   npm run train:default-model -- --epochs 30 --folds 5 [--holdout] [--data ../shared/data] [--out models/default]
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { indexDataset } from '../lib/dataset';
+import { DEFAULT_MODEL_LICENCE } from '../lib/model/default-model';
+import { loadModel } from '../lib/model/model';
+import { MODEL_JSON, WEIGHTS_BIN } from '../lib/model/bundle';
+import type { DeepPartial, TrainConfig } from '../lib/model/config';
+import { trainFolds, FoldsResult } from '../lib/train/folds';
+import { evaluateRobustness, robustnessTable, RobustnessResult } from '../lib/train/robustness';
+
+interface Recipe {
+  description: string;
+  folds: number;
+  seed: number;
+  epochs: number;
+  split: string;
+  dtype: 'float32' | 'float16';
+  config: DeepPartial<TrainConfig>;
+  regressionClips: string[];
+}
+
+const repo = path.resolve(__dirname, '..', '..');
+export const RECIPE_FILE = path.join(repo, 'tools', 'default-model.recipe.json');
+export const EXPECTED_FILE = path.join(repo, 'test', 'fixtures', 'default-model-expected.json');
+
+function args(argv: string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}' (options: --epochs N --folds K --holdout --data DIR --out DIR --work DIR --recipe FILE --device D --expected FILE)`);
+    const key = a.slice(2);
+    if (key === 'holdout') out[key] = true;
+    else if (i + 1 < argv.length) out[key] = argv[++i];
+    else throw new Error(`--${key} needs a value`);
+  }
+  const known = ['epochs', 'folds', 'holdout', 'data', 'out', 'work', 'recipe', 'device', 'expected'];
+  for (const k of Object.keys(out)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.map((x) => `--${x}`).join(', ')})`);
+  return out;
+}
+
+/** sha256 over "relative/path<TAB>bytes" lines of every indexed file, sorted: the data a model was trained on. */
+export async function dataDigest(dataRoot: string): Promise<{ sha256: string; files: number; bytes: number }> {
+  const r = await indexDataset(corpusDirs(dataRoot).map((d) => path.join(dataRoot, d)));
+  const lines = r.items.map((i) => `${path.relative(dataRoot, i.path).split(path.sep).join('/')}\t${fs.statSync(i.path).size}`).sort();
+  const bytes = r.items.reduce((a, i) => a + fs.statSync(i.path).size, 0);
+  return { sha256: createHash('sha256').update(lines.join('\n')).digest('hex'), files: lines.length, bytes };
+}
+
+/** The corpus folders present under the data root (../shared/data has both). */
+function corpusDirs(dataRoot: string): string[] {
+  return ['ravdess', 'savee'].filter((d) => fs.existsSync(path.join(dataRoot, d)));
+}
+
+/** Adds fields to a bundle's model.json (weights untouched), atomically. */
+function patchModelJson(dir: string, patch: (meta: Record<string, unknown>) => void): void {
+  const file = path.join(dir, MODEL_JSON);
+  const meta = JSON.parse(fs.readFileSync(file, 'utf8'));
+  patch(meta);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(meta, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** The whole run for command-line arguments (see the top of this file); returns the summary printed on stdout. */
+export async function trainDefaultModel(argv: string[]): Promise<string> {
+  const a = args(argv);
+  const recipeFile = path.resolve((a.recipe as string) ?? RECIPE_FILE);
+  const recipe: Recipe = JSON.parse(fs.readFileSync(recipeFile, 'utf8'));
+  const dataRoot = path.resolve((a.data as string) ?? path.join(repo, '..', 'shared', 'data'));
+  if (corpusDirs(dataRoot).length === 0) throw new Error(`${dataRoot} has neither ravdess/ nor savee/ (give --data DIR, e.g. ../shared/data)`);
+  const out = path.resolve((a.out as string) ?? path.join(repo, 'models', 'default'));
+  const work = path.resolve((a.work as string) ?? path.join(repo, 'tmp', 'default-model'));
+  const expectedFile = path.resolve((a.expected as string) ?? EXPECTED_FILE);
+  const epochs = a.epochs !== undefined ? Number(a.epochs) : recipe.epochs;
+  const folds = a.folds !== undefined ? Number(a.folds) : recipe.folds;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got ${a.epochs}`);
+  if (!Number.isInteger(folds) || folds < 2) throw new Error(`--folds must be an integer >= 2, got ${a.folds}`);
+  const device = (a.device as string) ?? 'cpu';
+  const started = Date.now();
+
+  log(`data digest of ${dataRoot} ...`);
+  const digest = await dataDigest(dataRoot);
+  log(`${digest.files} files, ${digest.bytes} bytes, sha256 ${digest.sha256}`);
+  const data = Object.fromEntries(corpusDirs(dataRoot).map((d) => [d, path.join(dataRoot, d)])) as { ravdess?: string; savee?: string };
+  const command = `npm run train:default-model -- --epochs ${epochs} --folds ${folds}${a.holdout ? ' --holdout' : ''}`;
+  const audioCache = new Map<string, Float32Array>();
+  const progress = (tag: string) => (e: Parameters<NonNullable<Parameters<typeof trainFolds>[0]['onProgress']>>[0]) => {
+    if (e.phase === 'epoch') log(`${tag} fold ${e.fold}/${e.folds} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} val UAR ${e.record.valUar === null ? '-' : pct(e.record.valUar)} ${e.record.seconds.toFixed(0)} s${e.best ? ' *' : ''}`);
+    else if (e.phase === 'data') log(`${tag} fold ${e.fold}/${e.folds}: ${e.message}`);
+  };
+
+  let holdout: { result: FoldsResult; robustness: RobustnessResult } | null = null;
+  if (a.holdout) {
+    // The protocol run: same recipe, RAVDESS 17-20 + SAVEE JE never heard, for figures on new voices.
+    const dir = `${work}-holdout`;
+    const result = await trainFolds({ ...data, folds, epochs, seed: recipe.seed, config: recipe.config, split: 'default', dtype: recipe.dtype, out: dir, device: device as never, audioCache, onProgress: progress('holdout') });
+    const robustness = await evaluateRobustness({ ...data, model: path.join(dir, 'model'), split: 'default', seed: recipe.seed, device: device as never, onProgress: (c) => log(`holdout robustness: ${c}`) });
+    holdout = { result, robustness };
+    log(`holdout: ensemble UAR ${pct(result.validation!.report.uar)} on ${result.validation!.report.protocol.testSpeakers!.join(', ')}`);
+  }
+
+  const result = await trainFolds({
+    ...data,
+    folds,
+    epochs,
+    seed: recipe.seed,
+    config: recipe.config,
+    split: recipe.split,
+    dtype: recipe.dtype,
+    out: work,
+    device: device as never,
+    audioCache,
+    record: { licence: DEFAULT_MODEL_LICENCE, training: { recipe, recipeFile: path.relative(repo, recipeFile), overrides: { epochs, folds }, seed: recipe.seed, dataDigest: digest, command } },
+    onProgress: progress('shipped'),
+  });
+  // Robustness: on unheard speakers from the holdout run when there is one, else the shipped model on the same clips (heard).
+  const robustness = holdout?.robustness ?? (await evaluateRobustness({ ...data, model: path.join(work, 'model'), split: 'default', seed: recipe.seed, device: device as never, onProgress: (c) => log(`robustness: ${c}`) }));
+  patchModelJson(path.join(work, 'model'), (meta) => {
+    const metrics = meta.metrics as Record<string, unknown>;
+    metrics.robustness = robustness;
+    if (holdout) {
+      const v = holdout.result.validation!;
+      metrics.holdout = { description: 'the same recipe trained with RAVDESS actors 17-20 and SAVEE JE held out; the ensemble scored on them', validation: v, outOfFold: { uarMean: holdout.result.outOfFold.uarMean, uarStd: holdout.result.outOfFold.uarStd, perFold: holdout.result.folds.map((f) => f.uar) }, calibration: holdout.result.calibration };
+      (metrics.summary as Record<string, unknown>).holdout = { uar: v.report.uar, perCorpusUar: Object.fromEntries(Object.entries(v.perCorpus).map(([c, r]) => [c, r.uar])), ece: v.calibration.after.ece };
+    }
+  });
+
+  // Install: copy next to the target, then swap, so a crash never leaves half a model in models/default.
+  const staging = `${out}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.cpSync(path.join(work, 'model'), staging, { recursive: true });
+  if (fs.existsSync(out)) fs.rmSync(out, { recursive: true });
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.renameSync(staging, out);
+
+  // Expected probabilities for the regression test (the full predict() path: speech detection, trimming, calibration).
+  const model = loadModel(out);
+  const clips = recipe.regressionClips.map((rel) => {
+    const p = model.predict(path.join(dataRoot, rel));
+    return { clip: rel, emotion: p.emotion, probabilities: p.probabilities };
+  });
+  const weightsSha256 = createHash('sha256').update(fs.readFileSync(path.join(out, WEIGHTS_BIN))).digest('hex');
+  fs.mkdirSync(path.dirname(expectedFile), { recursive: true });
+  fs.writeFileSync(expectedFile, JSON.stringify({ note: `written by ${command}; checked by test/native/default-model.test.ts`, weightsSha256, dataDigest: digest.sha256, clips }, null, 2) + '\n');
+
+  const bytes = fs.readdirSync(out).reduce((s, f) => s + fs.statSync(path.join(out, f)).size, 0);
+  const o = result.outOfFold;
+  const lines = [
+    `default model: ${out} (${folds} members, ${recipe.dtype}, ${(bytes / 1e6).toFixed(1)} MB), trained in ${((Date.now() - started) / 60000).toFixed(0)} min`,
+    `out-of-fold UAR ${pct(o.report.uar)} pooled, ${pct(o.uarMean)} ± ${pct(o.uarStd)} over folds (${result.folds.map((f) => pct(f.uar)).join(', ')})`,
+    ...Object.entries(o.perCorpus).map(([c, r]) => `  ${c}: UAR ${pct(r.uar)} (${r.n} clips)`),
+    `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${pct(result.calibration.eceBefore)} → ${pct(result.calibration.eceAfter)} (out-of-fold)`,
+    holdout ? `holdout ensemble (speakers never heard): UAR ${pct(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${pct(r.uar)}`).join('')}` : 'no --holdout run: held-out figures not measured',
+    '',
+    `robustness (${robustness.protocol.name}: ${robustness.protocol.description}):`,
+    robustnessTable(robustness),
+    '',
+    `wrote ${path.relative(repo, expectedFile)}; next: npm run model-card`,
+  ];
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  trainDefaultModel(process.argv.slice(2)).then((summary) => process.stdout.write(summary + '\n')).catch((e) => {
+    process.stderr.write(`train:default-model: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}
