@@ -6,6 +6,9 @@
 // Prints per-recipe epoch seconds (median of epochs after the first), the per-phase breakdown, peak
 // RSS, and the ratios; the model step alone (bench/train.ts part 1) gives the "epoch / model step" ratio.
 //   node dist/bench/train-epochs.js [--epochs 3] [--data ../shared/data] [--json] [--skip-python] [--skip-js]
+// Python is `python3` (or $PYTHON) with the environment passed through: point PYTHONPATH at folders
+// holding torch and librosa when they are not installed, e.g.
+//   PYTHONPATH=~/.cache/ser-native/torch-2.13.0-cpu:/path/to/librosa-site npm run bench:train
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -66,20 +69,22 @@ function runNode(label: string, spec: { config?: unknown; epochs: number; pipeli
   return { label, ...JSON.parse(p.stdout.trim().split('\n').pop()!) };
 }
 
-function runPython(epochs: number): { epochSeconds: number[]; maxRssMB: number } | string {
+const python = process.env.PYTHON || 'python3';
+
+function runPython(epochs: number): { epochSeconds: number[]; maxRssMB: number; ravdessUar: number[] } | string {
   const script = path.join(shared, 'bench', 'ser_reference.py');
   if (!fs.existsSync(script)) return `${script} not found`;
-  const check = spawnSync('python3', ['-c', 'import torch, librosa'], { encoding: 'utf8' });
-  if (check.status !== 0) return `python3 cannot import torch and librosa (${(check.stderr || '').trim().split('\n').pop()}); see ${path.join(shared, 'bench', 'README.md')}`;
+  const check = spawnSync(python, ['-c', 'import torch, librosa'], { encoding: 'utf8' });
+  if (check.status !== 0) return `${python} cannot import torch and librosa (${(check.stderr || '').trim().split('\n').pop()}); set PYTHONPATH (or PYTHON) to where they are, see ${path.join(shared, 'bench', 'README.md')}`;
   // GNU time's %M is the child's peak RSS in KB; without it the RSS is not reported.
   const time = fs.existsSync('/usr/bin/time');
-  const cmd = time ? '/usr/bin/time' : 'python3';
-  const args = [...(time ? ['-f', 'MAXRSS %M', 'python3'] : []), script, '--shared', data, '--epochs', String(epochs)];
+  const cmd = time ? '/usr/bin/time' : python;
+  const args = [...(time ? ['-f', 'MAXRSS %M', python] : []), script, '--shared', data, '--epochs', String(epochs)];
   const p = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (p.status !== 0) return `ser_reference.py failed: ${(p.stderr || '').trim().split('\n').slice(-2).join(' ')}`;
-  const epochSeconds = p.stderr.split('\n').filter((l) => l.startsWith('{') && l.includes('"s"')).map((l) => JSON.parse(l).s as number);
+  const lines = p.stderr.split('\n').filter((l) => l.startsWith('{') && l.includes('"s"')).map((l) => JSON.parse(l) as { s: number; val: { ravdess: { uar: number } } });
   const rss = /MAXRSS (\d+)/.exec(p.stderr);
-  return { epochSeconds, maxRssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN };
+  return { epochSeconds: lines.map((l) => l.s), maxRssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, ravdessUar: lines.map((l) => l.val.ravdess.uar) };
 }
 
 const median = (v: number[]) => {
@@ -105,14 +110,14 @@ async function main(): Promise<void> {
   const seedRecipe = JSON.parse(fs.readFileSync(path.join(shared, 'bench', 'seed-recipe.json'), 'utf8'));
   const runs: RunResult[] = [];
   runs.push(runNode('seed recipe, native pipeline', { config: seedRecipe, epochs, pipeline: 'native' }));
-  const python = flag('skip-python') ? 'skipped (--skip-python)' : runPython(epochs);
+  const py = flag('skip-python') ? 'skipped (--skip-python)' : runPython(epochs);
   runs.push(runNode('default recipe, native pipeline', { epochs, pipeline: 'native' }));
   if (!flag('skip-js')) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js' }));
   const result = {
     epochs,
     runs: runs.map((r) => ({ ...r, typicalEpochSeconds: typical(r.epochSeconds) })),
-    python: typeof python === 'string' ? { note: python } : { ...python, typicalEpochSeconds: typical(python.epochSeconds) },
-    seedRecipeSpeedupVsPython: typeof python === 'string' ? null : typical(python.epochSeconds) / typical(runs[0].epochSeconds),
+    python: typeof py === 'string' ? { note: py } : { ...py, typicalEpochSeconds: typical(py.epochSeconds) },
+    seedRecipeSpeedupVsPython: typeof py === 'string' ? null : typical(py.epochSeconds) / typical(runs[0].epochSeconds),
   };
   if (flag('json')) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
@@ -120,11 +125,11 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`whole epochs on ${data} (median of epochs 2..${epochs}; each run in its own process):\n`);
   for (const r of result.runs) {
-    process.stdout.write(`  ${r.label.padEnd(38)} ${r.typicalEpochSeconds.toFixed(1)} s/epoch, first batch after ${r.setupSeconds.toFixed(1)} s, peak RSS ${r.maxRssMB} MB\n`);
+    process.stdout.write(`  ${r.label.padEnd(38)} ${r.typicalEpochSeconds.toFixed(1)} s/epoch (${r.epochSeconds.map((s) => s.toFixed(1)).join(', ')}), first batch after ${r.setupSeconds.toFixed(1)} s, peak RSS ${r.maxRssMB} MB, validation UAR by epoch ${r.uar.map((u) => u.toFixed(3)).join(', ')}\n`);
     process.stdout.write(`    per epoch: ${phases(r.profile)} s\n`);
   }
-  if (typeof python === 'string') process.stdout.write(`  Python PyTorch (ser_reference.py): ${python}\n`);
-  else process.stdout.write(`  Python PyTorch (ser_reference.py)      ${typical(python.epochSeconds).toFixed(1)} s/epoch, peak RSS ${python.maxRssMB} MB; seed recipe ratio ${result.seedRecipeSpeedupVsPython!.toFixed(2)}x (target >= 2)\n`);
+  if (typeof py === 'string') process.stdout.write(`  Python PyTorch (ser_reference.py): ${py}\n`);
+  else process.stdout.write(`  Python PyTorch (ser_reference.py)      ${typical(py.epochSeconds).toFixed(1)} s/epoch (${py.epochSeconds.map((s) => s.toFixed(1)).join(', ')}), peak RSS ${py.maxRssMB} MB, RAVDESS validation UAR by epoch ${py.ravdessUar.map((u) => u.toFixed(3)).join(', ')}; seed recipe ratio ${result.seedRecipeSpeedupVsPython!.toFixed(2)}x (target >= 2)\n`);
   const js = result.runs.find((r) => r.label.includes('JS'));
   const nat = result.runs.find((r) => r.label.startsWith('default'))!;
   if (js) process.stdout.write(`  default recipe: native pipeline ${(js.typicalEpochSeconds / nat.typicalEpochSeconds).toFixed(2)}x faster per epoch than the JS pipeline\n`);
