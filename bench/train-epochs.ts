@@ -34,14 +34,22 @@ const root = path.join(__dirname, '..', '..');
 const shared = path.resolve(root, opt('shared', path.join('..', 'shared')));
 const data = path.resolve(root, opt('data', path.join(shared, 'data')));
 
+/** What a child process trains (the data folder travels with it: the child has no other arguments). */
+interface Spec {
+  config?: unknown;
+  epochs: number;
+  pipeline: 'native' | 'js';
+  data: string;
+}
+
 /** Runs in the child: one training run, its history and peak RSS as one JSON line on stdout. */
-async function child(spec: { config?: unknown; epochs: number; pipeline: 'native' | 'js' }): Promise<void> {
+async function child(spec: Spec): Promise<void> {
   const { train } = await import('../lib/train/train');
   const t0 = Date.now();
   let firstBatch = 0;
   const r = await train({
-    ravdess: path.join(data, 'ravdess'),
-    savee: path.join(data, 'savee'),
+    ravdess: path.join(spec.data, 'ravdess'),
+    savee: path.join(spec.data, 'savee'),
     config: spec.config as never,
     epochs: spec.epochs,
     pipeline: spec.pipeline,
@@ -63,7 +71,7 @@ async function child(spec: { config?: unknown; epochs: number; pipeline: 'native
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function runNode(label: string, spec: { config?: unknown; epochs: number; pipeline: 'native' | 'js' }): RunResult {
+function runNode(label: string, spec: Spec): RunResult {
   const p = spawnSync(process.execPath, [__filename, '--child', JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (p.status !== 0) throw new Error(`${label} failed: ${(p.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
   return { label, ...JSON.parse(p.stdout.trim().split('\n').pop()!) };
@@ -109,10 +117,10 @@ async function main(): Promise<void> {
   const epochs = Number(opt('epochs', '3'));
   const seedRecipe = JSON.parse(fs.readFileSync(path.join(shared, 'bench', 'seed-recipe.json'), 'utf8'));
   const runs: RunResult[] = [];
-  runs.push(runNode('seed recipe, native pipeline', { config: seedRecipe, epochs, pipeline: 'native' }));
+  runs.push(runNode('seed recipe, native pipeline', { config: seedRecipe, epochs, pipeline: 'native', data }));
   const py = flag('skip-python') ? 'skipped (--skip-python)' : runPython(epochs);
-  runs.push(runNode('default recipe, native pipeline', { epochs, pipeline: 'native' }));
-  if (!flag('skip-js')) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js' }));
+  runs.push(runNode('default recipe, native pipeline', { epochs, pipeline: 'native', data }));
+  if (!flag('skip-js')) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js', data }));
   const result = {
     epochs,
     runs: runs.map((r) => ({ ...r, typicalEpochSeconds: typical(r.epochSeconds) })),
