@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, BrowserContext, Page } from 'playwright-core';
-import { loadModel } from '../../lib/model/model';
+import { loadModel, EmotionModel } from '../../lib/model/model';
 import { decodeAudio } from '../../lib/audio/decode';
 import { checkDist, root } from '../helpers/dist';
 import { HAVE_SHARED_DATA, SHARED_DATA, SAMPLE_CLIPS } from '../helpers/shared-data';
@@ -44,10 +44,11 @@ maybe('examples/onnx-browser in headless chromium (onnxruntime-web, offline)', (
   let context: BrowserContext;
   let page: Page;
   const requests: string[] = [];
-  const model = loadModel(path.join(root, 'models', 'default'));
+  let model: EmotionModel;
 
   beforeAll(async () => {
     checkDist(); // prepare.js exports with dist/bin/ser-native.js
+    model = loadModel(path.join(root, 'models', 'default'));
     ({ child: server, url } = await prepare(out));
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM,
