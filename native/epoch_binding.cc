@@ -70,6 +70,7 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
     fo.utteranceNorm = requireBool(f, "utteranceNorm", "featureOptions");
     fo.windowFrames = requireInt(f, "windowFrames", "featureOptions");
     fo.padSamples = requireInt(f, "padSamples", "featureOptions");
+    fo.device = trainer_->device();
     if (fo.windowFrames < 1 || fo.padSamples < 0) throw ArgumentError("Expected positive featureOptions.windowFrames and featureOptions.padSamples >= 0");
     std::shared_ptr<TrainingSet> set;
     try {
@@ -101,9 +102,6 @@ Napi::Value NativeModel::TrainPlannedEpoch(const Napi::CallbackInfo& info) {
     const int64_t prefetch = isNullish(p, "prefetch") ? 3 : requireInt(p, "prefetch", "plan");
     if (prefetch < 1) throw ArgumentError("Expected positive integer for plan.prefetch");
     const EpochOptions eo = readEpochOptions(info[1]);
-    Napi::Function onProgress;
-    if (info.Length() > 2 && info[2].IsFunction()) onProgress = info[2].As<Napi::Function>();
-    cancel_->store(false);
     auto trainer = trainer_;
     auto set = trainingSet_;
     EpochJob job = [trainer, set, plan, eo, prefetch](const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {
@@ -114,10 +112,7 @@ Napi::Value NativeModel::TrainPlannedEpoch(const Napi::CallbackInfo& info) {
       r.seconds.crops = made.crops;
       return r;
     };
-    auto* worker = new TrainEpochWorker(info.Env(), trainer_, cancel_, std::move(job), onProgress);
-    auto promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return startEpoch(info.Env(), trainer_, cancel_, std::move(job), info[2]);
   });
 }
 

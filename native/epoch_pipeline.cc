@@ -105,7 +105,7 @@ torch::Tensor TrainingSet::noisyAudio(int64_t i, double snrDb, uint64_t seed) co
 }
 
 torch::Tensor TrainingSet::features(const torch::Tensor& audio) const {
-  auto m = logMel(audio.unsqueeze(0), {audio.size(0)}, options_.mel)[0].contiguous();
+  auto m = logMel(audio.to(options_.device).unsqueeze(0), {audio.size(0)}, options_.mel)[0].to(torch::kCPU).contiguous();
   if (options_.utteranceNorm) utteranceNormalize(m);
   return m;
 }

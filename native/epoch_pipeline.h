@@ -20,6 +20,10 @@ struct TrainingFeatureOptions {
   bool utteranceNorm = true;
   int64_t windowFrames = 1;  // frames of one training crop
   int64_t padSamples = 0;    // clips are zero-padded to at least this many samples
+  // Where the log-mel of each clip is computed: the trainer's device, so a CUDA run does its STFTs
+  // and filterbank on the GPU. Noise stays on LibTorch's CPU generator (a seed gives the same noise
+  // on every device) and crops/masks are copies the producer makes on the CPU.
+  torch::Device device{torch::kCPU};
 };
 
 // Clips of the training set, kept compact: audio as int16 with a per-clip scale (quantisation noise

@@ -186,17 +186,11 @@ Napi::Value NativeModel::TrainEpoch(const Napi::CallbackInfo& info) {
     if (static_cast<int64_t>(labelsJs.ElementLength()) != n) throw ArgumentError("labels must have n entries");
     auto labels = torch::from_blob(labelsJs.Data(), {n}, torch::kInt32).to(torch::kLong);
     const EpochOptions eo = readEpochOptions(info[4]);
-    Napi::Function onProgress;
-    if (info.Length() > 5 && info[5].IsFunction()) onProgress = info[5].As<Napi::Function>();
-    cancel_->store(false);
     auto trainer = trainer_;
     EpochJob job = [trainer, features, labels, eo](const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {
       return trainer->trainEpoch(features, labels, eo, progress, cancel);
     };
-    auto* worker = new TrainEpochWorker(info.Env(), trainer_, cancel_, std::move(job), onProgress);
-    auto promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return startEpoch(info.Env(), trainer_, cancel_, std::move(job), info[5]);
   });
 }
 

@@ -14,6 +14,16 @@ TrainEpochWorker::TrainEpochWorker(Napi::Env env, std::shared_ptr<Trainer> train
   if (!onProgress.IsEmpty()) onProgress_ = Napi::Persistent(onProgress);
 }
 
+Napi::Promise startEpoch(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel, EpochJob job,
+                         const Napi::Value& onProgress) {
+  cancel->store(false);
+  auto* worker = new TrainEpochWorker(env, std::move(trainer), std::move(cancel), std::move(job),
+                                      onProgress.IsFunction() ? onProgress.As<Napi::Function>() : Napi::Function());
+  auto promise = worker->Promise();
+  worker->Queue();  // libuv owns the worker from here and deletes it after OnOK/OnError
+  return promise;
+}
+
 void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
   // Runs on the libuv pool: tensors only, no JS. Every exception becomes a rejection.
   try {

@@ -38,6 +38,11 @@ class TrainEpochWorker : public Napi::AsyncProgressQueueWorker<BatchProgress> {
   CapturedError failure_;  // coded on the worker thread, thrown as JS on the main thread
 };
 
+// How every epoch starts: clears the model's cancel flag, queues `job` on libuv's pool with an
+// optional progress callback (`onProgress` when it is a function) and returns the epoch's promise.
+Napi::Promise startEpoch(Napi::Env env, std::shared_ptr<Trainer> trainer, std::shared_ptr<std::atomic<bool>> cancel, EpochJob job,
+                         const Napi::Value& onProgress);
+
 class PredictWorker : public Napi::AsyncWorker {
  public:
   PredictWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, torch::Tensor features);

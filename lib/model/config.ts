@@ -62,6 +62,8 @@ export interface TrainConfig {
   noise: NoiseSchedule;
   specAugment: { freqMasks: number; freqMaskWidth: number; timeMasks: number; timeMaskWidth: number };
   mixupAlpha: number;
+  /** Exponential moving average of the weights, updated after each epoch (0 = off): validation, checkpoints and the bundle use the average (lib/train/weight-average.ts). */
+  emaDecay: number;
   /** Training-time warps of each crop: tempo by up to ±time and the mel axis by up to ±freq (relative). */
   warp: { time: number; freq: number };
   seed: number;
@@ -95,6 +97,7 @@ export function defaultTrainConfig(): TrainConfig {
     noise: { kind: 'onTheFly', p: 0.5, snrDb: [10, 30] },
     specAugment: { freqMasks: 1, freqMaskWidth: 8, timeMasks: 1, timeMaskWidth: 25 },
     mixupAlpha: 0,
+    emaDecay: 0,
     warp: { time: 0.1, freq: 0.08 },
     seed: 1,
   };
@@ -172,6 +175,7 @@ export function resolveTrainConfig(overrides: DeepPartial<TrainConfig> | undefin
   c.noise = validateSchedule(c.noise, 'config.noise');
   for (const k of ['freqMasks', 'freqMaskWidth', 'timeMasks', 'timeMaskWidth'] as const) is.number(`config.specAugment.${k}`, c.specAugment[k], { min: 0, integer: true });
   is.number('config.mixupAlpha', c.mixupAlpha, { min: 0 });
+  is.number('config.emaDecay', c.emaDecay, { min: 0, max: 0.999 });
   is.number('config.warp.time', c.warp.time, { min: 0, max: 0.5 });
   is.number('config.warp.freq', c.warp.freq, { min: 0, max: 0.5 });
   is.number('config.seed', c.seed, { min: 0, integer: true });

@@ -21,6 +21,7 @@ import { EpochSource, epochSource } from './epoch-data';
 import { writeTrainingOutputs } from './outputs';
 import { balancedWeights, PreparedData, prepareTraining } from './prepare';
 import { Stopwatch, timed } from './profile';
+import { WeightAverage } from './weight-average';
 import type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './types';
 import { perCorpusReports, scoreValidation } from './validation';
 
@@ -81,6 +82,7 @@ interface LoopResult {
 async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData, config: TrainConfig, files: RunFiles, o: TrainOptions, report: (p: TrainProgress) => void): Promise<LoopResult> {
   const history: EpochRecord[] = [];
   const best = new BestTracker(config);
+  const average = config.emaDecay > 0 ? new WeightAverage(config.emaDecay) : null;
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     if (o.signal?.aborted) return { history, best, cancelled: true, stoppedEarly: false };
     const t0 = Date.now();
@@ -97,6 +99,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
     prof.intraOpThreads = stats.intraOpThreads;
     if (stats.cancelled) return { history, best, cancelled: true, stoppedEarly: false };
 
+    const raw = average?.enter(net);
     const val = await scoreValidation(net, d);
     watch.lap('validation');
     const improved = best.observe(epoch + 1, val.report.uar);
@@ -104,6 +107,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
       net.snapshot();
       files.saveBundle(net, { validation: val.report, epoch: epoch + 1, partial: true });
     }
+    if (average && raw) average.leave(net, raw);
     watch.lap('checkpoint');
     const record: EpochRecord = {
       epoch: epoch + 1,
