@@ -1,4 +1,4 @@
-import { getResampler, resample, Resampler } from '../../../lib/audio/resample';
+import { getResampler, resample, Resampler, resamplerCacheBytes } from '../../../lib/audio/resample';
 import { argmax, powerSpectrum, rms, tone } from './spectrum';
 
 /** Error of a resampled tone against the same tone generated at the new rate, in dB (edges ignored). */
@@ -81,6 +81,16 @@ describe('resample', () => {
     let worst = 0;
     for (let i = 100; i < y.length - 100; i++) worst = Math.max(worst, Math.abs(y[i] - 0.5));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  test('the kernel cache stays within its byte budget under odd rates, and keeps a common pair', () => {
+    const common = getResampler(48000, 16000);
+    for (let rate = 7901; rate < 7960; rate += 2) getResampler(rate, 16000); // ~4.5 MB kernels each
+    expect(resamplerCacheBytes()).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(getResampler(48000, 16000)).not.toBe(common); // evicted by the odd ones (least recently used)
+    const again = getResampler(48000, 16000);
+    getResampler(7919, 16000);
+    expect(getResampler(48000, 16000)).toBe(again); // small kernels stay while big ones come and go
   });
 
   test('output is time-aligned: a resampled impulse peaks at the corresponding output sample', () => {
