@@ -1,0 +1,48 @@
+// Does model.stream() hold memory per stream? Streams one real clip (1 s, 100 ms chunks) N times at
+// one rate or rotating through eight rates, and prints RSS after a full GC and releaseMemory()
+// every 500 streams (garbage and the allocators' caches excluded).
+//
+//   node dist/bench/stream-rss.js [--rates] [--n 3000] [--model DIR]     needs ../shared/data
+import * as fs from 'fs';
+import * as path from 'path';
+import * as v8 from 'v8';
+import * as vm from 'vm';
+import { readWav } from '../lib/audio/wav';
+import { releaseMemory } from '../lib/info';
+import { loadModel } from '../lib/model/model';
+import { EmotionStream } from '../lib/stream';
+
+const SHARED_DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
+
+const RATES = [8000, 11025, 22050, 44100, 32000, 24000, 12000, 7919];
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const rotate = args.includes('--rates');
+  const n = Number(args[args.indexOf('--n') + 1] ?? 0) || 3000;
+  const modelDir = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
+  const clip = path.join(SHARED_DATA, 'ravdess', 'Actor_01', '03-01-05-02-01-01-01.wav');
+  if (!fs.existsSync(clip)) throw new Error(`${clip} is missing: this bench needs ../shared/data`);
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const model = loadModel(modelDir);
+  const w = readWav(fs.readFileSync(clip));
+  const samples = w.samples.subarray(0, w.sampleRate);
+  for (let i = 1; i <= n; i++) {
+    const rate = rotate ? RATES[i % RATES.length] : w.sampleRate; // the samples are labelled with that rate
+    const s = new EmotionStream(model, {});
+    const chunk = Math.round(rate / 10);
+    for (let k = 0; k < samples.length; k += chunk) s.push(samples.subarray(k, k + chunk), rate);
+    await s.end();
+    if (i % 500 === 0) {
+      gc();
+      releaseMemory();
+      process.stdout.write(`${i} streams: rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB after GC + releaseMemory()\n`);
+    }
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`stream-rss: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
