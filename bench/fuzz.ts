@@ -214,10 +214,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
 }
 
 // A full V8 collection before measuring live memory: garbage ArrayBuffers hold native memory until
-// they are collected. (--expose-gc set at run time; the bench needs no node flag.)
-function collectGarbage(): void {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
+// they are collected. (--expose-gc set at run time, once; the benches need no node flag.)
+let gc: (() => void) | null = null;
+export function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = vm.runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 function summary(r: FuzzReport): string {

@@ -5,12 +5,11 @@
 //   node dist/bench/stream-rss.js [--rates] [--n 3000] [--model DIR]     needs ../shared/data
 import * as fs from 'fs';
 import * as path from 'path';
-import * as v8 from 'v8';
-import * as vm from 'vm';
 import { readWav } from '../lib/audio/wav';
 import { releaseMemory } from '../lib/info';
 import { loadModel } from '../lib/model/model';
 import { EmotionStream } from '../lib/stream';
+import { collectGarbage } from './fuzz';
 
 const SHARED_DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 
@@ -23,8 +22,6 @@ async function main(): Promise<void> {
   const modelDir = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
   const clip = path.join(SHARED_DATA, 'ravdess', 'Actor_01', '03-01-05-02-01-01-01.wav');
   if (!fs.existsSync(clip)) throw new Error(`${clip} is missing: this bench needs ../shared/data`);
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc') as () => void;
   const model = loadModel(modelDir);
   const w = readWav(fs.readFileSync(clip));
   const samples = w.samples.subarray(0, w.sampleRate);
@@ -35,7 +32,7 @@ async function main(): Promise<void> {
     for (let k = 0; k < samples.length; k += chunk) s.push(samples.subarray(k, k + chunk), rate);
     await s.end();
     if (i % 500 === 0) {
-      gc();
+      collectGarbage();
       releaseMemory();
       process.stdout.write(`${i} streams: rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB after GC + releaseMemory()\n`);
     }
