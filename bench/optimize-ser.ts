@@ -113,13 +113,11 @@ export async function serBenchmark(argv: readonly string[]): Promise<void> {
   const recipeUar = 1 - (await fitness(recipe, o.epochs));
   process.stderr.write(`recipe: UAR ${recipeUar.toFixed(3)} at ${o.epochs} epochs (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 
-  const rows: string[] = [];
-  for (const algorithm of o.algorithms) {
-    const best: number[] = [];
-    const evals: number[] = [];
-    const epochs: number[] = [];
-    const t0 = Date.now();
-    for (let seed = 0; seed < o.seeds; seed++) {
+  // Seed-major order, so that a run cut short has every algorithm at the same number of seeds.
+  const runs = new Map(o.algorithms.map((a) => [a, { best: [] as number[], evals: [] as number[], epochs: [] as number[], seconds: 0 }]));
+  for (let seed = 0; seed < o.seeds; seed++) {
+    for (const algorithm of o.algorithms) {
+      const t0 = Date.now();
       const r = await minimize((c, ctx) => fitness(c, ctx.budget as number), SER_SPACE, {
         algorithm,
         population: o.population,
@@ -128,15 +126,20 @@ export async function serBenchmark(argv: readonly string[]): Promise<void> {
         maxBudget: o.epochBudget * splits.length,
         initial: [recipe],
       });
-      best.push(1 - (r.best?.value ?? 1));
-      evals.push(r.evaluations);
-      epochs.push(r.budget);
-      process.stderr.write(`${algorithm} seed ${seed}: best UAR ${best[best.length - 1].toFixed(3)}, ${r.evaluations} evaluations, ${r.budget} epochs\n`);
+      const run = runs.get(algorithm)!;
+      run.best.push(1 - (r.best?.value ?? 1));
+      run.evals.push(r.evaluations);
+      run.epochs.push(r.budget);
+      run.seconds += (Date.now() - t0) / 1000;
+      process.stderr.write(`${algorithm} seed ${seed}: best UAR ${run.best[run.best.length - 1].toFixed(3)}, ${r.evaluations} evaluations, ${r.budget} epochs, ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
     }
+  }
+  const rows = o.algorithms.map((algorithm) => {
+    const { best, evals, epochs, seconds } = runs.get(algorithm)!;
     const s = meanStd(best);
     const gain = meanStd(best.map((b) => b - recipeUar));
-    rows.push(`| ${algorithm} | ${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} | ${gain.mean >= 0 ? '+' : ''}${(100 * gain.mean).toFixed(1)} ± ${(100 * gain.std).toFixed(1)} | ${meanStd(evals).mean.toFixed(1)} | ${meanStd(epochs).mean.toFixed(0)} | ${((Date.now() - t0) / 1000 / o.seeds).toFixed(0)} s |`);
-  }
+    return `| ${algorithm} | ${s.mean.toFixed(3)} ± ${s.std.toFixed(3)} | ${gain.mean >= 0 ? '+' : ''}${(100 * gain.mean).toFixed(1)} ± ${(100 * gain.std).toFixed(1)} | ${meanStd(evals).mean.toFixed(1)} | ${meanStd(epochs).mean.toFixed(0)} | ${(seconds / o.seeds).toFixed(0)} s |`;
+  });
   const where = o.ravdess || o.savee ? [o.ravdess, o.savee].filter(Boolean).join(' + ') : `demo corpus (${DEMO.actors} actors, ${DEMO.emotions.length} classes)`;
   console.log(
     `SER objective on ${where}, ${splits.length === 1 ? `split ${splits[0]}` : `${splits.length} speaker-grouped folds`}; ` +
