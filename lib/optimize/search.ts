@@ -11,7 +11,7 @@
 // Multi-fidelity: every iteration runs successive halving over `fidelity` (epochs per rung, the last being
 // epochsPerEval); the best result is the best evaluation at the top rung. `initial` configurations (the starting
 // recipe, a warm start) are the first candidates of the first iteration.
-import { halvingCost, type FidelityPlan } from '../hpo/fidelity';
+import { affordableCandidates, halvingCost, type FidelityPlan } from '../hpo/fidelity';
 import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
 import type { Algorithm } from '../hpo/optimizer';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
@@ -70,7 +70,9 @@ export interface SearchOutcome {
 
 /**
  * Evaluations a search will spend (for progress and the ETA): exact for woa, sfs-woa (default walks), tpe and
- * random without failures; an upper bound for sfs. With only an epoch budget: what the budget buys in full rounds.
+ * random without failures; for sfs (whose batches vary in size) an upper bound given iterations and an
+ * estimate given only an epoch budget. With only an epoch budget: what the budget buys, the last round's
+ * affordable part included.
  */
 export function plannedEvaluations(algorithm: Algorithm, population: number, iterations: number | null, maxEvals: number | null, fidelity: FidelityPlan = { budgets: [1], eta: 2 }, maxBudget: number | null = null): number {
   const perRound = algorithm === 'sfs-woa' ? 2 * population : population;
@@ -78,8 +80,22 @@ export function plannedEvaluations(algorithm: Algorithm, population: number, ite
   const later = halvingCost(perRound, fidelity);
   let planned: number;
   if (iterations !== null) planned = first.evaluations + (iterations - 1) * later.evaluations;
-  else if (maxBudget !== null) planned = first.evaluations + Math.max(0, Math.floor((maxBudget - first.budget) / later.budget)) * later.evaluations;
-  else planned = maxEvals ?? 0;
+  else if (maxBudget !== null) {
+    // As minimize() spends it: each round evaluates the largest prefix of its batch whose halving the rest of
+    // the budget pays for, until not one candidate is affordable; woa and sfs-woa also stop after the rounds
+    // their schedule was planned for (1 + ceil((budget − first round) / later round)).
+    const scheduled = algorithm === 'woa' || algorithm === 'sfs-woa';
+    const rounds = scheduled ? 1 + Math.max(0, Math.ceil((maxBudget - first.budget) / later.budget)) : Infinity;
+    let left = maxBudget;
+    planned = 0;
+    for (let r = 0; r < rounds; r++) {
+      const k = affordableCandidates(r === 0 ? population : perRound, fidelity, null, left);
+      if (k === 0) break;
+      const c = halvingCost(k, fidelity);
+      planned += c.evaluations;
+      left -= c.budget;
+    }
+  } else planned = maxEvals ?? 0;
   return maxEvals === null ? planned : Math.min(planned, maxEvals);
 }
 

@@ -74,6 +74,19 @@ describe('plannedEvaluations', () => {
     expect(plannedEvaluations(algorithm, 4, 3, 5)).toBe(5);
     expect(plannedEvaluations(algorithm, 4, null, 7)).toBe(7);
   });
+
+  // Not sfs: its batches vary in size, so under an epoch budget the count is an estimate.
+  it.each(ALGORITHMS.filter((a) => a !== 'sfs'))('with only an epoch budget, counts the last partly affordable round as minimize() spends it (%s)', async (algorithm) => {
+    const fidelity = { budgets: [2, 6], eta: 3 };
+    // 48 epochs per candidate-fold: sfs-woa's first round of 6 costs 24 and its later rounds of 12 cost 48, so
+    // the second round evaluates only the 6 of its 12 candidates that the 24 left pay for (the optimize run of
+    // the README resumed with --epoch-budget 144 over 3 folds). 100 leaves partial rounds for every algorithm.
+    for (const maxBudget of [48, 100, 20]) {
+      const result = await minimize(() => 0.5, SER_SPACE, { algorithm, population: 6, fidelity, maxBudget, seed: 1 });
+      expect(result.evaluations).toBe(plannedEvaluations(algorithm, 6, null, null, fidelity, maxBudget));
+    }
+    expect(plannedEvaluations('sfs-woa', 6, null, null, fidelity, 48)).toBe(16);
+  });
 });
 
 describe('journal', () => {
