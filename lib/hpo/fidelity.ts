@@ -92,11 +92,15 @@ export function affordableCandidates(n: number, plan: FidelityPlan, evaluationsL
 /**
  * Who goes on from a rung: the best promotedCount(candidates) among those that succeeded (ok[i]), ranked by
  * value, ties by candidate index. `candidates` are batch indices; `values[i]` is candidate i's value at this rung.
+ * `pinned` candidates (the starting point of a search) go on whatever their value, if they succeeded, in place
+ * of the last of the best, so the rung's cost does not change.
  */
-export function promote(candidates: readonly number[], values: readonly number[], ok: readonly boolean[], eta: number): number[] {
+export function promote(candidates: readonly number[], values: readonly number[], ok: readonly boolean[], eta: number, pinned: readonly number[] = []): number[] {
   const successful = candidates.filter((i) => ok[i]);
   const keep = Math.min(successful.length, promotedCount(candidates.length, eta));
-  return successful.sort((a, b) => values[a] - values[b] || a - b).slice(0, keep).sort((a, b) => a - b);
+  const kept = successful.filter((i) => pinned.includes(i)).slice(0, keep);
+  const best = successful.filter((i) => !kept.includes(i)).sort((a, b) => values[a] - values[b] || a - b);
+  return [...kept, ...best.slice(0, keep - kept.length)].sort((a, b) => a - b);
 }
 
 /** A value strictly above v (v finite), by a margin far below any meaningful fitness difference. */

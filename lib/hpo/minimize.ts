@@ -140,7 +140,11 @@ export interface MinimizeOptions<C> extends RunOptions<C> {
   readonly priorWeight?: number;
   /** Successive halving inside every iteration (see fidelity.ts). Default: none, one evaluation per candidate. */
   readonly fidelity?: FidelityPlan;
-  /** Configurations to evaluate first (e.g. the current default): the first candidates of the first batches. */
+  /**
+   * Configurations to evaluate first (e.g. the current default): the first candidates of the first batches.
+   * With `fidelity`, successive halving always promotes `initial[0]` to the top rung (in place of the last
+   * promoted), so the best result is never worse than it.
+   */
   readonly initial?: readonly C[];
 }
 
@@ -190,6 +194,8 @@ interface Run<S extends Space> {
   readonly concurrency: number;
   readonly onIteration?: RunOptions<ConfigOf<S>>['onIteration'];
   readonly signal?: AbortSignal;
+  /** The first candidate of the first batch is `initial[0]`, the starting point: halving always promotes it. */
+  readonly pinFirst: boolean;
   evaluations: number;
   budgetSpent: number;
   best: { x: number[]; value: number } | null;
@@ -276,6 +282,8 @@ async function drive<S extends Space>(run: Run<S>): Promise<MinimizeResult<Confi
     const ok = new Array<boolean>(n).fill(false);
     const done: EvaluationRecord<ConfigOf<S>>[] = [];
     const spentBefore = { evaluations: run.evaluations, budget: run.budgetSpent };
+    // The starting point reaches the top rung, so the best result is never worse than it at the top budget.
+    const pinned = run.pinFirst && spentBefore.evaluations === 0 ? [0] : [];
     let alive = batch.map((_, i) => i);
     for (let r = 0; r < rungs && alive.length > 0; r++) {
       const first = spentBefore.evaluations + done.length;
@@ -289,7 +297,7 @@ async function drive<S extends Space>(run: Run<S>): Promise<MinimizeResult<Confi
         ok[i] = rec.error === undefined;
         done.push(rec);
       });
-      if (r < rungs - 1) alive = promote(ids, value, ok, plan.eta);
+      if (r < rungs - 1) alive = promote(ids, value, ok, plan.eta, pinned);
     }
     optimizer.tell(rungs === 1 ? value : toldValues(reached, value, rungs));
     run.evaluations += done.length;
@@ -371,6 +379,7 @@ export async function minimize<S extends Space>(
     concurrency: o.concurrency ?? 1,
     onIteration: o.onIteration,
     signal: o.signal,
+    pinFirst: o.initial !== undefined && o.initial.length > 0,
     evaluations: 0,
     budgetSpent: 0,
     best: null,
@@ -429,6 +438,7 @@ export async function resumeMinimize<S extends Space>(
     concurrency: o.concurrency ?? 1,
     onIteration: o.onIteration,
     signal: o.signal,
+    pinFirst: false, // a checkpoint is written after the first batch
     evaluations,
     budgetSpent,
     best,

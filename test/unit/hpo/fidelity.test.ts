@@ -33,6 +33,28 @@ describe('fidelity plans', () => {
     expect(promote([0, 1, 2, 3, 4, 5], values, ok, 3)).toEqual([1, 3]); // 4 failed (its 0 is the penalty)
     expect(promote([0, 2], values, ok, 3)).toEqual([2]); // at least one goes on
     expect(promote([4], values, ok, 3)).toEqual([]);
+    // A pinned candidate goes on in place of the last of the best; the count stays promotedCount.
+    expect(promote([0, 1, 2, 3, 4, 5], values, ok, 3, [0])).toEqual([0, 1]);
+    expect(promote([0, 1, 2, 3, 4, 5], values, ok, 3, [1])).toEqual([1, 3]);
+    expect(promote([0, 1, 2, 3, 4, 5], values, ok, 3, [4])).toEqual([1, 3]); // failed: not promoted
+  });
+
+  it('always takes the starting point (initial[0]) to the top rung, at no extra cost', async () => {
+    const worst = { a: 1, b: 0 }; // the worst q in the space: it would stop at rung 0
+    const seen: { rung: number; x: { a: number; b: number } }[] = [];
+    const result = await minimize(
+      (c, ctx) => {
+        seen.push({ rung: ctx.rung, x: c });
+        return curve(c, ctx.budget as number);
+      },
+      space,
+      { algorithm: 'random', population: 9, iterations: 2, seed: 4, fidelity: plan, initial: [worst] },
+    );
+    expect(seen.filter((s) => s.rung === 2).map((s) => s.x)).toContainEqual(worst);
+    expect(result.budget).toBe(2 * 27);
+    // Only the first batch: later batches halve by value alone.
+    expect(seen.filter((s) => s.x.a === 1 && s.x.b === 0)).toHaveLength(3);
+    expect(result.best!.value).toBeLessThanOrEqual(curve(worst, 9));
   });
 
   it('tells values that rank the batch as the halving did, keeping each rung group ordered', () => {
