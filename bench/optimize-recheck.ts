@@ -80,11 +80,14 @@ async function main(): Promise<void> {
   const recipe = records.find((r) => r.index === 0 && r.status === 'ok');
   if (!recipe) throw new Error(`${journal} has no successful evaluation #0 (the starting recipe) yet`);
   const best = pick(records, s.epochsPerEval, o.index, journal);
+  // The recipe's score at the highest rung it reached (halving promotes it to the top; see lib/hpo/fidelity.ts).
+  const same = JSON.stringify(recipe.config);
+  const recipeTop = records.filter((r) => r.status === 'ok' && JSON.stringify(r.config) === same).reduce((a, b) => ((b.epochs ?? 0) > (a.epochs ?? 0) ? b : a));
   const epochs = o.epochs ?? s.epochsPerEval;
   const splits = state.folds ?? [s.data.split as string];
   const audioCache: AudioCache = new Map();
   const log = (m: string) => process.stderr.write(m + '\n');
-  log(`rechecking evaluation #${best.index} (search UAR ${(1 - (best.fitness as number)).toFixed(3)}) against the starting recipe #0 (search UAR ${(1 - (recipe.fitness as number)).toFixed(3)} at ${recipe.epochs ?? s.epochsPerEval} epochs): ${epochs} epochs, ${splits.length} fold(s), training seeds ${o.seeds.join(', ')}`);
+  log(`rechecking evaluation #${best.index} (search UAR ${(1 - (best.fitness as number)).toFixed(3)}) against the starting recipe #0 (search UAR ${(1 - (recipeTop.fitness as number)).toFixed(3)} at ${recipeTop.epochs ?? s.epochsPerEval} epochs, #${recipeTop.index}): ${epochs} epochs, ${splits.length} fold(s), training seeds ${o.seeds.join(', ')}`);
 
   const started = Date.now();
   const rows: { seed: number; recipe: number[]; best: number[] }[] = [];
