@@ -6,7 +6,8 @@
 // factor eta. Every candidate of the batch is evaluated at b_0; of the n_r candidates evaluated at rung r, the
 // best max(1, floor(n_r / eta)) that succeeded are evaluated again at b_{r+1} (from scratch: a shorter run is
 // not a prefix of a longer one when the learning-rate schedule spans the run). A candidate's fitness is its
-// value at the highest rung it reached.
+// value at the highest rung it reached. A pinned candidate (minimize()'s initial[0], the search's starting point)
+// is always among those promoted, in place of the last, so the best result is never worse than it.
 //
 // What the optimizer is told (comparable values): values at different budgets are not on one scale (a short
 // training scores worse than a long one), so the told values follow the halving decisions. The candidates

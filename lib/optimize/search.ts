@@ -10,7 +10,7 @@
 //
 // Multi-fidelity: every iteration runs successive halving over `fidelity` (epochs per rung, the last being
 // epochsPerEval); the best result is the best evaluation at the top rung. `initial` configurations (the starting
-// recipe, a warm start) are the first candidates of the first iteration.
+// recipe, a warm start) are the first candidates of the first iteration; the recipe always reaches the top rung.
 import { affordableCandidates, halvingCost, type FidelityPlan } from '../hpo/fidelity';
 import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
 import type { Algorithm } from '../hpo/optimizer';
