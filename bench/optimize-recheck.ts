@@ -14,8 +14,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readRecords, type EvaluationRecord } from '../lib/optimize/journal';
 import { runEvaluation } from '../lib/optimize/objective';
+import { recipeRecord } from '../lib/optimize/outputs';
 import type { RunState } from '../lib/optimize/run-state';
+import { bestRecord } from '../lib/optimize/search';
 import type { AudioCache } from '../lib/train/data';
+import { meanStd } from '../lib/train/folds';
 
 interface RecheckOptions {
   out: string;
@@ -50,23 +53,16 @@ function parse(argv: readonly string[]): RecheckOptions {
   return o;
 }
 
-const meanStd = (v: readonly number[]) => {
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const std = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { mean, std };
-};
-
-/** The evaluation to recheck: --index, or the lowest fitness among those trained for the top rung's epochs. */
+/** The evaluation to recheck: --index, or the best among those trained for the top rung's epochs. */
 function pick(records: readonly EvaluationRecord[], epochsPerEval: number, index: number | undefined, file: string): EvaluationRecord {
-  const ok = records.filter((r) => r.status === 'ok' && r.fitness !== null);
   if (index !== undefined) {
-    const r = ok.find((x) => x.index === index);
+    const r = records.find((x) => x.index === index && x.status === 'ok');
     if (!r) throw new RangeError(`--index ${index}: ${file} has no successful evaluation with that index`);
     return r;
   }
-  const top = ok.filter((r) => (r.epochs ?? epochsPerEval) === epochsPerEval);
-  if (top.length === 0) throw new Error(`${file} has no successful evaluation at the top rung (${epochsPerEval} epochs) yet`);
-  return top.reduce((a, b) => ((b.fitness as number) < (a.fitness as number) ? b : a));
+  const best = bestRecord(records, epochsPerEval);
+  if (!best) throw new Error(`${file} has no successful evaluation at the top rung (${epochsPerEval} epochs) yet`);
+  return best;
 }
 
 async function main(): Promise<void> {
@@ -77,17 +73,15 @@ async function main(): Promise<void> {
   const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as RunState;
   const s = state.settings;
   const records = readRecords(journal);
-  const recipe = records.find((r) => r.index === 0 && r.status === 'ok');
-  if (!recipe) throw new Error(`${journal} has no successful evaluation #0 (the starting recipe) yet`);
+  // The starting recipe at the highest rung it reached (halving always promotes it).
+  const recipe = recipeRecord(records);
+  if (!recipe || recipe.status !== 'ok') throw new Error(`${journal} has no successful evaluation #0 (the starting recipe) yet`);
   const best = pick(records, s.epochsPerEval, o.index, journal);
-  // The recipe's score at the highest rung it reached (halving promotes it to the top; see lib/hpo/fidelity.ts).
-  const same = JSON.stringify(recipe.config);
-  const recipeTop = records.filter((r) => r.status === 'ok' && JSON.stringify(r.config) === same).reduce((a, b) => ((b.epochs ?? 0) > (a.epochs ?? 0) ? b : a));
   const epochs = o.epochs ?? s.epochsPerEval;
   const splits = state.folds ?? [s.data.split as string];
   const audioCache: AudioCache = new Map();
   const log = (m: string) => process.stderr.write(m + '\n');
-  log(`rechecking evaluation #${best.index} (search UAR ${(1 - (best.fitness as number)).toFixed(3)}) against the starting recipe #0 (search UAR ${(1 - (recipeTop.fitness as number)).toFixed(3)} at ${recipeTop.epochs ?? s.epochsPerEval} epochs, #${recipeTop.index}): ${epochs} epochs, ${splits.length} fold(s), training seeds ${o.seeds.join(', ')}`);
+  log(`rechecking evaluation #${best.index} (search UAR ${(1 - (best.fitness as number)).toFixed(3)}) against the starting recipe (search UAR ${(1 - (recipe.fitness as number)).toFixed(3)} at ${recipe.epochs ?? s.epochsPerEval} epochs, #${recipe.index}): ${epochs} epochs, ${splits.length} fold(s), training seeds ${o.seeds.join(', ')}`);
 
   const started = Date.now();
   const rows: { seed: number; recipe: number[]; best: number[] }[] = [];

@@ -317,7 +317,7 @@ async function drive<S extends Space>(run: Run<S>): Promise<MinimizeResult<Confi
 }
 
 /** Rounds whose full successive halving fits `maxBudget` (unbounded for algorithms without a schedule). */
-function plannedIterationsByBudget(algorithm: Algorithm, settings: AnyOptimizerSettings, plan: FidelityPlan, maxBudget: number): number {
+export function plannedIterationsByBudget(algorithm: Algorithm, settings: Pick<AnyOptimizerSettings, 'population' | 'walks'>, plan: FidelityPlan, maxBudget: number): number {
   if (plannedIterations(algorithm, settings, 1) === Number.MAX_SAFE_INTEGER) return Number.MAX_SAFE_INTEGER;
   const population = settings.population ?? DEFAULT_POPULATION;
   const later = population + (algorithm === 'sfs-woa' ? (settings.walks ?? population) : 0);

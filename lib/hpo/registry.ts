@@ -77,7 +77,7 @@ export function restoreOptimizer(state: unknown): Optimizer {
  * Ask/tell rounds that spend `maxEvaluations` (the last round may be cut short). SFS, TPE and random search
  * have no schedule, so they get an unbounded horizon and stop on the budget alone (which a resume may raise).
  */
-export function plannedIterations(algorithm: Algorithm, settings: AnyOptimizerSettings, maxEvaluations: number): number {
+export function plannedIterations(algorithm: Algorithm, settings: Pick<AnyOptimizerSettings, 'population' | 'walks'>, maxEvaluations: number): number {
   is.positiveInteger('maxEvaluations', maxEvaluations);
   const population = is.integer('population', settings.population ?? DEFAULT_POPULATION, 1);
   switch (algorithm) {

@@ -12,7 +12,7 @@
 // epochsPerEval); the best result is the best evaluation at the top rung. `initial` configurations (the starting
 // recipe, a warm start) are the first candidates of the first iteration; the recipe always reaches the top rung.
 import { affordableCandidates, halvingCost, type FidelityPlan } from '../hpo/fidelity';
-import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
+import { minimize, plannedIterationsByBudget, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
 import type { Algorithm } from '../hpo/optimizer';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
@@ -82,10 +82,8 @@ export function plannedEvaluations(algorithm: Algorithm, population: number, ite
   if (iterations !== null) planned = first.evaluations + (iterations - 1) * later.evaluations;
   else if (maxBudget !== null) {
     // As minimize() spends it: each round evaluates the largest prefix of its batch whose halving the rest of
-    // the budget pays for, until not one candidate is affordable; woa and sfs-woa also stop after the rounds
-    // their schedule was planned for (1 + ceil((budget − first round) / later round)).
-    const scheduled = algorithm === 'woa' || algorithm === 'sfs-woa';
-    const rounds = scheduled ? 1 + Math.max(0, Math.ceil((maxBudget - first.budget) / later.budget)) : Infinity;
+    // the budget pays for, until not one candidate is affordable or the optimizer's planned rounds are done.
+    const rounds = plannedIterationsByBudget(algorithm, { population }, fidelity, maxBudget);
     let left = maxBudget;
     planned = 0;
     for (let r = 0; r < rounds; r++) {
