@@ -18,7 +18,7 @@ import { recipeRecord } from '../lib/optimize/outputs';
 import type { RunState } from '../lib/optimize/run-state';
 import { bestRecord } from '../lib/optimize/search';
 import type { AudioCache } from '../lib/train/data';
-import { meanStd } from '../lib/train/folds';
+import { meanStd } from '../lib/metrics/summary';
 
 interface RecheckOptions {
   out: string;

@@ -25,6 +25,7 @@ import { tuningFolds } from '../lib/optimize/folds';
 import { runEvaluation } from '../lib/optimize/objective';
 import { SER_SPACE, recipePoint, type SerHyperParameters } from '../lib/optimize/space';
 import { resolveData, type AudioCache, type DataOptions } from '../lib/train/data';
+import { meanStd } from '../lib/metrics/summary';
 
 interface SerOptions {
   seeds: number;
@@ -74,12 +75,6 @@ function parse(argv: readonly string[]): SerOptions {
   if (o.folds === 1) throw new RangeError('--folds must be 0 (the split\'s validation speakers) or at least 2');
   return o;
 }
-
-const meanStd = (v: readonly number[]) => {
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const std = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { mean, std };
-};
 
 export async function serBenchmark(argv: readonly string[]): Promise<void> {
   const o = parse(argv);

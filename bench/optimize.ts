@@ -13,6 +13,7 @@
 // The SER objective: node dist/bench/optimize.js --ser [...], see bench/optimize-ser.ts.
 import { type Algorithm, type BenchmarkFunction, benchmarkFunctions, benchmarkSpace, minimize } from '../lib/hpo';
 import { serBenchmark } from './optimize-ser';
+import { meanStd } from '../lib/metrics/summary';
 
 interface Options {
   evals: number;
@@ -67,12 +68,6 @@ function parseArgs(argv: readonly string[]): Options {
   VARIANTS = ALL_VARIANTS.filter((v) => (variants ? variants.includes(v.label) : v.label !== 'tpe' || options.evals <= 3000));
   if (!VARIANTS.some((v) => v.label === 'random')) throw new TypeError('--variants must include random (the tables are relative to it)');
   return options;
-}
-
-function meanStd(values: readonly number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
-  return { mean, std: Math.sqrt(variance) };
 }
 
 const fmt = (v: number) => (v === 0 ? '0' : v.toExponential(2));

@@ -126,6 +126,8 @@ export interface EpochPlanArrays {
   masks: Int32Array;
   freqMasks: number;
   timeMasks: number;
+  /** Per entry, 1 = normalise with its speaker's statistics (TrainingFeatures.speakerStats); absent = every entry by its own. */
+  bySpeaker?: Uint8Array;
   /** Batches the producer may prepare ahead of training (default 3). */
   prefetch?: number;
 }
@@ -150,7 +152,7 @@ export interface RawNativeModel {
   /** One epoch on the libuv pool; features are row-major [n, nMels, frames]. */
   trainEpoch(features: Float32Array, labels: Int32Array, n: number, frames: number, options: EpochRequest, onProgress?: (p: BatchProgress) => void): Promise<EpochStats>;
   /** Hands the training clips over once (native/epoch_pipeline.h TrainingSet): their frame counts and the clean features' per-mel statistics. */
-  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: { utteranceNorm: boolean; windowFrames: number; padSamples: number }): { frames: Int32Array; mean: Float32Array; std: Float32Array };
+  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: TrainingFeatures): { frames: Int32Array; mean: Float32Array; std: Float32Array };
   /** One epoch of the planned data (lib/train/plan.ts), batches made by a native producer thread while the previous ones train. */
   trainPlannedEpoch(plan: EpochPlanArrays, options: EpochRequest, onProgress?: (p: BatchProgress) => void): Promise<EpochStats>;
   /** The producer's model inputs [entries, nMels, windowFrames] for some plan entries (what a batch holds; for tests). */
@@ -199,9 +201,22 @@ export interface Native {
   predictClips(members: RawNativeModel[], clips: Float32Array[], options: NativeClipOptions, async: true): Promise<NativeClipResult>;
 }
 
+/** How setTrainingData turns the clips into model inputs (native/epoch_pipeline.h TrainingFeatureOptions). */
+export interface TrainingFeatures {
+  utteranceNorm: boolean;
+  utteranceStd?: boolean;
+  /** [clips·2·nMels]: each clip's speaker's per-mel mean then std (lib/model/speaker-stats.ts), for plan entries with bySpeaker. */
+  speakerStats?: Float32Array;
+  windowFrames: number;
+  padSamples: number;
+}
+
 export interface NativeClipOptions {
   logMel: NativeMelOptions;
   utteranceNorm: boolean;
+  utteranceStd?: boolean;
+  /** [clips·2·nMels]: statistics that replace a clip's own (a NaN row: the clip's own); lib/model/speaker-stats.ts packStats. */
+  stats?: Float32Array;
   windowFrames: number;
   hopFrames: number;
   /** Clips are zero-padded to at least this many samples (one window). */

@@ -1,5 +1,6 @@
 // NativeModel's bindings of the native epoch pipeline (native/epoch_pipeline.h):
-//   setTrainingData(clips: Float32Array[], labels: Int32Array, mel, { utteranceNorm, windowFrames, padSamples })
+//   setTrainingData(clips: Float32Array[], labels: Int32Array, mel,
+//                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels], windowFrames, padSamples })
 //     → { frames: Int32Array, mean: Float32Array, std: Float32Array }
 //   trainPlannedEpoch(plan, options, onProgress?) → Promise<EpochStats>
 #include <cmath>
@@ -34,6 +35,7 @@ std::shared_ptr<EpochPlan> readPlan(const Napi::Value& v, const TrainingSet& set
   plan->masks = typedVector<int32_t>(p, "masks", napi_int32_array, "Int32Array");
   plan->freqMasks = requireInt(p, "freqMasks", "plan");
   plan->timeMasks = requireInt(p, "timeMasks", "plan");
+  if (!isNullish(p, "bySpeaker")) plan->bySpeaker = typedVector<uint8_t>(p, "bySpeaker", napi_uint8_array, "Uint8Array");
   try {
     plan->validate(set);
   } catch (const std::invalid_argument& e) {
@@ -67,14 +69,23 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
     fo.mel = readMelOptions(requireObject(info[2], "melOptions"));
     if (fo.mel.nMels != trainer_->config().nMels) throw ArgumentError("melOptions.nMels differs from the model's nMels");
     auto f = requireObject(info[3], "featureOptions");
-    fo.utteranceNorm = requireBool(f, "utteranceNorm", "featureOptions");
+    fo.norm.utteranceNorm = requireBool(f, "utteranceNorm", "featureOptions");
+    fo.norm.utteranceStd = !isNullish(f, "utteranceStd") && requireBool(f, "utteranceStd", "featureOptions");
+    torch::Tensor speakerStats;
+    if (!isNullish(f, "speakerStats")) {
+      auto st = requireFloat32Array(f.Get("speakerStats"), "featureOptions.speakerStats");
+      const int64_t want = static_cast<int64_t>(clips.size()) * 2 * fo.mel.nMels;
+      if (static_cast<int64_t>(st.ElementLength()) != want)
+        throw ArgumentError("featureOptions.speakerStats must hold clips × 2 × nMels = " + std::to_string(want) + " values, not " + std::to_string(st.ElementLength()));
+      speakerStats = torch::from_blob(st.Data(), {static_cast<int64_t>(clips.size()), 2, fo.mel.nMels}, torch::kFloat32).clone();
+    }
     fo.windowFrames = requireInt(f, "windowFrames", "featureOptions");
     fo.padSamples = requireInt(f, "padSamples", "featureOptions");
     fo.device = trainer_->device();
     if (fo.windowFrames < 1 || fo.padSamples < 0) throw ArgumentError("Expected positive featureOptions.windowFrames and featureOptions.padSamples >= 0");
     std::shared_ptr<TrainingSet> set;
     try {
-      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo);
+      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats);
     } catch (const std::invalid_argument& e) {
       throw ArgumentError(e.what());
     }

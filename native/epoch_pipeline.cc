@@ -31,20 +31,21 @@ double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-// Subtracts each mel bin's mean over the utterance, in place (lib/model/features.ts utteranceNormalize).
-void utteranceNormalize(torch::Tensor& m) {
-  auto m64 = m.to(torch::kFloat64);
-  m.copy_(m64 - m64.mean(1, true));
-}
-
 }  // namespace
 
 TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-                         const TrainingFeatureOptions& options)
-    : options_(options), labels_(std::move(labels)) {
+                         const TrainingFeatureOptions& options, torch::Tensor speakerStats)
+    : options_(options), labels_(std::move(labels)), speakerStats_(std::move(speakerStats)) {
   require(!clips.empty(), "the training set is empty");
   require(clips.size() == lengths.size() && clips.size() == labels_.size(), "clips, lengths and labels differ in count");
   const int64_t nMels = options_.mel.nMels;
+  require(!options_.norm.utteranceStd || options_.norm.utteranceNorm, "utteranceStd needs utteranceNorm");
+  if (speakerStats_.defined()) {
+    require(options_.norm.utteranceNorm, "speaker statistics need utteranceNorm");
+    require(speakerStats_.dim() == 3 && speakerStats_.size(0) == static_cast<int64_t>(clips.size()) && speakerStats_.size(1) == 2 && speakerStats_.size(2) == nMels,
+            "speakerStats must be [clips, 2, nMels]");
+    require(speakerStats_.isfinite().all().item<bool>(), "speakerStats contains NaN or Infinity");
+  }
   auto sum = torch::zeros({nMels}, torch::kFloat64), sq = torch::zeros({nMels}, torch::kFloat64);
   int64_t count = 0;
   audio_.resize(clips.size());
@@ -67,7 +68,7 @@ TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vect
     auto wave = torch::zeros({padded}, torch::kFloat32);
     std::copy(c, c + lengths[i], wave.data_ptr<float>());
     clean_[i] = features(wave);
-    auto m64 = clean_[i].to(torch::kFloat64);
+    auto m64 = normalizeFeatures(clean_[i], options_.norm).to(torch::kFloat64);
     sum += m64.sum(1);
     sq += m64.square().sum(1);
     count += clean_[i].size(1);
@@ -105,9 +106,11 @@ torch::Tensor TrainingSet::noisyAudio(int64_t i, double snrDb, uint64_t seed) co
 }
 
 torch::Tensor TrainingSet::features(const torch::Tensor& audio) const {
-  auto m = logMel(audio.to(options_.device).unsqueeze(0), {audio.size(0)}, options_.mel)[0].to(torch::kCPU).contiguous();
-  if (options_.utteranceNorm) utteranceNormalize(m);
-  return m;
+  return logMel(audio.to(options_.device).unsqueeze(0), {audio.size(0)}, options_.mel)[0].to(torch::kCPU).contiguous();
+}
+
+torch::Tensor TrainingSet::normalize(const torch::Tensor& m, int64_t i, bool bySpeaker) const {
+  return normalizeFeatures(m, options_.norm, bySpeaker ? speakerStats_[i] : torch::Tensor());
 }
 
 void EpochPlan::validate(const TrainingSet& set) const {
@@ -116,6 +119,9 @@ void EpochPlan::validate(const TrainingSet& set) const {
   require(snrDb.size() == n && noiseSeed.size() == n && start.size() == n && timeScale.size() == n && freqScale.size() == n,
           "plan.snrDb, noiseSeed, start, timeScale and freqScale must have one entry per plan.item");
   require(masks.size() == n * static_cast<size_t>(2 * (freqMasks + timeMasks)), "plan.masks must hold 2·(freqMasks + timeMasks) values per entry");
+  require(bySpeaker.empty() || bySpeaker.size() == n, "plan.bySpeaker must be empty or have one entry per plan.item");
+  if (std::find(bySpeaker.begin(), bySpeaker.end(), 1) != bySpeaker.end())
+    require(set.hasSpeakerStats(), "plan.bySpeaker asks for speaker statistics, but the training set was given none (featureOptions.speakerStats)");
   const int64_t len = set.options().windowFrames, nMels = set.options().mel.nMels;
   for (size_t e = 0; e < n; ++e) {
     require(item[e] >= 0 && item[e] < set.size(), "plan.item[" + std::to_string(e) + "] is not a clip of the training set");
@@ -182,6 +188,7 @@ void makeInput(const TrainingSet& set, const EpochPlan& plan, int64_t e, const t
     t.noisyLogMel += seconds(t0);
   }
   const auto t0 = std::chrono::steady_clock::now();
+  m = set.normalize(m, i, !plan.bySpeaker.empty() && plan.bySpeaker[e] != 0);
   const int64_t per = 2 * (plan.freqMasks + plan.timeMasks);
   cropWarpMask(m, plan.start[e], set.options().windowFrames, plan.timeScale[e], plan.freqScale[e], plan.masks.data() + e * per, plan.freqMasks,
                plan.timeMasks, fill, out);

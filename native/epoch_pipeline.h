@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "feature_norm.h"
 #include "logmel.h"
 #include "trainer.h"
 
@@ -17,7 +18,7 @@ namespace ser {
 
 struct TrainingFeatureOptions {
   MelOptions mel;
-  bool utteranceNorm = true;
+  FeatureNorm norm;
   int64_t windowFrames = 1;  // frames of one training crop
   int64_t padSamples = 0;    // clips are zero-padded to at least this many samples
   // Where the log-mel of each clip is computed: the trainer's device, so a CUDA run does its STFTs
@@ -30,24 +31,30 @@ struct TrainingFeatureOptions {
 // ~90 dB below the clip's peak, far under any SNR the schedules draw), clean features as float32.
 class TrainingSet {
  public:
-  // clips: float samples at the feature rate; labels: class of each clip.
+  // clips: float samples at the feature rate; labels: class of each clip; speakerStats, when defined,
+  // [clips, 2, nMels]: the statistics of each clip's speaker (normalizeFeatures), for plan entries
+  // that are normalised per speaker instead of per utterance.
   TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-              const TrainingFeatureOptions& options);
+              const TrainingFeatureOptions& options, torch::Tensor speakerStats = torch::Tensor());
 
   int64_t size() const { return static_cast<int64_t>(labels_.size()); }
   int64_t frames(int64_t i) const { return clean_[i].size(1); }
   int64_t label(int64_t i) const { return labels_[i]; }
-  const torch::Tensor& clean(int64_t i) const { return clean_[i]; }  // [nMels, frames]
+  const torch::Tensor& clean(int64_t i) const { return clean_[i]; }  // [nMels, frames], not normalised
+  bool hasSpeakerStats() const { return speakerStats_.defined(); }
   const TrainingFeatureOptions& options() const { return options_; }
-  // Per-mel mean and standard deviation over every frame of the clean features (as normalisationStats in TS).
+  // Per-mel mean and standard deviation over every frame of the clean features, each normalised with
+  // its own statistics (as normalisationStats in TS).
   const torch::Tensor& mean() const { return mean_; }
   const torch::Tensor& std() const { return std_; }
 
   // The clip (padded) plus white Gaussian noise from LibTorch's generator seeded with `seed`, rescaled
   // so the SNR against the clip's mean square is exactly snrDb; a silent clip stays unchanged.
   torch::Tensor noisyAudio(int64_t i, double snrDb, uint64_t seed) const;
-  // Log-mel (+ utterance normalisation) of a padded clip, [nMels, frames].
+  // Log-mel of a padded clip, [nMels, frames], not normalised.
   torch::Tensor features(const torch::Tensor& audio) const;
+  // m (features of clip i, clean or noisy) normalised with its own statistics, or its speaker's.
+  torch::Tensor normalize(const torch::Tensor& m, int64_t i, bool bySpeaker) const;
 
  private:
   torch::Tensor audio(int64_t i) const;  // float [padded samples]
@@ -58,6 +65,7 @@ class TrainingSet {
   std::vector<int64_t> labels_;
   std::vector<torch::Tensor> clean_;
   torch::Tensor mean_, std_;
+  torch::Tensor speakerStats_;
 };
 
 // Adds white Gaussian noise from LibTorch's CPU generator seeded with `seed` to x[0, len), rescaled so
@@ -75,6 +83,7 @@ struct EpochPlan {
   // Per entry, freqMasks (start, width) pairs then timeMasks (start, width) pairs; width 0 = none.
   std::vector<int32_t> masks;
   int64_t freqMasks = 0, timeMasks = 0;
+  std::vector<uint8_t> bySpeaker;  // 1 = normalise with the speaker's statistics; empty = every entry by its own
   void validate(const TrainingSet& set) const;  // throws std::invalid_argument naming the field
 };
 

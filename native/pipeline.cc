@@ -27,9 +27,8 @@ ClipProbabilities predictClips(const std::vector<std::shared_ptr<Trainer>>& memb
   std::vector<torch::Tensor> windows;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t frames = frameCount(o.mel, clips.lengths[i]);
-    auto m = db[i].narrow(1, 0, frames);
-    // Mean removal in double like utteranceNormalize() in JS, so both paths give the same floats.
-    if (o.utteranceNorm) m = (m.to(torch::kFloat64) - m.to(torch::kFloat64).mean(1, true)).to(torch::kFloat32);
+    const bool given = clips.stats.defined() && !std::isnan(clips.stats[i][0][0].item<float>());
+    auto m = normalizeFeatures(db[i].narrow(1, 0, frames), o.norm, given ? clips.stats[i] : torch::Tensor());
     for (int64_t s : windowStarts(frames, o.windowFrames, o.hopFrames)) {
       windows.push_back(m.narrow(1, s, o.windowFrames));
       r.starts.push_back(s);
@@ -113,7 +112,9 @@ Napi::Value PredictClips(const Napi::CallbackInfo& info) {
     auto o = requireObject(info[2], "options");
     ClipPipelineOptions opts;
     opts.mel = readMelOptions(requireObject(o.Get("logMel"), "options.logMel"));
-    opts.utteranceNorm = requireBool(o, "utteranceNorm", "options");
+    opts.norm.utteranceNorm = requireBool(o, "utteranceNorm", "options");
+    opts.norm.utteranceStd = !isNullish(o, "utteranceStd") && requireBool(o, "utteranceStd", "options");
+    if (opts.norm.utteranceStd && !opts.norm.utteranceNorm) throw ArgumentError("options.utteranceStd needs options.utteranceNorm");
     opts.windowFrames = requireInt(o, "windowFrames", "options");
     opts.hopFrames = requireInt(o, "hopFrames", "options");
     opts.padSamples = requireInt(o, "padSamples", "options");
@@ -141,6 +142,17 @@ Napi::Value PredictClips(const Napi::CallbackInfo& info) {
       for (size_t k = 0; k < js[i].ElementLength(); ++k) {
         if (!std::isfinite(src[k])) throw ArgumentError("clips[" + std::to_string(i) + "] contains NaN or Infinity (at sample " + std::to_string(k) + ")");
         row[k] = src[k];
+      }
+    }
+    if (!isNullish(o, "stats")) {
+      auto st = requireFloat32Array(o.Get("stats"), "options.stats");
+      const int64_t want = static_cast<int64_t>(n) * 2 * opts.mel.nMels;
+      if (static_cast<int64_t>(st.ElementLength()) != want) throw ArgumentError("options.stats must hold clips × 2 × nMels = " + std::to_string(want) + " values, not " + std::to_string(st.ElementLength()));
+      if (!opts.norm.utteranceNorm) throw ArgumentError("options.stats needs options.utteranceNorm (the model normalises nothing)");
+      clips.stats = torch::from_blob(st.Data(), {static_cast<int64_t>(n), 2, opts.mel.nMels}, torch::kFloat32).clone();
+      for (uint32_t i = 0; i < n; ++i) {
+        auto row = clips.stats[i];
+        if (!std::isnan(row[0][0].item<float>()) && !row.isfinite().all().item<bool>()) throw ArgumentError("options.stats row " + std::to_string(i) + " contains NaN or Infinity");
       }
     }
     if (!info[3].IsBoolean() || !info[3].As<Napi::Boolean>().Value()) {

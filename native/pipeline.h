@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common.h"
+#include "feature_norm.h"
 #include "logmel.h"
 #include "trainer.h"
 
@@ -14,7 +15,7 @@ namespace ser {
 
 struct ClipPipelineOptions {
   MelOptions mel;
-  bool utteranceNorm = true;
+  FeatureNorm norm;
   int64_t windowFrames = 1;  // frames in one window
   int64_t hopFrames = 1;     // hop between evaluation windows
   int64_t padSamples = 0;    // clips are zero-padded to at least this many samples (one window)
@@ -24,6 +25,9 @@ struct ClipPipelineOptions {
 struct ClipBatch {
   torch::Tensor samples;         // [clips, width] float, zero-padded
   std::vector<int64_t> lengths;  // each clip's length after padding to padSamples
+  // Optional [clips, 2, nMels]: statistics (a speaker's) that replace a clip's own; a row whose first
+  // value is NaN uses the clip's own.
+  torch::Tensor stats;
 };
 
 struct ClipProbabilities {
@@ -38,6 +42,7 @@ std::vector<int64_t> windowStarts(int64_t frames, int64_t len, int64_t hop);
 ClipProbabilities predictClips(const std::vector<std::shared_ptr<Trainer>>& members, const ClipBatch& clips, const ClipPipelineOptions& o);
 
 // predictClips(members: NativeModel[], clips: Float32Array[], options, async: boolean)
+//   options: { logMel, utteranceNorm, utteranceStd?, stats?: Float32Array [clips·2·nMels], windowFrames, hopFrames, padSamples, mean }
 //   → { probabilities: Float32Array, starts: Int32Array, owner: Int32Array } (a Promise when async)
 Napi::Value PredictClips(const Napi::CallbackInfo& info);
 

@@ -31,6 +31,15 @@ export interface FeatureConfig {
   windowHopSeconds: number;
   /** Subtract each utterance's per-mel mean (cepstral-mean-style), which removes a speaker/channel offset. */
   utteranceNorm: boolean;
+  /** Also divide by each utterance's per-mel standard deviation (per-utterance CMVN); needs utteranceNorm. */
+  utteranceStd: boolean;
+  /**
+   * Speaker normalisation (lib/model/speaker-stats.ts): the probability that a training entry is
+   * normalised with its speaker's per-mel statistics (from all of that speaker's training clips)
+   * instead of its own; 0 = off. Between 0 and 1 the network learns both, so a lone clip (its own
+   * statistics) and an adapted session (the voice's statistics) both work. Needs utteranceNorm.
+   */
+  speakerNorm: number;
 }
 
 export interface OptimizerConfig {
@@ -86,7 +95,7 @@ export const DEFAULT_ARCHITECTURE: Architecture = {
 /** The default recipe: the seed's (white noise, log-mel, CNN+LSTM, Adam, cross-entropy) with a few robust additions. */
 export function defaultTrainConfig(): TrainConfig {
   return {
-    features: { logMel: resolveLogMelOptions({ preset: 'default' }), clipSeconds: 3, windowHopSeconds: 1, utteranceNorm: true },
+    features: { logMel: resolveLogMelOptions({ preset: 'default' }), clipSeconds: 3, windowHopSeconds: 1, utteranceNorm: true, utteranceStd: false, speakerNorm: 0 },
     architecture: { ...DEFAULT_ARCHITECTURE, channels: [...DEFAULT_ARCHITECTURE.channels], poolFreq: [...DEFAULT_ARCHITECTURE.poolFreq], poolTime: [...DEFAULT_ARCHITECTURE.poolTime] },
     optimizer: { lr: 1.5e-3, beta1: 0.9, beta2: 0.999, weightDecay: 1e-4, decoupledWeightDecay: true, clipNorm: 5, labelSmoothing: 0.05, classWeights: 'balanced' },
     epochs: 60,
@@ -143,6 +152,10 @@ export function validateFeatureConfig(f: FeatureConfig, architecture?: Architect
   is.number(`${where}.clipSeconds`, f.clipSeconds, { min: 0.25, max: 60 });
   is.number(`${where}.windowHopSeconds`, f.windowHopSeconds, { min: 0.01, max: 60 });
   is.boolean(`${where}.utteranceNorm`, f.utteranceNorm);
+  // Bundles written before these options existed normalised by the utterance's mean alone.
+  const utteranceStd = f.utteranceStd === undefined ? false : is.boolean(`${where}.utteranceStd`, f.utteranceStd);
+  const speakerNorm = f.speakerNorm === undefined ? 0 : is.number(`${where}.speakerNorm`, f.speakerNorm, { min: 0, max: 1 });
+  if ((utteranceStd || speakerNorm > 0) && !f.utteranceNorm) throw is.rangeError(`${where}.utteranceNorm`, `true when ${where}.utteranceStd or ${where}.speakerNorm is set (they change how the mean is removed)`, f.utteranceNorm);
   if (architecture) {
     const mels = architecture.poolFreq.reduce((m, p) => Math.floor(m / p), logMel.nMels);
     if (mels < 1) throw new RangeError(`${where}.logMel.nMels = ${logMel.nMels} is too small for the frequency pooling ${JSON.stringify(architecture.poolFreq)}`);
@@ -150,7 +163,7 @@ export function validateFeatureConfig(f: FeatureConfig, architecture?: Architect
     const t = architecture.poolTime.reduce((m, p) => Math.floor(m / p), frames);
     if (t < 1) throw new RangeError(`${where}.clipSeconds = ${f.clipSeconds} is too short for the time pooling ${JSON.stringify(architecture.poolTime)}`);
   }
-  return { ...f, logMel };
+  return { ...f, logMel, utteranceStd, speakerNorm };
 }
 
 /** Defaults overridden by `overrides` (validated; unknown keys are errors naming the key). */

@@ -1,6 +1,7 @@
 // Audio → model input, shared by training, evaluation and prediction so they can never differ:
-// log-mel of the whole clip (padded to at least one window), optional per-utterance mean removal,
-// then fixed windows of frames.
+// log-mel of the whole clip (padded to at least one window), normalisation (per-utterance mean
+// removal, optionally variance too, with the utterance's own statistics or a speaker's), then fixed
+// windows of frames. native/feature_norm.cc is the native twin of normalizeLogMel.
 import { LogMel, logMelResolved } from '../features/logmel';
 import type { FeatureConfig } from './config';
 
@@ -18,25 +19,51 @@ export function padToWindow(samples: Float32Array, f: FeatureConfig): Float32Arr
   return out;
 }
 
-/** Log-mel of whole clips (already at the feature sample rate), with utterance normalisation applied. */
-export function clipFeatures(clips: Float32Array[], f: FeatureConfig, device = 'cpu'): LogMel[] {
+/** Log-mel of whole clips (already at the feature sample rate, padded to one window), not normalised. */
+export function rawClipFeatures(clips: Float32Array[], f: FeatureConfig, device = 'cpu'): LogMel[] {
   const out: LogMel[] = [];
   // Batches of similar size keep the padding small; 32 clips at a time bounds memory.
-  for (let i = 0; i < clips.length; i += 32) {
-    const part = logMelResolved(clips.slice(i, i + 32).map((c) => padToWindow(c, f)), f.logMel, device, true);
-    for (const m of part) out.push(f.utteranceNorm ? utteranceNormalize(m) : m);
-  }
+  for (let i = 0; i < clips.length; i += 32) out.push(...logMelResolved(clips.slice(i, i + 32).map((c) => padToWindow(c, f)), f.logMel, device, true));
   return out;
 }
 
-/** Subtracts each mel bin's mean over the utterance (in place; returns its argument). */
-export function utteranceNormalize(m: LogMel): LogMel {
+/**
+ * Log-mel of whole clips, normalised as the model expects: with each clip's own statistics, or with
+ * `stats[i]` ([2·nMels]: per-mel mean then standard deviation, e.g. its speaker's) where given.
+ */
+export function clipFeatures(clips: Float32Array[], f: FeatureConfig, device = 'cpu', stats?: readonly (Float32Array | null)[]): LogMel[] {
+  return rawClipFeatures(clips, f, device).map((m, i) => normalizeLogMel(m, f, stats?.[i] ?? null));
+}
+
+/** Smallest standard deviation divided by, dB (native/feature_norm.h kMinFeatureStd). */
+export const MIN_FEATURE_STD = 1e-2;
+
+/**
+ * Normalises a log-mel in place (and returns it): subtracts each mel bin's mean (utteranceNorm) and
+ * divides by its standard deviation (utteranceStd), over the utterance's own frames, or the given
+ * `stats` [2·nMels] (mean then std). Double arithmetic, as native/feature_norm.cc.
+ */
+export function normalizeLogMel(m: LogMel, f: Pick<FeatureConfig, 'utteranceNorm' | 'utteranceStd'>, stats: Float32Array | null = null): LogMel {
+  if (!f.utteranceNorm) return m;
   for (let k = 0; k < m.nMels; k++) {
     const row = m.data.subarray(k * m.frames, (k + 1) * m.frames);
-    let s = 0;
-    for (let t = 0; t < row.length; t++) s += row[t];
-    const mean = s / row.length;
-    for (let t = 0; t < row.length; t++) row[t] -= mean;
+    let mean: number;
+    let std = 1;
+    if (stats) {
+      mean = stats[k];
+      std = stats[m.nMels + k];
+    } else {
+      let s = 0;
+      for (let t = 0; t < row.length; t++) s += row[t];
+      mean = s / row.length;
+      if (f.utteranceStd) {
+        let q = 0;
+        for (let t = 0; t < row.length; t++) q += (row[t] - mean) ** 2;
+        std = Math.sqrt(q / row.length);
+      }
+    }
+    const sd = f.utteranceStd ? Math.max(MIN_FEATURE_STD, std) : 1;
+    for (let t = 0; t < row.length; t++) row[t] = (row[t] - mean) / sd;
   }
   return m;
 }

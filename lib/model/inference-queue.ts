@@ -6,8 +6,8 @@
 /** Most clips in one native call: bounds the memory of a burst of requests. */
 export const MAX_BATCH_CLIPS = 64;
 
-interface Pending<T> {
-  clips: Float32Array[];
+interface Pending<I, T> {
+  clips: I[];
   /** A call that runs alone, in turn (e.g. a timeline's per-window scoring). */
   solo?: () => Promise<unknown>;
   resolve: (rows: T[]) => void;
@@ -22,16 +22,17 @@ export interface QueueStats {
   busy: boolean;
 }
 
-export class InferenceQueue<T> {
-  private pending: Pending<T>[] = [];
+/** I: what one clip of a request is (its samples, and whatever else the native call takes per clip); T: its row. */
+export class InferenceQueue<I, T> {
+  private pending: Pending<I, T>[] = [];
   private running = false;
   private readonly counts = { calls: 0, clips: 0, maxBatch: 0 };
 
   /** `run` scores a batch of clips and returns one row per clip, in order. */
-  constructor(private readonly run: (clips: Float32Array[]) => Promise<T[]>) {}
+  constructor(private readonly run: (clips: I[]) => Promise<T[]>) {}
 
   /** Resolves with one row per clip of `clips`. */
-  submit(clips: Float32Array[]): Promise<T[]> {
+  submit(clips: I[]): Promise<T[]> {
     return new Promise<T[]>((resolve, reject) => {
       this.pending.push({ clips, resolve, reject });
       if (!this.running) void this.drain();
@@ -65,7 +66,7 @@ export class InferenceQueue<T> {
           continue;
         }
         // Take whole requests up to MAX_BATCH_CLIPS (a larger single request goes alone).
-        const batch: Pending<T>[] = [];
+        const batch: Pending<I, T>[] = [];
         let clips = 0;
         while (this.pending.length > 0 && !this.pending[0].solo && (batch.length === 0 || clips + this.pending[0].clips.length <= MAX_BATCH_CLIPS)) {
           const p = this.pending.shift()!;

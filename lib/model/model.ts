@@ -18,6 +18,7 @@ import { resolveDevice } from '../device';
 import { predictSecondsLimit } from '../limits';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
+import { packStats } from './speaker-stats';
 
 export interface Prediction {
   /** The most likely emotion; null when the clip has no speech or the model abstains (see `reason`). */
@@ -72,7 +73,9 @@ export class EmotionModel {
   /** The member networks (one unless an ensemble), scored together by native/pipeline.cc. */
   private readonly nets: NativeModel[];
   /** Asynchronous scoring, one native call at a time, concurrent requests batched (inference-queue.ts). */
-  private readonly queue = new InferenceQueue<Float32Array>(async (clips) => this.rows(await this.pipeline(clips, true, true), clips.length));
+  private readonly queue = new InferenceQueue<ScoredClip, Float32Array>(async (clips) =>
+    this.rows(await this.pipeline(clips.map((c) => c.samples), true, true, undefined, clips.some((c) => c.stats) ? clips.map((c) => c.stats) : undefined), clips.length),
+  );
 
   private constructor(meta: BundleMeta, nets: NativeModel[], device: string, bundlePath: string) {
     this.meta = meta;
@@ -87,11 +90,13 @@ export class EmotionModel {
   }
 
   /** Feature and window settings of the native pipeline (native/pipeline.cc). */
-  private clipOptions(mean: boolean, hopSeconds = this.features.windowHopSeconds): NativeClipOptions {
+  private clipOptions(mean: boolean, hopSeconds = this.features.windowHopSeconds, stats?: readonly (Float32Array | null)[]): NativeClipOptions {
     const f = this.features;
     return {
       logMel: f.logMel,
       utteranceNorm: f.utteranceNorm,
+      utteranceStd: f.utteranceStd,
+      ...(stats ? { stats: packStats(stats, f.logMel.nMels) } : {}),
       windowFrames: windowFrames(f),
       hopFrames: Math.max(1, Math.round((hopSeconds * f.logMel.sampleRate) / f.logMel.hopLength)),
       padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate),
@@ -99,10 +104,10 @@ export class EmotionModel {
     };
   }
 
-  private pipeline(clips: Float32Array[], mean: boolean, async: true, hop?: number): Promise<NativeClipResult>;
-  private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number): NativeClipResult;
-  private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number): NativeClipResult | Promise<NativeClipResult> {
-    const o = this.clipOptions(mean, hop);
+  private pipeline(clips: Float32Array[], mean: boolean, async: true, hop?: number, stats?: readonly (Float32Array | null)[]): Promise<NativeClipResult>;
+  private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number, stats?: readonly (Float32Array | null)[]): NativeClipResult;
+  private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number, stats?: readonly (Float32Array | null)[]): NativeClipResult | Promise<NativeClipResult> {
+    const o = this.clipOptions(mean, hop, stats);
     return async ? native().predictClips(this.handles, clips, o, true) : native().predictClips(this.handles, clips, o, false);
   }
 
@@ -202,20 +207,34 @@ export class EmotionModel {
   /**
    * Probabilities of decoded clips at the model's rate, [clips, classes]: the mean over each clip's
    * windows (and over the members of an ensemble), at the bundle's temperature unless
-   * `{ calibrated: false }`.
+   * `{ calibrated: false }`. `stats[i]` (lib/model/speaker-stats.ts: a voice's per-mel statistics)
+   * normalises clip i instead of its own statistics; null keeps its own.
    */
-  probabilities(clips: Float32Array[], options: { calibrated?: boolean } = {}): Float32Array {
+  probabilities(clips: Float32Array[], options: ProbabilityOptions = {}): Float32Array {
     checkClips(clips);
-    return this.calibrate(this.pipeline(clips, true, false).probabilities, options.calibrated);
+    const stats = this.checkStats(options.stats, clips.length);
+    return this.calibrate(this.pipeline(clips, true, false, undefined, stats).probabilities, options.calibrated);
   }
 
   /** Same as probabilities() off the JS thread; concurrent calls are queued and batched. */
-  async probabilitiesAsync(clips: Float32Array[], options: { calibrated?: boolean } = {}): Promise<Float32Array> {
+  async probabilitiesAsync(clips: Float32Array[], options: ProbabilityOptions = {}): Promise<Float32Array> {
     checkClips(clips);
-    const rows = await this.queue.submit(clips);
+    const stats = this.checkStats(options.stats, clips.length);
+    const rows = await this.queue.submit(clips.map((samples, i) => ({ samples, stats: stats?.[i] ?? null })));
     const out = new Float32Array(rows.length * this.labels.length);
     rows.forEach((r, i) => out.set(r, i * this.labels.length));
     return this.calibrate(out, options.calibrated);
+  }
+
+  private checkStats(stats: ProbabilityOptions['stats'], n: number): (Float32Array | null)[] | undefined {
+    if (stats === undefined) return undefined;
+    const nMels = this.features.logMel.nMels;
+    if (!Array.isArray(stats) || stats.length !== n) throw is.invalidParameterError('options.stats', `an array of ${n} entries (one per clip)`, stats);
+    stats.forEach((s, i) => {
+      if (s !== null && !(s instanceof Float32Array && s.length === 2 * nMels)) throw is.invalidParameterError(`options.stats[${i}]`, `null or a Float32Array of 2 × ${nMels} values (mean, then std)`, s);
+    });
+    if (!this.features.utteranceNorm) throw is.rangeError('options.stats', 'nothing (this model does not normalise its features)', stats);
+    return stats;
   }
 
   private calibrate(probs: Float32Array, calibrated = true): Float32Array {
@@ -293,6 +312,19 @@ export class EmotionModel {
   private probabilitiesToPredictions(probs: Float32Array, n: number, minConfidence = 0): Prediction[] {
     return rowsToPredictions(probs, n, this.labels, minConfidence);
   }
+}
+
+/** One clip for the async queue: its samples and, for an adapted voice, the statistics that normalise it. */
+interface ScoredClip {
+  samples: Float32Array;
+  stats: Float32Array | null;
+}
+
+export interface ProbabilityOptions {
+  /** Apply the bundle's temperature (default true). */
+  calibrated?: boolean;
+  /** Per clip, a voice's per-mel statistics [2·nMels] to normalise it with (null: its own); see lib/model/speaker-stats.ts. */
+  stats?: (Float32Array | null)[];
 }
 
 /** A file read asynchronously (bytes null when it could not be read: decodeAudio then reports why). */

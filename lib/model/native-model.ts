@@ -1,5 +1,5 @@
 // Typed wrapper around the addon's NativeModel (native/model_binding.cc).
-import { native, EpochPlanArrays, EpochRequest, EpochStats, BatchProgress, NativeMelOptions, RawNativeModel, TensorState } from '../binding';
+import { native, EpochPlanArrays, EpochRequest, EpochStats, BatchProgress, NativeMelOptions, RawNativeModel, TensorState, TrainingFeatures } from '../binding';
 import type { Architecture, OptimizerConfig } from './config';
 
 export type { EpochRequest, EpochStats, TensorState };
@@ -38,7 +38,7 @@ export class NativeModel {
   }
 
   /** Hands the training clips over once for trainPlannedEpoch; returns their frame counts and the clean features' per-mel statistics. */
-  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: { utteranceNorm: boolean; windowFrames: number; padSamples: number }): { frames: Int32Array; mean: Float32Array; std: Float32Array } {
+  setTrainingData(clips: Float32Array[], labels: Int32Array, mel: NativeMelOptions, features: TrainingFeatures): { frames: Int32Array; mean: Float32Array; std: Float32Array } {
     return this.raw.setTrainingData(clips, labels, mel, features);
   }
 

@@ -13,6 +13,8 @@ import type { LogMel } from '../features/logmel';
 import type { TrainConfig } from '../model/config';
 import { clipFeatures, copyWindowWarped, windowFrames } from '../model/features';
 import type { NativeModel } from '../model/native-model';
+import { packStats } from '../model/speaker-stats';
+import * as is from '../is';
 import { cropOf, planTrainingEpoch } from './plan';
 import type { PreparedData } from './prepare';
 import type { Stopwatch } from './profile';
@@ -34,7 +36,9 @@ export function epochSource(kind: PipelineKind, net: NativeModel, d: PreparedDat
 function nativeSource(net: NativeModel, d: PreparedData, config: TrainConfig): EpochSource {
   const f = config.features;
   const len = windowFrames(f);
-  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) });
+  // Speaker normalisation: each clip's speaker's statistics, from that speaker's clean training clips.
+  const speakerStats = f.speakerNorm > 0 ? packStats(d.trainStats!, f.logMel.nMels) : undefined;
+  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) });
   // The network holds the audio now (int16); our float copies can go (an audioCache keeps its own).
   d.trainClips.length = 0;
   return {
@@ -52,6 +56,7 @@ function nativeSource(net: NativeModel, d: PreparedData, config: TrainConfig): E
 
 function jsSource(net: NativeModel, d: PreparedData, config: TrainConfig, device: string): EpochSource {
   const f = config.features;
+  if (f.speakerNorm > 0) throw is.rangeError('options.pipeline', "'native' with config.features.speakerNorm > 0 (the 'js' baseline normalises per utterance only)", 'js');
   // Clean features are computed once; only noisy copies are recomputed per epoch.
   const cleanTrain = clipFeatures(d.trainClips, f, device);
   return {

@@ -16,10 +16,12 @@ import { SerNativeError } from '../errors';
 import { info } from '../info';
 import * as is from '../is';
 import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
+import { meanStd } from '../metrics/summary';
 import { applyTemperature, calibrationReport, CalibrationReport, fitTemperature } from '../metrics/calibration';
 import { Calibration, Member, readBundle, saveBundle } from '../model/bundle';
 import { resolveTrainConfig, TrainConfig } from '../model/config';
 import { loadModel } from '../model/model';
+import { speakerStats } from '../model/speaker-stats';
 import { renderFoldsReport } from './folds-report';
 import { AudioCache, loadAudio, resolveData, ResolvedData, splitData } from './data';
 import { train, TrainOptions, TrainProgress, TrainResult } from './train';
@@ -75,13 +77,6 @@ export interface FoldsResult {
   seconds: number;
 }
 
-/** Mean and sample standard deviation. */
-export function meanStd(values: number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, std };
-}
-
 /** The training pool (everyone but the split's validation and test speakers) and the held-out items. */
 export function foldPool(data: ResolvedData, split: string | SplitSpec | undefined, seed: number): { pool: DatasetItem[]; held: DatasetItem[]; description: string } {
   if (split === 'all') return { pool: data.items, held: [], description: 'all speakers in the folds (no held-out validation)' };
@@ -89,6 +84,22 @@ export function foldPool(data: ResolvedData, split: string | SplitSpec | undefin
   if (base.protocol === 'speaker-dependent') throw new SerNativeError('ERR_DATA', `--folds needs a speaker-independent --split (or 'all'), not '${base.description}'`);
   const out = new Set([...base.speakers.validation, ...base.speakers.test]);
   return { pool: data.items.filter((i) => !out.has(i.speaker)), held: base.validation, description: base.description };
+}
+
+/**
+ * Out-of-fold figures with speaker adaptation: every held-out speaker normalised with the statistics
+ * of all of their clips (lib/model/speaker-stats.ts), at the temperature fitted on the lone clips.
+ */
+function adaptedFigures(probs: number[], yTrue: number[], fold: number[], items: DatasetItem[], temperature: number, labels: string[], k: number, protocol: Protocol) {
+  const K = labels.length;
+  const yPred = argmax(applyTemperature(probs, K, temperature), K);
+  const p: Protocol = { ...protocol, description: `${protocol.description}; each speaker normalised with their own clips' statistics (adapted)` };
+  const perFold = Array.from({ length: k }, (_, f) => {
+    const idx = fold.map((x, i) => (x === f ? i : -1)).filter((i) => i >= 0);
+    return classificationReport(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), labels, p).uar;
+  });
+  const report = classificationReport(yTrue, yPred, labels, p);
+  return { perFold, ...meanStd(perFold), pooled: report.uar, perCorpus: Object.fromEntries(Object.entries(perCorpus(items, yTrue, yPred, labels, p)).map(([c, r]) => [c, r.uar])), ece: calibrationReport(applyTemperature(probs, K, temperature), yTrue, K).ece };
 }
 
 function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], labels: string[], protocol: Protocol): Record<string, ClassificationReport> {
@@ -129,6 +140,9 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const results: TrainResult[] = [];
     const oofItems: DatasetItem[] = [];
     const oofProbs: number[] = [];
+    // With speaker normalisation, also each held-out speaker with their own statistics (adapted).
+    const adapt = config.features.speakerNorm > 0;
+    const oofAdapted: number[] = [];
     const oofFold: number[] = [];
     let labels: string[] = [];
     for (let fold = 0; fold < k; fold++) {
@@ -143,6 +157,10 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       const audio = loadAudio(items, sr, undefined, cache);
       const model = loadModel(path.join(root, 'folds', `fold-${fold + 1}`, 'model'), { device: o.device ?? 'cpu' });
       const probs = await model.probabilitiesAsync(audio.clips, { calibrated: false });
+      if (adapt) {
+        const { perClip } = speakerStats(audio.clips, audio.items.map((i) => i.speaker), config.features, o.device ?? 'cpu');
+        oofAdapted.push(...(await model.probabilitiesAsync(audio.clips, { calibrated: false, stats: perClip })));
+      }
       oofItems.push(...audio.items);
       oofProbs.push(...probs);
       oofFold.push(...audio.items.map(() => fold));
@@ -168,6 +186,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       return { fold: fold + 1, speakers: foldSpeakers[fold], n: idx.length, bestEpoch: r.bestEpoch, epochsRun: r.history.length, uar };
     });
     const { mean, std } = meanStd(folds.map((f) => f.uar));
+    const adapted = adapt ? adaptedFigures(oofAdapted, yTrue, oofFold, oofItems, fit.temperature, labels, k, oofProtocol) : null;
     const outOfFold = {
       report: classificationReport(yTrue, yPred, labels, oofProtocol),
       perCorpus: perCorpus(oofItems, yTrue, yPred, labels, oofProtocol),
@@ -227,6 +246,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       outOfFoldUar: { mean, std, pooled: outOfFold.report.uar, perFold: folds.map((f) => f.uar) },
       outOfFoldPerCorpusUar: Object.fromEntries(Object.entries(outOfFold.perCorpus).map(([c, r]) => [c, r.uar])),
       ece: { before: outOfFold.calibration.before.ece, after: outOfFold.calibration.after.ece, on: 'out-of-fold' },
+      ...(adapted ? { outOfFoldAdapted: adapted } : {}),
       temperature: fit.temperature,
       validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece } : null,
     };

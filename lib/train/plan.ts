@@ -14,6 +14,7 @@ export type { EpochPlanArrays };
 const TAG_ORDER = 0x0de5;
 const TAG_CROP = 7; // the crop/warp stream of the TS pipeline (same draws)
 const TAG_MASKS = 11;
+const TAG_SPEAKER = 13; // which entries are normalised per speaker (its own stream: the other draws stay as they were)
 
 /** Crop start and warps of one entry: the same draws as the TS pipeline made (lib/train/train.ts before issue 13). */
 export function cropOf(noiseSeed: number, frames: number, len: number, warp: TrainConfig['warp']): { start: number; timeScale: number; freqScale: number } {
@@ -64,6 +65,7 @@ export function planTrainingEpoch(config: TrainConfig, epoch: number, frames: Ar
     masks: new Int32Array(n * per),
     freqMasks: s.freqMasks,
     timeMasks: s.timeMasks,
+    ...(config.features.speakerNorm > 0 ? { bySpeaker: new Uint8Array(n) } : {}),
   };
   decisions.forEach((d, e) => {
     plan.item[e] = d.item;
@@ -74,6 +76,7 @@ export function planTrainingEpoch(config: TrainConfig, epoch: number, frames: Ar
     plan.timeScale[e] = c.timeScale;
     plan.freqScale[e] = c.freqScale;
     plan.masks.set(masksOf(d.noiseSeed, nMels, len, s), e * per);
+    if (plan.bySpeaker) plan.bySpeaker[e] = new Rng(deriveSeed(d.noiseSeed, TAG_SPEAKER)).float() < config.features.speakerNorm ? 1 : 0;
   });
   // Training order: Fisher-Yates from the run seed and the epoch.
   const rng = new Rng(deriveSeed(config.seed, TAG_ORDER, epoch));

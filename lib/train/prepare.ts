@@ -6,6 +6,7 @@ import { SerNativeError } from '../errors';
 import type { Protocol } from '../metrics';
 import type { TrainConfig } from '../model/config';
 import { clipFeatures, evaluationWindows } from '../model/features';
+import { speakerStats } from '../model/speaker-stats';
 import { labelsFor, loadAudio, resolveData, splitData } from './data';
 import type { SplitSummary, TrainOptions, TrainProgress } from './types';
 
@@ -17,6 +18,8 @@ export interface PreparedData {
   /** Training clips: decoded audio (emptied once the native pipeline holds it) and label indices. */
   trainClips: Float32Array[];
   trainLabels: Int32Array;
+  /** With config.features.speakerNorm: each training clip's speaker's statistics (lib/model/speaker-stats.ts). */
+  trainStats: Float32Array[] | null;
   /** Validation: the items (for per-corpus figures), their label indices and stacked windows. */
   valItems: DatasetItem[];
   valLabels: number[];
@@ -58,6 +61,7 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
     },
     skipped: [...data.skipped, ...split.excluded, ...loadedTrain.skipped, ...loadedVal.skipped],
     trainClips: loadedTrain.clips,
+    trainStats: f.speakerNorm > 0 ? speakerStats(loadedTrain.clips, loadedTrain.items.map((it) => it.speaker), f, device).perClip : null,
     trainLabels: Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!)),
     valItems: loadedVal.items,
     valLabels: loadedVal.items.map((it) => labelIndex.get(it.emotion)!),

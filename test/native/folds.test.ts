@@ -3,7 +3,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { trainFolds, FoldsResult, meanStd } from '../../lib/train/folds';
+import { trainFolds, FoldsResult } from '../../lib/train/folds';
+import { meanStd } from '../../lib/metrics/summary';
 import { loadModel } from '../../lib/model/model';
 import { demo, fixed } from '../helpers/tiny-recipe';
 

@@ -1,0 +1,76 @@
+// A voice's per-mel log-mel statistics, for speaker normalisation (FeatureConfig.speakerNorm): the
+// mean and standard deviation of every mel bin over the frames heard from one speaker. Training
+// computes them from each speaker's clips; a session (model.session()) keeps them running over the
+// speech it has heard. One accumulator serves both, so they can never disagree.
+import type { LogMel } from '../features/logmel';
+import type { FeatureConfig } from './config';
+import { rawClipFeatures } from './features';
+
+export class FeatureStats {
+  private readonly sum: Float64Array;
+  private readonly sq: Float64Array;
+  /** Frames accumulated so far. */
+  frames = 0;
+
+  constructor(readonly nMels: number) {
+    this.sum = new Float64Array(nMels);
+    this.sq = new Float64Array(nMels);
+  }
+
+  /** Adds frames [from, to) of a raw (not normalised) log-mel, or the frames where `keep` is true. */
+  add(m: LogMel, keep?: (frame: number) => boolean): this {
+    if (m.nMels !== this.nMels) throw new RangeError(`a log-mel with ${m.nMels} mel bins cannot join statistics of ${this.nMels}`);
+    let n = 0;
+    for (let t = 0; t < m.frames; t++) {
+      if (keep && !keep(t)) continue;
+      n++;
+      for (let k = 0; k < this.nMels; k++) {
+        const v = m.data[k * m.frames + t];
+        this.sum[k] += v;
+        this.sq[k] += v * v;
+      }
+    }
+    this.frames += n;
+    return this;
+  }
+
+  /** [2·nMels]: per-mel mean, then standard deviation (population); null before any frame. */
+  stats(): Float32Array | null {
+    if (this.frames === 0) return null;
+    const out = new Float32Array(2 * this.nMels);
+    for (let k = 0; k < this.nMels; k++) {
+      const mean = this.sum[k] / this.frames;
+      out[k] = mean;
+      out[this.nMels + k] = Math.sqrt(Math.max(0, this.sq[k] / this.frames - mean * mean));
+    }
+    return out;
+  }
+}
+
+/**
+ * Statistics of each speaker over all frames of their clips' raw log-mel (each clip padded to one
+ * window, as the model sees it), and each clip's row: [clips][2·nMels].
+ */
+export function speakerStats(clips: Float32Array[], speakers: readonly string[], f: FeatureConfig, device = 'cpu'): { bySpeaker: Map<string, Float32Array>; perClip: Float32Array[] } {
+  if (clips.length !== speakers.length) throw new RangeError(`speakerStats: ${clips.length} clips but ${speakers.length} speaker ids`);
+  const acc = new Map<string, FeatureStats>();
+  // In batches, so the raw features of a whole corpus are never held at once.
+  for (let i = 0; i < clips.length; i += 64) {
+    rawClipFeatures(clips.slice(i, i + 64), f, device).forEach((m, j) => {
+      const s = speakers[i + j];
+      if (!acc.has(s)) acc.set(s, new FeatureStats(f.logMel.nMels));
+      acc.get(s)!.add(m);
+    });
+  }
+  const bySpeaker = new Map([...acc].map(([s, a]) => [s, a.stats()!]));
+  return { bySpeaker, perClip: speakers.map((s) => bySpeaker.get(s)!) };
+}
+
+/** Rows of per-clip statistics packed for the native calls: [clips·2·nMels]; a null row is NaN (use the clip's own). */
+export function packStats(rows: readonly (Float32Array | null)[], nMels: number): Float32Array {
+  const out = new Float32Array(rows.length * 2 * nMels).fill(NaN);
+  rows.forEach((r, i) => {
+    if (r) out.set(r, i * 2 * nMels);
+  });
+  return out;
+}
