@@ -1,11 +1,12 @@
 // Export registration only: each function lives in the file named after its job.
 #include "allocator.h"
+#include "epoch_binding.h"
+#include "info_binding.h"
 #include "mel_bindings.h"
-#include "info.h"
 #include "model_binding.h"
-#include "pipeline.h"
-#include "resample.h"
-#include "vad.h"
+#include "pipeline_binding.h"
+#include "resample_binding.h"
+#include "vad_binding.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // NNPACK cannot start on CPUs without AVX2 and LibTorch then logs "Could not initialize NNPACK!"

@@ -9,20 +9,11 @@
 #include <string>
 #include <vector>
 
+// ArgumentError and CodedError, the exceptions that become coded JS errors (no N-API there, so
+// kernels can raise them too).
+#include "errors.h"
+
 namespace ser {
-
-// Raised for a bad argument from JS; becomes a JS TypeError with code ERR_ARGUMENT (so does a
-// kernel's std::invalid_argument).
-struct ArgumentError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Raised with the SerNativeError code it becomes in JS (lib/errors.ts lists them): the code is set
-// where the failure is known, never guessed from the message. Any other exception is ERR_TORCH.
-struct CodedError : std::runtime_error {
-  CodedError(const char* code, const std::string& message) : std::runtime_error(message), code(code) {}
-  const char* code;  // a string literal: "ERR_DEVICE", "ERR_MODEL", "ERR_BUSY", "ERR_CANCELLED"
-};
 
 // The message of any exception, without LibTorch's C++ backtrace.
 std::string describeException(const std::exception& e);

@@ -5,8 +5,7 @@ namespace ser {
 torch::Tensor ensemblePredict(const std::vector<std::shared_ptr<Trainer>>& members, const torch::Tensor& features) {
   torch::Tensor sum;
   for (size_t i = 0; i < members.size(); ++i) {
-    std::unique_lock<std::mutex> lock(members[i]->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "ensemble member " + std::to_string(i) + " is busy (an epoch or a prediction is running)");
+    auto lock = members[i]->lockIdle("ensemble member " + std::to_string(i));
     auto p = members[i]->predict(features, kPredictBatch).to(torch::kFloat64);
     sum = sum.defined() ? sum + p : p;
   }

@@ -1,11 +1,11 @@
 // An ensemble's forward pass: K member networks (same input and classes, possibly different
-// architectures) whose softmax probabilities are averaged. native/pipeline.cc calls it for every
-// prediction, so a bundle with K members still crosses into C++ once per batch.
+// architectures) whose softmax probabilities are averaged. A kernel (no N-API): predictClips
+// (native/pipeline.cc) calls it for every prediction, so a bundle with K members still crosses into
+// C++ once per batch. There is no ensemble class: JS hands predictClips an array of NativeModel.
 #pragma once
 #include <memory>
 #include <vector>
 
-#include "common.h"
 #include "trainer.h"
 
 namespace ser {

@@ -1,8 +1,15 @@
-// NativeModel's bindings of the native epoch pipeline (native/epoch_pipeline.h):
+// The bindings of the native epoch pipeline (native/epoch_pipeline.h): NativeModel's methods
 //   setTrainingData(clips: Float32Array[], labels: Int32Array, mel,
 //                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels], windowFrames, padSamples })
 //     → { frames: Int32Array, mean: Float32Array, std: Float32Array }
 //   trainPlannedEpoch(plan, options, onProgress?) → Promise<EpochStats>
+//   planInputs(plan, entries: Int32Array) → Float32Array (the producer's inputs for some entries; tests)
+// and the free functions whiteNoise() and liveProducerThreads(). NativeModel is one JS class (one
+// DefineClass, in native/model_binding.cc, and one wrapped object holding the Trainer and the
+// TrainingSet), so these methods stay members of it; they live here because their job is the epoch
+// pipeline, not the model (native/model_binding.h).
+#include "epoch_binding.h"
+
 #include <cmath>
 
 #include "mel_bindings.h"
@@ -90,8 +97,7 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
       throw ArgumentError(e.what());
     }
     {
-      std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-      if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running); wait for it to finish");
+      auto lock = trainer_->lockIdle();
       trainingSet_ = set;
     }
     auto frames = Napi::Int32Array::New(env, static_cast<size_t>(set->size()));
@@ -135,8 +141,7 @@ Napi::Value NativeModel::PlanInputs(const Napi::CallbackInfo& info) {
     auto entries = info[1].As<Napi::Int32Array>();
     const int64_t nMels = trainingSet_->options().mel.nMels, len = trainingSet_->options().windowFrames;
     auto out = torch::empty({static_cast<int64_t>(entries.ElementLength()), nMels, len}, torch::kFloat32);
-    std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running); wait for it to finish");
+    auto lock = trainer_->lockIdle();
     const auto fill = trainer_->maskFill();
     for (size_t k = 0; k < entries.ElementLength(); ++k) {
       const int32_t e = entries[k];
@@ -159,7 +164,6 @@ Napi::Value WhiteNoise(const Napi::CallbackInfo& info) {
   });
 }
 
-// liveProducerThreads(): batch producer threads alive now (0 between epochs; for tests).
 Napi::Value LiveProducerThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(liveProducerThreads()));
 }

@@ -1,3 +1,6 @@
+// NativeModel's construction, optimizer, weights, training on given features and prediction, and its
+// Define() (the whole class's method table); the epoch pipeline's methods are in
+// native/epoch_binding.cc (why one class over two files: native/model_binding.h).
 #include "model_binding.h"
 
 #include <cstring>
@@ -41,13 +44,6 @@ ModelConfig readModelConfig(const Napi::Object& o) {
     throw ArgumentError(std::string("invalid model config: ") + e.what());
   }
   return c;
-}
-
-// Sync methods must not run while an epoch trains on the libuv pool.
-std::unique_lock<std::mutex> lockIdle(Trainer& t) {
-  std::unique_lock<std::mutex> lock(t.mutex(), std::try_to_lock);
-  if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running); wait for it to finish");
-  return lock;
 }
 
 }  // namespace
@@ -137,7 +133,7 @@ Napi::Value NativeModel::ConfigureOptimizer(const Napi::CallbackInfo& info) {
       auto cw = requireFloat32Array(o.Get("classWeights"), "options.classWeights");
       opt.classWeights.assign(cw.Data(), cw.Data() + cw.ElementLength());
     }
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     try {
       trainer_->configureOptimizer(opt);
     } catch (const std::invalid_argument& e) {
@@ -150,7 +146,7 @@ Napi::Value NativeModel::ConfigureOptimizer(const Napi::CallbackInfo& info) {
 Napi::Value NativeModel::SetLearningRate(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     if (!info[0].IsNumber() || !(info[0].As<Napi::Number>().DoubleValue() > 0)) throw ArgumentError("Expected positive number for lr");
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     trainer_->setLearningRate(info[0].As<Napi::Number>().DoubleValue());
     return info.Env().Undefined();
   });
@@ -163,7 +159,7 @@ Napi::Value NativeModel::SetNormalization(const Napi::CallbackInfo& info) {
     auto toTensor = [](Napi::Float32Array a) {
       return torch::from_blob(a.Data(), {static_cast<int64_t>(a.ElementLength())}, torch::kFloat32).clone();
     };
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     try {
       trainer_->setNormalization(toTensor(mean), toTensor(std));
     } catch (const std::invalid_argument& e) {
@@ -198,7 +194,7 @@ Napi::Value NativeModel::Predict(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     if (!info[1].IsNumber() || !info[2].IsNumber()) throw ArgumentError("Expected integers for n and frames");
     auto features = featuresFromJs(info[0], info[1].As<Napi::Number>().Int64Value(), trainer_->config().nMels, info[2].As<Napi::Number>().Int64Value());
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     return toFloat32Array(info.Env(), trainer_->predict(features, kPredictBatch));
   });
 }
@@ -217,7 +213,7 @@ Napi::Value NativeModel::PredictAsync(const Napi::CallbackInfo& info) {
 Napi::Value NativeModel::GetState(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     Napi::Env env = info.Env();
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     auto state = trainer_->state();
     auto out = Napi::Array::New(env, state.size());
     for (size_t i = 0; i < state.size(); ++i) {
@@ -253,7 +249,7 @@ Napi::Value NativeModel::SetState(const Napi::CallbackInfo& info) {
       if (static_cast<int64_t>(data.ElementLength()) != numel) throw ArgumentError("tensor '" + name + "' has " + std::to_string(data.ElementLength()) + " values for its shape's " + std::to_string(numel));
       tensors.emplace_back(name, torch::from_blob(data.Data(), shape, torch::kFloat32).clone());
     }
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     try {
       trainer_->loadState(tensors);
     } catch (const std::invalid_argument& e) {
@@ -265,7 +261,7 @@ Napi::Value NativeModel::SetState(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::Snapshot(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     trainer_->snapshot();
     return info.Env().Undefined();
   });
@@ -273,7 +269,7 @@ Napi::Value NativeModel::Snapshot(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeModel::Restore(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     return Napi::Boolean::New(info.Env(), trainer_->restore());
   });
 }
@@ -288,7 +284,7 @@ Napi::Value NativeModel::Describe(const Napi::CallbackInfo& info) {
     auto out = Napi::Object::New(info.Env());
     out.Set("device", trainer_->device().str());
     int64_t params = 0;
-    auto lock = lockIdle(*trainer_);
+    auto lock = trainer_->lockIdle();
     for (auto& [name, t] : trainer_->state())
       if (name.find("running_") == std::string::npos && name.find("num_batches") == std::string::npos && name.find("feat_") == std::string::npos) params += t.numel();
     out.Set("parameters", Napi::Number::New(info.Env(), static_cast<double>(params)));

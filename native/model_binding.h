@@ -1,4 +1,9 @@
 // NativeModel: the JS class around a Trainer (one CNN+LSTM on one device).
+// One class over two files, split by job: a JS class is one DefineClass and one wrapped object (here
+// holding the Trainer and the TrainingSet its epochs read), so its methods cannot be spread over two
+// classes. native/model_binding.cc: construction, optimizer, weights, training on given features
+// (trainEpoch), prediction and Define(); native/epoch_binding.cc: the methods of the native epoch
+// pipeline (setTrainingData, trainPlannedEpoch, planInputs).
 #pragma once
 #include <memory>
 
@@ -21,7 +26,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value SetLearningRate(const Napi::CallbackInfo& info);
   Napi::Value SetNormalization(const Napi::CallbackInfo& info);
   Napi::Value TrainEpoch(const Napi::CallbackInfo& info);
-  // The native epoch pipeline (native/epoch_binding.cc).
+  // The native epoch pipeline: defined in native/epoch_binding.cc.
   Napi::Value SetTrainingData(const Napi::CallbackInfo& info);
   Napi::Value TrainPlannedEpoch(const Napi::CallbackInfo& info);
   Napi::Value PlanInputs(const Napi::CallbackInfo& info);  // the producer's inputs for some entries (tests)
@@ -41,11 +46,6 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
 
 // Features passed from JS as a flat Float32Array [n · nMels · frames], copied into a tensor.
 torch::Tensor featuresFromJs(const Napi::Value& v, int64_t n, int64_t nMels, int64_t frames);
-
-// Batch producer threads alive now (native/epoch_binding.cc; 0 between epochs).
-Napi::Value LiveProducerThreads(const Napi::CallbackInfo& info);
-// whiteNoise(clip, snrDb, seed): the pipeline's seeded noise on one clip (native/epoch_pipeline.h addWhiteNoise).
-Napi::Value WhiteNoise(const Napi::CallbackInfo& info);
 
 // EpochOptions from the JS request object (batchSize, seed, SpecAugment counts/widths, mixupAlpha).
 EpochOptions readEpochOptions(const Napi::Value& v);

@@ -1,12 +1,12 @@
 // Clips → probabilities in one native call: log-mel, per-utterance normalisation, evaluation
 // windows, the network(s) and the per-clip mean, the same steps as lib/model/features.ts +
 // EmotionModel.probabilities(), so predict() can run off the JS thread (PredictClipsWorker) and
-// without a JS round trip between stages.
+// without a JS round trip between stages. A kernel: no N-API (the binding and its worker are
+// native/pipeline_binding.cc).
 #pragma once
 #include <memory>
 #include <vector>
 
-#include "common.h"
 #include "feature_norm.h"
 #include "logmel.h"
 #include "trainer.h"
@@ -40,10 +40,5 @@ struct ClipProbabilities {
 std::vector<int64_t> windowStarts(int64_t frames, int64_t len, int64_t hop);
 
 ClipProbabilities predictClips(const std::vector<std::shared_ptr<Trainer>>& members, const ClipBatch& clips, const ClipPipelineOptions& o);
-
-// predictClips(members: NativeModel[], clips: Float32Array[], options, async: boolean)
-//   options: { logMel, utteranceNorm, utteranceStd?, stats?: Float32Array [clips·2·nMels], windowFrames, hopFrames, padSamples, mean }
-//   → { probabilities: Float32Array, starts: Int32Array, owner: Int32Array } (a Promise when async)
-Napi::Value PredictClips(const Napi::CallbackInfo& info);
 
 }  // namespace ser

@@ -27,8 +27,7 @@ Napi::Promise startEpoch(Napi::Env env, std::shared_ptr<Trainer> trainer, std::s
 void TrainEpochWorker::Execute(const ExecutionProgress& progress) {
   // Runs on the libuv pool: tensors only, no JS. Every exception becomes a rejection.
   try {
-    std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (another epoch or prediction is running)");
+    auto lock = trainer_->lockIdle();
     applyIntraOpThreads();
     const bool report = !onProgress_.IsEmpty();
     result_ = job_([&](int64_t b, int64_t of, double loss) {
@@ -91,8 +90,7 @@ PredictWorker::PredictWorker(Napi::Env env, std::shared_ptr<Trainer> trainer, to
 
 void PredictWorker::Execute() {
   try {
-    std::unique_lock<std::mutex> lock(trainer_->mutex(), std::try_to_lock);
-    if (!lock.owns_lock()) throw CodedError("ERR_BUSY", "the model is busy (an epoch or a prediction is running)");
+    auto lock = trainer_->lockIdle();
     applyIntraOpThreads();
     probabilities_ = trainer_->predict(features_, kPredictBatch);
   } catch (const std::exception& e) {

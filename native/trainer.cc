@@ -40,6 +40,12 @@ Trainer::Trainer(const ModelConfig& config, const torch::Device& device, uint64_
   configureOptimizer(OptimizerOptions());
 }
 
+std::unique_lock<std::mutex> Trainer::lockIdle(const std::string& who) {
+  std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) throw CodedError("ERR_BUSY", who + " is busy (an epoch or a prediction is running); wait for it to finish");
+  return lock;
+}
+
 void Trainer::configureOptimizer(const OptimizerOptions& o) {
   optimizerOptions_ = o;
   if (o.decoupledWeightDecay) {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "errors.h"
 #include "inference_net.h"
 #include "model.h"
 
@@ -88,7 +89,10 @@ class Trainer {
 
   const ModelConfig& config() const { return net_->config; }
   const torch::Device& device() const { return device_; }
-  std::mutex& mutex() { return mutex_; }
+  // The one way to hold this model (every binding call, worker and ensemble prediction that touches
+  // it): the lock when nothing else runs on it, else CodedError ERR_BUSY ("<who> is busy ...") at
+  // once; nothing ever waits. `who` names the model in the message.
+  std::unique_lock<std::mutex> lockIdle(const std::string& who = "the model");
 
  private:
   torch::Tensor specAugment(torch::Tensor x, const EpochOptions& o, std::mt19937_64& rng);

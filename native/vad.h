@@ -5,8 +5,9 @@
 //    voiced speech is harmonic (flatness ≲ 0.3), white noise is flat (≈ 0.56 for a periodogram).
 // A frame is speech when its energy exceeds max(minDb, noiseFloorDb + marginDb) and its flatness is
 // below maxFlatness. Smoothing (gap filling, minimum durations) is done by lib/audio/vad.ts.
+// A kernel: no N-API (the binding is native/vad_binding.cc).
 #pragma once
-#include "common.h"
+#include <torch/torch.h>
 
 namespace ser {
 
@@ -24,9 +25,5 @@ struct VadFrames {
 
 // samples: [n] float on any device; fewer samples than one frame gives zero frames.
 VadFrames voiceActivity(const torch::Tensor& samples, int64_t sampleRate, const VadOptions& o);
-
-// voiceActivity(samples: Float32Array, sampleRate: number, options) →
-//   { energyDb: Float32Array, flatness: Float32Array, speech: Uint8Array, noiseFloorDb, hopSamples, frameSamples }
-Napi::Value VoiceActivity(const Napi::CallbackInfo& info);
 
 }  // namespace ser

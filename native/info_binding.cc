@@ -1,5 +1,6 @@
-// info(), setNumThreads(), checkDevice(), releaseMemory(): what this binary is and what it can use.
-#include "info.h"
+// The process's bindings: info(), setNumThreads(), checkDevice(), releaseMemory(), raiseTorchError():
+// what this binary is and what it can use.
+#include "info_binding.h"
 
 #include "allocator.h"
 #include "block_cache.h"
