@@ -19,7 +19,8 @@ import { hideBin } from 'yargs/helpers';
 import { packageRoot } from '../lib/binding';
 import { logMel } from '../lib/features/logmel';
 import { LogMelOptions, LogMelPreset, PRESETS } from '../lib/features/options';
-import { info, setNumThreads } from '../lib/info';
+import { setNumThreads } from '../lib/device';
+import { info } from '../lib/info';
 
 const CLIP_SECONDS = 4;
 const SAMPLE_RATE = 16000;

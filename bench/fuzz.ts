@@ -15,7 +15,10 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
 import { readWav } from '../lib/audio/wav';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { releaseMemory } from '../lib/info';
+import { percent } from '../lib/metrics/percent';
 import { logMel } from '../lib/features/logmel';
 import { saveBundle } from '../lib/model/bundle';
 import { resolveTrainConfig } from '../lib/model/config';
@@ -182,7 +185,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           report.perTarget[t.name].ok++;
         } catch (e) {
           const code = (e as { code?: unknown })?.code;
-          if (typeof code === 'string') report.perTarget[t.name].errors[code] = (report.perTarget[t.name].errors[code] ?? 0) + 1;
+          const key = (e as { reason?: unknown })?.reason ?? code; // a WavError's reason (NOT_WAV, ...) is finer than its ERR_DATA
+          if (typeof code === 'string') report.perTarget[t.name].errors[String(key)] = (report.perTarget[t.name].errors[String(key)] ?? 0) + 1;
           else report.uncoded.push({ target: t.name, index: i, notes: m.notes, message: String((e as Error)?.message ?? e).slice(0, 300) });
         }
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -229,32 +233,32 @@ function summary(r: FuzzReport): string {
   for (const [t, s] of Object.entries(r.perTarget)) lines.push(`  ${t}: ${s.ok} ok; errors ${Object.entries(s.errors).sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}`);
   lines.push(`  uncoded errors: ${r.uncoded.length}${r.uncoded[0] ? ` (first: ${r.uncoded[0].target} #${r.uncoded[0].index} [${r.uncoded[0].notes.join(' ')}]: ${r.uncoded[0].message})` : ''}`);
   if (r.slowest) lines.push(`  slowest: ${r.slowest.ms.toFixed(0)} ms (${r.slowest.target} #${r.slowest.index} [${r.slowest.notes.join(' ')}]); over the limit: ${r.slow.length}`);
-  lines.push(`  rss: ${r.rss.map((x) => `${x.inputs}: ${x.mb.toFixed(0)} MB`).join(', ')}${r.heldGrowth === null ? '' : `; growth after 1,000: ${(100 * r.heldGrowth).toFixed(1)}%`}`);
-  lines.push(`  rss after GC + releaseMemory(): ${r.rss.map((x) => `${x.inputs}: ${x.liveMb.toFixed(0)} MB`).join(', ')}${r.rssGrowth === null ? '' : `; growth after 1,000: ${(100 * r.rssGrowth).toFixed(1)}% (limit 10%)`}`);
+  lines.push(`  rss: ${r.rss.map((x) => `${x.inputs}: ${x.mb.toFixed(0)} MB`).join(', ')}${r.heldGrowth === null ? '' : `; growth after 1,000: ${percent(r.heldGrowth)}`}`);
+  lines.push(`  rss after GC + releaseMemory(): ${r.rss.map((x) => `${x.inputs}: ${x.liveMb.toFixed(0)} MB`).join(', ')}${r.rssGrowth === null ? '' : `; growth after 1,000: ${percent(r.rssGrowth)} (limit 10%)`}`);
   lines.push(r.failed ? 'FAILED' : 'ok: no crash, no uncoded error, no slow input, memory flat');
   return lines.join('\n');
 }
 
 if (require.main === module) {
-  const args = process.argv.slice(2);
-  const get = (k: string) => {
-    const i = args.indexOf(`--${k}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const n = Number(get('n') ?? 1000);
-  const seed = Number(get('seed') ?? 7);
-  const usage = `usage: npm run fuzz -- [--n 10000] [--seed 7] [--targets ${TARGETS.map((t) => t.name).join(',')}] [--limit-ms 1000] [--max-seconds 10] [--model DIR] [--json]\n`;
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(usage);
-    process.exit(0);
-  }
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(seed)) {
-    process.stderr.write(usage);
-    process.exit(2);
-  }
-  runFuzz({ n, seed, targets: get('targets')?.split(','), limitMs: get('limit-ms') ? Number(get('limit-ms')) : undefined, maxSeconds: get('max-seconds') ? Number(get('max-seconds')) : undefined, model: get('model'), onProgress: (l) => process.stderr.write(l + '\n') })
+  const a = yargs(hideBin(process.argv))
+    .usage(`$0 [options]\n\nSeeded WAV mutants through every entry point that takes untrusted audio (targets: ${TARGETS.map((t) => t.name).join(', ')}).`)
+    .option('n', { type: 'number', default: 1000, describe: 'mutants (each one through every target)' })
+    .option('seed', { type: 'number', default: 7, describe: 'mutation seed' })
+    .option('targets', { type: 'string', describe: `comma-separated targets (default all: ${TARGETS.map((t) => t.name).join(',')})` })
+    .option('limit-ms', { type: 'number', default: 1000, describe: 'an input slower than this fails the run' })
+    .option('max-seconds', { type: 'number', default: 10, describe: 'longest audio the targets accept (SER_NATIVE_MAX_SECONDS)' })
+    .option('model', { type: 'string', describe: 'model bundle folder (default: a small untrained one)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+    .check((x) => {
+      if (!Number.isInteger(x.n) || x.n < 1 || !Number.isInteger(x.seed)) throw new Error('--n must be a positive integer and --seed an integer');
+      return true;
+    })
+    .strict()
+    .help()
+    .parseSync();
+  runFuzz({ n: a.n, seed: a.seed, targets: a.targets?.split(','), limitMs: a['limit-ms'], maxSeconds: a['max-seconds'], model: a.model, onProgress: (l) => process.stderr.write(l + '\n') })
     .then((r) => {
-      process.stdout.write((args.includes('--json') ? JSON.stringify(r, null, 2) : summary(r)) + '\n');
+      process.stdout.write((a.json ? JSON.stringify(r, null, 2) : summary(r)) + '\n');
       process.exitCode = r.failed ? 1 : 0;
     })
     .catch((e: unknown) => {

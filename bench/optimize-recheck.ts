@@ -12,6 +12,7 @@
 // threads as set by SER_NATIVE_THREADS.
 import * as fs from 'fs';
 import * as path from 'path';
+import yargs from 'yargs';
 import { readRecords, type EvaluationRecord } from '../lib/optimize/journal';
 import { runEvaluation } from '../lib/optimize/objective';
 import { recipeRecord } from '../lib/optimize/outputs';
@@ -29,28 +30,28 @@ interface RecheckOptions {
 }
 
 function parse(argv: readonly string[]): RecheckOptions {
-  const [out, ...rest] = argv;
-  if (out === undefined || out.startsWith('--')) throw new TypeError('usage: optimize-recheck.js OUT [--seeds 2,3] [--epochs N] [--index I] [--json] (OUT: the --out folder of an optimize run)');
-  const o: RecheckOptions = { out, seeds: [2, 3], json: false };
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    if (flag === '--json') {
-      o.json = true;
-      continue;
-    }
-    const value = rest[++i];
-    if (value === undefined) throw new TypeError(`${flag} needs a value`);
-    const whole = (v: string, min: number) => {
-      const n = Number(v);
-      if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`Expected a whole number >= ${min} for ${flag} but received ${v}`);
-      return n;
-    };
-    if (flag === '--seeds') o.seeds = value.split(',').map((v) => whole(v, 0));
-    else if (flag === '--epochs') o.epochs = whole(value, 1);
-    else if (flag === '--index') o.index = whole(value, 0);
-    else throw new TypeError(`Unknown flag ${flag}; expected --seeds, --epochs, --index or --json`);
-  }
-  return o;
+  const a = yargs([...argv])
+    .usage('$0 OUT [--seeds 2,3] [--epochs N] [--index I] [--json]\n\nRetrains an optimize run\'s best configuration and its starting recipe with other training seeds; prints the paired difference. OUT: the --out folder of `ser-native optimize`.')
+    .demandCommand(1, 1, 'give OUT, the --out folder of an optimize run', 'one OUT folder only')
+    .option('seeds', { type: 'string', default: '2,3', describe: 'training seeds, comma-separated' })
+    .option('epochs', { type: 'number', describe: "training epochs (default: the run's --epochs-per-eval)" })
+    .option('index', { type: 'number', describe: 'the evaluation to recheck (default: the best at the top rung)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+    .strict()
+    .help()
+    .parseSync();
+  const whole = (flag: string, v: string | number, min: number) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`Expected a whole number >= ${min} for --${flag} but received ${v}`);
+    return n;
+  };
+  return {
+    out: String(a._[0]),
+    seeds: a.seeds.split(',').map((v) => whole('seeds', v, 0)),
+    epochs: a.epochs === undefined ? undefined : whole('epochs', a.epochs, 1),
+    index: a.index === undefined ? undefined : whole('index', a.index, 0),
+    json: a.json,
+  };
 }
 
 /** The evaluation to recheck: --index, or the best among those trained for the top rung's epochs. */

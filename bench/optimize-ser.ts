@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import yargs from 'yargs';
 import { ensureDemoCorpus } from '../lib/demo/corpus';
 import { geometricBudgets } from '../lib/hpo/fidelity';
 import { minimize } from '../lib/hpo/minimize';
@@ -53,25 +54,45 @@ const DEMO_FIXED: DeepPartial<TrainConfig> = {
 } as DeepPartial<TrainConfig>;
 
 function parse(argv: readonly string[]): SerOptions {
-  const o: SerOptions = { seeds: 3, algorithms: ['sfs-woa', 'tpe', 'random'], population: 6, epochs: 4, rungs: 2, eta: 2, epochBudget: 96, folds: 0, trainSeed: 1 };
-  const ints: Record<string, keyof SerOptions> = {
-    '--seeds': 'seeds', '--population': 'population', '--epochs': 'epochs', '--rungs': 'rungs', '--epoch-budget': 'epochBudget', '--folds': 'folds', '--train-seed': 'trainSeed',
+  const a = yargs([...argv])
+    .scriptName('optimize.js --ser')
+    .usage('$0 [--seeds 3] [--algorithms sfs-woa,tpe,random] [--population 6] [--epochs 4] [--rungs 2] [--eta 2] [--epoch-budget 96] [--folds 0] [--ravdess DIR] [--savee DIR] [--config recipe.json] [--train-seed 1]\n\nThe optimizers on the SER objective at the same budget in training epochs (without data folders: a small demo corpus).')
+    .option('seeds', { type: 'number', default: 3, describe: 'search seeds per algorithm (0 .. seeds-1)' })
+    .option('algorithms', { type: 'string', default: 'sfs-woa,tpe,random', describe: `comma-separated, some of: ${ALGORITHMS.join(', ')}` })
+    .option('population', { type: 'number', default: 6, describe: 'population size' })
+    .option('epochs', { type: 'number', default: 4, describe: 'training epochs at the top rung' })
+    .option('rungs', { type: 'number', default: 2, describe: 'successive-halving rungs' })
+    .option('eta', { type: 'number', default: 2, describe: 'successive halving keeps the best 1/eta of a rung' })
+    .option('epoch-budget', { type: 'number', default: 96, describe: 'training epochs per search, never exceeded' })
+    .option('folds', { type: 'number', default: 0, describe: "speaker-grouped folds per evaluation (0: the split's validation speakers)" })
+    .option('ravdess', { type: 'string', describe: 'RAVDESS folder' })
+    .option('savee', { type: 'string', describe: 'SAVEE folder' })
+    .option('config', { type: 'string', describe: 'starting recipe (JSON, a partial TrainConfig)' })
+    .option('train-seed', { type: 'number', default: 1, describe: 'training seed of every evaluation' })
+    .strict()
+    .help()
+    .parseSync();
+  const whole = (flag: string, v: number, min: number): number => {
+    if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`Expected a whole number for --${flag} but received ${v}`);
+    return v;
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (value === undefined) throw new TypeError(`${flag} needs a value`);
-    if (flag === '--algorithms') {
-      o.algorithms = value.split(',') as Algorithm[];
-      const bad = o.algorithms.filter((a) => !ALGORITHMS.includes(a));
-      if (bad.length) throw new TypeError(`Unknown algorithm ${bad.join(', ')} for --algorithms; expected some of ${ALGORITHMS.join(', ')}`);
-    } else if (flag === '--eta') o.eta = Number(value);
-    else if (flag === '--ravdess' || flag === '--savee' || flag === '--config') o[flag.slice(2) as 'ravdess' | 'savee' | 'config'] = value;
-    else if (ints[flag]) {
-      const v = Number(value);
-      if (!Number.isSafeInteger(v) || v < (flag === '--folds' || flag === '--train-seed' ? 0 : 1)) throw new RangeError(`Expected a whole number for ${flag} but received ${value}`);
-      (o as unknown as Record<string, number>)[ints[flag]] = v;
-    } else throw new TypeError(`Unknown flag ${flag} for --ser; expected --algorithms, --eta, --ravdess, --savee, --config or ${Object.keys(ints).join(', ')}`);
-  }
+  const algorithms = a.algorithms.split(',') as Algorithm[];
+  const bad = algorithms.filter((x) => !ALGORITHMS.includes(x));
+  if (bad.length) throw new TypeError(`Unknown algorithm ${bad.join(', ')} for --algorithms; expected some of ${ALGORITHMS.join(', ')}`);
+  const o: SerOptions = {
+    seeds: whole('seeds', a.seeds, 1),
+    algorithms,
+    population: whole('population', a.population, 1),
+    epochs: whole('epochs', a.epochs, 1),
+    rungs: whole('rungs', a.rungs, 1),
+    eta: a.eta,
+    epochBudget: whole('epoch-budget', a['epoch-budget'], 1),
+    folds: whole('folds', a.folds, 0),
+    ravdess: a.ravdess,
+    savee: a.savee,
+    config: a.config,
+    trainSeed: whole('train-seed', a['train-seed'], 0),
+  };
   if (o.folds === 1) throw new RangeError('--folds must be 0 (the split\'s validation speakers) or at least 2');
   return o;
 }

@@ -11,6 +11,8 @@
 // left out above 3,000 evaluations unless --variants names it.
 //
 // The SER objective: node dist/bench/optimize.js --ser [...], see bench/optimize-ser.ts.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { type Algorithm, type BenchmarkFunction, benchmarkFunctions, benchmarkSpace, minimize } from '../lib/hpo';
 import { serBenchmark } from './optimize-ser';
 import { meanStd } from '../lib/metrics/summary';
@@ -40,31 +42,32 @@ const ALL_VARIANTS: readonly Variant[] = [
 let VARIANTS: readonly Variant[] = ALL_VARIANTS;
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { evals: 15000, seeds: 10, dimension: 30, population: 20, walks: undefined };
-  let variants: string[] | null = null;
-  const flags: Record<string, keyof Options> = {
-    '--evals': 'evals',
-    '--seeds': 'seeds',
-    '--dimension': 'dimension',
-    '--population': 'population',
-    '--walks': 'walks',
+  const labels = ALL_VARIANTS.map((v) => v.label);
+  const a = yargs([...argv])
+    .usage('$0 [--evals 15000] [--seeds 10] [--dimension 30] [--population 20] [--walks N] [--variants sfs-woa,tpe,random]\n\nThe optimizers on synthetic functions at the same evaluation budget (`$0 --ser --help`: on the SER objective).')
+    .option('evals', { type: 'number', default: 15000, describe: 'evaluations per run' })
+    .option('seeds', { type: 'number', default: 10, describe: 'runs per function and algorithm (seeds 0 .. seeds-1)' })
+    .option('dimension', { type: 'number', default: 30, describe: 'dimensions of every function' })
+    .option('population', { type: 'number', default: 20, describe: 'population size' })
+    .option('walks', { type: 'number', describe: 'SFS-WOA diffusion walks (default: the population)' })
+    .option('variants', { type: 'string', describe: `comma-separated, some of: ${labels.join(', ')}; must include random (default: all, tpe only up to 3,000 evaluations)` })
+    .strict()
+    .help()
+    .parseSync();
+  const whole = (flag: string, v: number | undefined, min: number): number => {
+    if (!Number.isSafeInteger(v) || v! < min) throw new RangeError(`Expected ${min === 0 ? 'non-negative' : 'positive'} integer for --${flag} but received ${v}`);
+    return v!;
   };
-  for (let i = 0; i < argv.length; i += 2) {
-    if (argv[i] === '--variants') {
-      variants = (argv[i + 1] ?? '').split(',');
-      const unknown = variants.filter((v) => !ALL_VARIANTS.some((a) => a.label === v));
-      if (unknown.length) throw new TypeError(`Unknown variant ${unknown.join(', ')} for --variants; expected some of ${ALL_VARIANTS.map((v) => v.label).join(', ')}`);
-      continue;
-    }
-    const key = flags[argv[i]];
-    if (key === undefined) throw new TypeError(`Unknown flag ${argv[i]}; expected one of ${Object.keys(flags).join(', ')}, --variants (or --ser ... for the SER objective)`);
-    const value = Number(argv[i + 1]);
-    if (!Number.isSafeInteger(value) || value < (key === 'walks' ? 0 : 1)) {
-      const expected = key === 'walks' ? 'non-negative integer' : 'positive integer';
-      throw new RangeError(`Expected ${expected} for ${argv[i]} but received ${argv[i + 1]}`);
-    }
-    options[key] = value;
-  }
+  const options: Options = {
+    evals: whole('evals', a.evals, 1),
+    seeds: whole('seeds', a.seeds, 1),
+    dimension: whole('dimension', a.dimension, 1),
+    population: whole('population', a.population, 1),
+    walks: a.walks === undefined ? undefined : whole('walks', a.walks, 0),
+  };
+  const variants = a.variants === undefined ? null : a.variants.split(',');
+  const unknown = (variants ?? []).filter((v) => !labels.includes(v));
+  if (unknown.length) throw new TypeError(`Unknown variant ${unknown.join(', ')} for --variants; expected some of ${labels.join(', ')}`);
   VARIANTS = ALL_VARIANTS.filter((v) => (variants ? variants.includes(v.label) : v.label !== 'tpe' || options.evals <= 3000));
   if (!VARIANTS.some((v) => v.label === 'random')) throw new TypeError('--variants must include random (the tables are relative to it)');
   return options;
@@ -93,7 +96,7 @@ async function bestValues(fn: BenchmarkFunction, variant: Variant, o: Options): 
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const o = parseArgs(hideBin(process.argv));
   const started = Date.now();
   const stats = new Map<string, { mean: number; std: number }>();
   for (const fn of benchmarkFunctions) {
@@ -125,7 +128,8 @@ async function main(): Promise<void> {
   })].join('\n'));
 }
 
-const run = process.argv[2] === '--ser' ? serBenchmark(process.argv.slice(3)) : main();
+const args = hideBin(process.argv);
+const run = args.includes('--ser') ? serBenchmark(args.filter((x) => x !== '--ser')) : main();
 run.catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -21,7 +21,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as ort from 'onnxruntime-node';
 import { packageRoot } from '../lib/binding';
-import { setNumThreads } from '../lib/info';
+import { setNumThreads } from '../lib/device';
 import { resolveTrainConfig } from '../lib/model/config';
 import { saveBundle, readBundle } from '../lib/model/bundle';
 import { NativeModel } from '../lib/model/native-model';

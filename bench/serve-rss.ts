@@ -10,6 +10,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import autocannon from 'autocannon';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { resolveTrainConfig } from '../lib/model/config';
 import { NativeModel } from '../lib/model/native-model';
 import { saveBundle } from '../lib/model/bundle';
@@ -50,7 +52,13 @@ async function main(arena: string | undefined): Promise<void> {
   }
 }
 
-main(process.argv[2]).catch((e: unknown) => {
+const args = yargs(hideBin(process.argv))
+  .usage('$0 [MALLOC_ARENA_MAX]\n\nRSS of `ser-native serve` after each of four floods of POST /v1/predict; MALLOC_ARENA_MAX for the server, e.g. 2 (default: unset).')
+  .demandCommand(0, 1, '', 'one MALLOC_ARENA_MAX value at most')
+  .strict()
+  .help()
+  .parseSync();
+main(args._[0] === undefined ? undefined : String(args._[0])).catch((e: unknown) => {
   process.stderr.write(`serve-rss: ${(e as Error).stack ?? String(e)}\n`);
   process.exitCode = 1;
 });

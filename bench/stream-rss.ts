@@ -5,6 +5,8 @@
 //   node dist/bench/stream-rss.js [--rates] [--n 3000] [--model DIR]     needs ../shared/data
 import * as fs from 'fs';
 import * as path from 'path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { readWav } from '../lib/audio/wav';
 import { releaseMemory } from '../lib/info';
 import { loadModel } from '../lib/model/model';
@@ -16,10 +18,21 @@ const SHARED_DATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 const RATES = [8000, 11025, 22050, 44100, 32000, 24000, 12000, 7919];
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const rotate = args.includes('--rates');
-  const n = Number(args[args.indexOf('--n') + 1] ?? 0) || 3000;
-  const modelDir = args.includes('--model') ? args[args.indexOf('--model') + 1] : undefined;
+  const a = yargs(hideBin(process.argv))
+    .usage('$0 [--rates] [--n 3000] [--model DIR]\n\nStreams one real clip N times through model.stream() and prints RSS after GC + releaseMemory() every 500 streams (needs ../shared/data).')
+    .option('rates', { type: 'boolean', default: false, describe: 'rotate through eight input rates (default: the clip\'s own)' })
+    .option('n', { type: 'number', default: 3000, describe: 'streams' })
+    .option('model', { type: 'string', describe: 'model bundle folder (default: the default model)' })
+    .check((x) => {
+      if (!Number.isInteger(x.n) || x.n < 1) throw new Error(`--n must be a positive integer, got ${x.n}`);
+      return true;
+    })
+    .strict()
+    .help()
+    .parseSync();
+  const rotate = a.rates;
+  const n = a.n;
+  const modelDir = a.model;
   const clip = path.join(SHARED_DATA, 'ravdess', 'Actor_01', '03-01-05-02-01-01-01.wav');
   if (!fs.existsSync(clip)) throw new Error(`${clip} is missing: this bench needs ../shared/data`);
   const model = loadModel(modelDir);

@@ -12,6 +12,8 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import type { EpochProfile } from '../lib/train/profile';
 
 interface RunResult {
@@ -24,15 +26,25 @@ interface RunResult {
   uar: number[];
 }
 
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(`--${name}`);
-const opt = (name: string, fallback: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : fallback;
-};
+const args = yargs(hideBin(process.argv))
+  .usage('$0 [--epochs 3] [--data ../shared/data] [--json] [--skip-python] [--skip-js]\n\nWhole training epochs end to end, each run in a child process: the seed recipe (native, and Python PyTorch), the default recipe (native and the previous JS pipeline).')
+  .option('epochs', { type: 'number', default: 3, describe: 'epochs per run' })
+  .option('shared', { type: 'string', default: path.join('..', 'shared'), describe: 'the shared folder (bench/seed-recipe.json, bench/ser_reference.py, data/), relative to the repository' })
+  .option('data', { type: 'string', describe: 'the data folder with ravdess/ and savee/ (default: <shared>/data)' })
+  .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+  .option('skip-python', { type: 'boolean', default: false, describe: 'do not run the Python PyTorch reference' })
+  .option('skip-js', { type: 'boolean', default: false, describe: 'do not run the previous JS pipeline' })
+  .option('child', { type: 'string', hidden: true, describe: 'internal: the run a child process does (JSON)' })
+  .check((x) => {
+    if (!Number.isInteger(x.epochs) || x.epochs < 1) throw new Error(`--epochs must be a positive integer, got ${x.epochs}`);
+    return true;
+  })
+  .strict()
+  .help()
+  .parseSync();
 const root = path.join(__dirname, '..', '..');
-const shared = path.resolve(root, opt('shared', path.join('..', 'shared')));
-const data = path.resolve(root, opt('data', path.join(shared, 'data')));
+const shared = path.resolve(root, args.shared);
+const data = path.resolve(root, args.data ?? path.join(shared, 'data'));
 
 /** What a child process trains (the data folder travels with it: the child has no other arguments). */
 interface Spec {
@@ -108,26 +120,25 @@ function phases(p: RunResult['profile']): string {
 }
 
 async function main(): Promise<void> {
-  const i = argv.indexOf('--child');
-  if (i >= 0) return child(JSON.parse(argv[i + 1]));
+  if (args.child !== undefined) return child(JSON.parse(args.child));
   if (!fs.existsSync(path.join(data, 'ravdess'))) {
     process.stdout.write(`end-to-end epochs skipped: no ${path.join(data, 'ravdess')} (give --data DIR)\n`);
     return;
   }
-  const epochs = Number(opt('epochs', '3'));
+  const epochs = args.epochs;
   const seedRecipe = JSON.parse(fs.readFileSync(path.join(shared, 'bench', 'seed-recipe.json'), 'utf8'));
   const runs: RunResult[] = [];
   runs.push(runNode('seed recipe, native pipeline', { config: seedRecipe, epochs, pipeline: 'native', data }));
-  const py = flag('skip-python') ? 'skipped (--skip-python)' : runPython(epochs);
+  const py = args['skip-python'] ? 'skipped (--skip-python)' : runPython(epochs);
   runs.push(runNode('default recipe, native pipeline', { epochs, pipeline: 'native', data }));
-  if (!flag('skip-js')) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js', data }));
+  if (!args['skip-js']) runs.push(runNode('default recipe, previous JS pipeline', { epochs, pipeline: 'js', data }));
   const result = {
     epochs,
     runs: runs.map((r) => ({ ...r, typicalEpochSeconds: typical(r.epochSeconds) })),
     python: typeof py === 'string' ? { note: py } : { ...py, typicalEpochSeconds: typical(py.epochSeconds) },
     seedRecipeSpeedupVsPython: typeof py === 'string' ? null : typical(py.epochSeconds) / typical(runs[0].epochSeconds),
   };
-  if (flag('json')) {
+  if (args.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
   }

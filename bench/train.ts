@@ -6,7 +6,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { setNumThreads, info } from '../lib/info';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { setNumThreads } from '../lib/device';
+import { info } from '../lib/info';
 import { defaultTrainConfig } from '../lib/model/config';
 import { NativeModel } from '../lib/model/native-model';
 import { saveBundle } from '../lib/model/bundle';
@@ -14,16 +17,21 @@ import { windowFrames } from '../lib/model/features';
 import { loadModel } from '../lib/model/model';
 import { encodeWav } from '../lib/audio/wav';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
 async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const threads = arg('threads', 2);
-  const samples = arg('samples', 256);
-  const repeats = arg('repeats', 3);
+  const a = yargs(hideBin(process.argv))
+    .usage('$0 [--threads 2] [--samples 256] [--repeats 3] [--json]\n\nTraining throughput of the default model against Python PyTorch (same step, same threads), and warm predict() latency.')
+    .option('threads', { type: 'number', default: 2, describe: 'LibTorch (and PyTorch) intra-op threads' })
+    .option('samples', { type: 'number', default: 256, describe: 'training windows per timed epoch' })
+    .option('repeats', { type: 'number', default: 3, describe: 'timed epochs (the median is reported)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
+    .check((x) => {
+      for (const k of ['threads', 'samples', 'repeats'] as const) if (!Number.isInteger(x[k]) || x[k] < 1) throw new Error(`--${k} must be a positive integer, got ${x[k]}`);
+      return true;
+    })
+    .strict()
+    .help()
+    .parseSync();
+  const { json, threads, samples, repeats } = a;
   setNumThreads(threads);
   const c = defaultTrainConfig();
   const nMels = c.features.logMel.nMels;

@@ -1,12 +1,19 @@
 // How often speech detection finds speech in labelled corpora (every clip should be speech):
 //   npm run build:ts && node dist/bench/vad-scan.js ../shared/data/ravdess ../shared/data/savee
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { indexDataset } from '../lib/dataset';
 import { decodeAudio } from '../lib/audio/decode';
 import { detectSpeech } from '../lib/audio/vad';
 
 async function main(): Promise<void> {
-  const dirs = process.argv.slice(2);
-  if (dirs.length === 0) throw new Error('usage: node dist/bench/vad-scan.js DIR...');
+  const a = yargs(hideBin(process.argv))
+    .usage('$0 DIR...\n\nHow often speech detection finds speech in labelled corpus folders (every clip should be speech).')
+    .demandCommand(1, 'give one or more corpus folders, e.g. ../shared/data/ravdess ../shared/data/savee')
+    .strict()
+    .help()
+    .parseSync();
+  const dirs = a._.map(String);
   const r = await indexDataset(dirs);
   const fractions: number[] = [];
   const missed: string[] = [];

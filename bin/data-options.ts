@@ -22,7 +22,7 @@ export function withDataOptions<T>(y: Argv<T>, { split = true } = {}): Argv<T & 
     out = out.option('split', {
       type: 'string',
       default: 'default',
-      describe: 'default (RAVDESS 1-16 + SAVEE DC train, 17-20 + JE validation) | speakers:<test>[/<validation>] | kfold:K:I | loso:SPEAKER | random:FRACTION (speaker-dependent)',
+      describe: 'default (RAVDESS 1-16 + SAVEE DC train, 17-20 + JE validation) | all (every speaker trains: exactly --epochs epochs, no validation; with --folds: nobody held out) | speakers:<test>[/<validation>] | kfold:K:I | loso:SPEAKER | random:FRACTION (speaker-dependent)',
     });
   }
   return out as unknown as Argv<T & DataArgs>;

@@ -1,7 +1,9 @@
 // How every command reports a failure: one line `ser-native <command>: error [CODE]: message`, one
-// `hint:` line, and an exit code by kind (EXIT below, documented in the README). Errors of lib/ name
-// API fields (config.epochs, options.hop); the CLI rewrites them to the flags the user typed.
-// Loads nothing heavy: `--help` and every parse error go through here.
+// `hint:` line, and an exit code by kind (EXIT below, documented in the README). The code is the one the
+// error was thrown with (lib/errors.ts; ERR_USAGE for the CLI's own checks); an error without a known code
+// is a bug of ser-native, ERR_UNEXPECTED. Errors of lib/ name API fields (config.epochs, options.hop); the
+// CLI rewrites them to the flags the user typed. Loads nothing heavy: `--help` and every parse error go through here.
+import { isSerNativeErrorCode } from '../lib/errors';
 import * as is from '../lib/is';
 
 /** Exit codes of `ser-native` (README "Exit codes"). */
@@ -28,13 +30,14 @@ interface Io {
   stderr: { write(s: string): unknown };
 }
 
-/** Code of an error as the CLI shows it: its own `code`, ERR_ARGUMENT for lib/is.ts validation, else ERR_UNEXPECTED. */
+/**
+ * Code of an error as the CLI shows it: the `code` it was thrown with when that is one of ser-native's
+ * (lib/errors.ts, or the CLI's ERR_USAGE), else ERR_UNEXPECTED: a bug, since every error a user can cause
+ * carries its code where it is thrown. Nothing is guessed from the message.
+ */
 export function codeOf(e: unknown): string {
-  const err = e as { code?: unknown; name?: unknown; message?: unknown };
-  if (err && err.name === 'WavError') return 'ERR_DATA'; // its own codes (NOT_WAV, ...) are finer than the CLI needs
-  if (err && typeof err.code === 'string' && /^ERR_[A-Z_]+$/.test(err.code)) return err.code;
-  if ((e instanceof TypeError || e instanceof RangeError) && /^(Expected .+ for |Unknown option )/.test(e.message)) return 'ERR_ARGUMENT';
-  return 'ERR_UNEXPECTED';
+  const code = (e as { code?: unknown } | null | undefined)?.code;
+  return code === 'ERR_USAGE' || isSerNativeErrorCode(code) ? (code as string) : 'ERR_UNEXPECTED';
 }
 
 export function exitCodeOf(code: string): number {
@@ -65,6 +68,17 @@ function hintFor(command: string | null, code: string): string {
       return 'install the optional dependencies of the distributed mode: npm install bullmq ioredis';
     case 'ERR_CANCELLED':
       return 'interrupted; what was finished is kept';
+    case 'ERR_IO':
+      if (command === 'serve') return 'choose another --port or --host (is another server listening there?)';
+      if (command === 'optimize' || command === 'worker') return 'check --queue: is redis-server running at that address, and can this machine reach it?';
+      return 'check that the output folder can be written (path, permissions, free space)';
+    case 'ERR_LOCKED':
+      return 'another run is using that output folder: wait for it to finish, or choose another --out';
+    case 'ERR_AUDIO':
+    case 'ERR_LIMIT':
+      return 'the recording is outside what ser-native can score (docs/limits-and-security.md, "Limits"): use another file';
+    case 'ERR_UNEXPECTED':
+      return 'this is a bug in ser-native: please report it, with the stack trace SER_NATIVE_DEBUG=1 prints';
     default:
       return 'set SER_NATIVE_DEBUG=1 to see the stack trace; please report it if the message does not say what to fix';
   }
@@ -145,6 +159,25 @@ export function unknownFlags(words: readonly string[], known: readonly string[])
 /** "Unknown option --modle (did you mean --model?)", one sentence per unknown flag. */
 export function unknownFlagsMessage(unknown: { flag: string; suggestion: string | null }[]): string {
   return unknown.map((u) => `Unknown option ${u.flag}${u.suggestion ? ` (did you mean ${u.suggestion}?)` : ''}`).join('; ');
+}
+
+/**
+ * yargs' own message in one line, naming what the user types: `--corpus` for an option, `<file>` for a
+ * positional of `usage` (the command string, e.g. 'features <file>').
+ */
+export function usageMessage(msg: string, usage: string | null): string {
+  const tokens = (usage ?? '').match(/<[\w-]+(?:\.\.\.)?>/g) ?? []; // <file>, <files...>
+  const positional = (n: string): string | undefined => tokens.find((t) => t.replace(/[<>.]/g, '') === n);
+  const name = (n: string): string => positional(n) ?? `--${kebab(n)}`;
+  const text = msg.split('\n').map((l) => l.trim()).filter((l) => l !== '').join('\n');
+  if (text.startsWith('Invalid values:')) {
+    const parts = [...text.matchAll(/Argument: ([\w-]+), Given: (.*), Choices: (.*)/g)].map((m) => `Expected one of ${m[3]} for ${name(m[1])} but received ${m[2]}`);
+    if (parts.length > 0) return parts.join('; ');
+  }
+  const missing = /^Missing required arguments?: (.*)$/.exec(text);
+  if (missing) return `Missing required ${missing[1].includes(',') ? 'options' : 'option'} ${missing[1].split(/,\s*/).map(name).join(', ')}`;
+  if (/^Not enough non-option arguments/.test(text) && tokens.length > 0) return `Missing ${tokens.join(' ')}: usage is ser-native ${usage} [options]`;
+  return text.replace(/\n/g, '; ');
 }
 
 /**

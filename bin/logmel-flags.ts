@@ -65,7 +65,7 @@ function parseTopDb(v: string | number): number | null {
 
 /**
  * Complete, validated log-mel options from parsed flags: the preset overridden by each given flag.
- * Errors are the TypeError/RangeError of resolveLogMelOptions, naming the flag.
+ * Errors are the TypeError/RangeError of resolveLogMelOptions (code ERR_ARGUMENT), naming the flag.
  */
 export function logMelOptionsFromArgs(args: LogMelArgs): LogMelOptions & { preset: LogMelPreset } {
   const given: Record<string, unknown> = { preset: args.preset ?? 'default' };
@@ -76,9 +76,9 @@ export function logMelOptionsFromArgs(args: LogMelArgs): LogMelOptions & { prese
   try {
     return { ...resolveLogMelOptions(given as Partial<LogMelOptions>), preset: given.preset as LogMelPreset };
   } catch (e) {
-    if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
-    const message = e.message.replace(/\boptions\.(\w+)/g, (m, field: string) => FIELD_TO_FLAG[field] ?? m);
-    throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
+    // The same error (class and code ERR_ARGUMENT), naming the flag instead of the field.
+    if (e instanceof Error) e.message = e.message.replace(/\boptions\.(\w+)/g, (m, field: string) => FIELD_TO_FLAG[field] ?? m);
+    throw e;
   }
 }
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The ser-native CLI: parsing and error reporting only; every command calls into lib/. Command modules
-// (and through them the addon, LibTorch, BullMQ) load only when their command runs (bin/commands.ts),
+// (and through them the addon, LibTorch, BullMQ) load only when their command runs (bin/command-loader.ts),
 // so `--help` and `--version` stay fast; test/unit/cli/lazy-load.test.ts checks what they load.
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv } from 'yargs';
-import { COMMANDS, lazyCommands } from './commands';
-import { closest, notANumber, reportError, unknownFlags, unknownFlagsMessage, UsageError } from './errors';
+import { COMMANDS, lazyCommands } from './command-loader';
+import { closest, notANumber, reportError, unknownFlags, unknownFlagsMessage, usageMessage, UsageError } from './errors';
 
 const words = process.argv.slice(2);
 const command = COMMANDS.find((c) => c.name === words[0])?.name ?? null;
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         const guess = closest(words[0], COMMANDS.map((c) => c.name));
         throw new UsageError(`Unknown command ${words[0]}${guess ? ` (did you mean ${guess}?)` : `; the commands are ${COMMANDS.map((c) => c.name).join(', ')}`}`);
       }
-      throw new UsageError(msg);
+      throw new UsageError(usageMessage(msg, COMMANDS.find((c) => c.name === command)?.command ?? null));
     });
   for (const c of lazyCommands()) cli = cli.command(c);
   await cli.parseAsync();

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SerNativeError } from './errors';
+import * as is from './is';
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const nodeGypBuild: { resolve(dir: string): string } = require('node-gyp-build');
@@ -281,7 +282,7 @@ export function packageRoot(): string {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'ser-native') return dir;
     const up = path.dirname(dir);
-    if (up === dir) throw new Error(`ser-native: cannot find the package root above ${__dirname}`);
+    if (up === dir) throw new SerNativeError('ERR_NO_BINARY', `ser-native: cannot find the package root above ${__dirname} (the installation is incomplete: reinstall ser-native)`);
     dir = up;
   }
 }
@@ -432,6 +433,6 @@ function applyThreadSetting(nativeModule: Native): void {
   const env = process.env.SER_NATIVE_THREADS;
   if (!env) return;
   const n = Number(env);
-  if (!Number.isInteger(n) || n < 1) throw new TypeError(`Expected positive integer for SER_NATIVE_THREADS but received '${env}'`);
+  if (!Number.isInteger(n) || n < 1) throw is.invalidParameterError('SER_NATIVE_THREADS', 'positive integer', env);
   nativeModule.setNumThreads(n);
 }

@@ -51,5 +51,3 @@ export function releaseMemory(): number {
   return binding().native.releaseMemory();
 }
 
-// The device and thread settings live in lib/device.ts (below lib/model); re-exported for callers of info.
-export { resolveDevice, setNumThreads } from './device';

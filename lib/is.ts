@@ -41,6 +41,15 @@ export function argumentError(name: string, expected: string, actual: unknown, r
   return range ? rangeError(name, expected, actual) : invalidParameterError(name, expected, actual);
 }
 
+/**
+ * An argument error whose message cannot read "Expected … for … but received …" (two options that do
+ * not go together, a value that differs from the run being resumed): a TypeError, or a RangeError
+ * with `kind: 'range'`, with code ERR_ARGUMENT. The message must name the option(s).
+ */
+export function invalidArgument(message: string, kind: 'type' | 'range' = 'type'): ArgumentError<TypeError | RangeError> {
+  return coded(kind === 'range' ? new RangeError(message) : new TypeError(message));
+}
+
 function fail(name: string, expected: string, actual: unknown): never {
   throw argumentError(name, expected, actual);
 }

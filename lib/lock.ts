@@ -47,8 +47,13 @@ const held = new Set<string>();
 export function acquireRunLock(dir: string, command: string): RunLock {
   const root = path.resolve(dir);
   const created = !fs.existsSync(root);
-  fs.mkdirSync(root, { recursive: true });
   const file = path.join(root, LOCK_FILE);
+  const unwritable = (e: unknown): SerNativeError => new SerNativeError('ERR_IO', `cannot write the output folder ${root}: ${(e as Error).message}`, { cause: e });
+  try {
+    fs.mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw unwritable(e);
+  }
   const me: LockOwner = { pid: process.pid, host: os.hostname(), command, startedAt: new Date().toISOString() };
   for (let attempt = 0; ; attempt++) {
     try {
@@ -56,7 +61,8 @@ export function acquireRunLock(dir: string, command: string): RunLock {
       fs.writeFileSync(file, JSON.stringify(me) + '\n', { flag: 'wx' });
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(e);
+      if (attempt > 0) throw new SerNativeError('ERR_LOCKED', `${root} was locked by another ser-native run at the same moment: wait for it to finish or choose another output folder`, { cause: e });
     }
     const owner = readOwner(file);
     const ours = owner !== null && owner.pid === process.pid && owner.host === me.host;

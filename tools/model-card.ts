@@ -4,17 +4,19 @@
 //   npm run model-card [-- --model models/default --out docs/MODEL_CARD.md]
 import * as fs from 'fs';
 import * as path from 'path';
+import yargs from 'yargs';
 import type { BundleMeta } from '../lib/model/bundle';
 import { DEFAULT_MODEL_LICENCE } from '../lib/model/default-model';
 import type { ClassificationReport } from '../lib/metrics/classification';
 import type { CalibrationReport } from '../lib/metrics/calibration';
+import { percent } from '../lib/metrics/percent';
 import type { RobustnessResult } from '../lib/train/robustness';
 import { robustnessTable } from '../lib/train/robustness';
 
 const repo = path.resolve(__dirname, '..', '..');
 export const TBM = '**to be measured** (run `npm run train:default-model`, then `npm run model-card`)';
 
-const pct = (v: number | undefined | null) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : TBM);
+const pct = (v: number | undefined | null) => percent(v, { missing: TBM });
 
 function confusionTable(r: ClassificationReport): string {
   const head = `| true \\ predicted | ${r.labels.join(' | ')} | recall |`;
@@ -159,13 +161,15 @@ export function renderModelCard(meta: BundleMeta | null): string {
 }
 
 function main(): void {
-  const argv = process.argv.slice(2);
-  const get = (k: string) => {
-    const i = argv.indexOf(`--${k}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const model = path.resolve(get('model') ?? path.join(repo, 'models', 'default'));
-  const out = path.resolve(get('out') ?? path.join(repo, 'docs', 'MODEL_CARD.md'));
+  const a = yargs(process.argv.slice(2))
+    .usage('$0 [--model models/default] [--out docs/MODEL_CARD.md]\n\nWrites the model card from the bundle\'s recorded figures (what it does not hold is marked "to be measured").')
+    .option('model', { type: 'string', describe: 'the bundle folder (default: models/default)' })
+    .option('out', { type: 'string', describe: 'the card to write (default: docs/MODEL_CARD.md)' })
+    .strict()
+    .help()
+    .parseSync();
+  const model = path.resolve(a.model ?? path.join(repo, 'models', 'default'));
+  const out = path.resolve(a.out ?? path.join(repo, 'docs', 'MODEL_CARD.md'));
   const file = path.join(model, 'model.json');
   const meta = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as BundleMeta) : null;
   if (!meta) process.stderr.write(`model-card: ${file} is missing; writing the template with every figure marked "to be measured"\n`);

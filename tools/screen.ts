@@ -5,7 +5,7 @@
 // figures a note or the README quotes) and a journal line (command, seed, wall time, load); a run
 // whose result file exists is not run again, so an interrupted screen resumes where it stopped.
 //
-//   npm run screen -- experiments/<name>/plan.json [--workers 2] [--only a,b] [--report] [--json]
+//   npm run screen -- experiments/<name>/plan.json [--workers 2] [--only a,b] [--order seed|lever] [--report] [--json]
 //
 // plan.json: { "description", "folds", "epochs", "seeds": [1, 2], "split": "all", "threads": 1,
 //              "data": { "ravdess": "../shared/data/ravdess", "savee": "../shared/data/savee" },
@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import yargs from 'yargs';
 import { meanStd } from '../lib/metrics/summary';
+import { percent } from '../lib/metrics/percent';
 
 interface Lever {
   name: string;
@@ -122,9 +123,14 @@ async function runOne(planFile: string, plan: Plan, lever: Lever, seed: number):
   return result;
 }
 
-/** Runs every missing (lever, seed), `workers` at a time, seed-major so a cut-short screen stays paired. */
-async function runPlan(planFile: string, plan: Plan, workers: number, only: string[] | null): Promise<void> {
-  const jobs = plan.seeds.flatMap((seed) => plan.levers.filter((l) => !only || only.includes(l.name)).map((lever) => ({ lever, seed })));
+/**
+ * Runs every missing (lever, seed), `workers` at a time: seed-major (every lever at seed 1 first), or
+ * lever-major (each lever at every seed, in the plan's order: with as many workers as seeds, a
+ * lever's paired seeds finish together).
+ */
+async function runPlan(planFile: string, plan: Plan, workers: number, only: string[] | null, order: 'seed' | 'lever'): Promise<void> {
+  const levers = plan.levers.filter((l) => !only || only.includes(l.name));
+  const jobs = order === 'seed' ? plan.seeds.flatMap((seed) => levers.map((lever) => ({ lever, seed }))) : levers.flatMap((lever) => plan.seeds.map((seed) => ({ lever, seed })));
   const todo = jobs.filter((j) => !fs.existsSync(resultFile(planFile, j.lever.name, j.seed)));
   process.stderr.write(`screen: ${jobs.length - todo.length} of ${jobs.length} runs already done; ${todo.length} to run, ${workers} at a time\n`);
   let next = 0;
@@ -146,7 +152,7 @@ async function runPlan(planFile: string, plan: Plan, workers: number, only: stri
   if (failures) throw new Error(`${failures} run(s) failed`);
 }
 
-const pct = (v: number) => (100 * v).toFixed(1);
+const pct = (v: number) => percent(v, { unit: '' }); // percentage points: the table's headings give the unit
 const pm = (v: number[]) => {
   const { mean, std } = meanStd(v);
   return `${pct(mean)} ± ${pct(std)}`;
@@ -213,13 +219,14 @@ async function main(): Promise<void> {
     .demandCommand(1, 1, 'give the plan file (experiments/<name>/plan.json)')
     .option('workers', { type: 'number', default: 2, describe: 'runs side by side (each with the plan\'s thread count)' })
     .option('only', { type: 'string', describe: 'comma-separated lever names to run' })
+    .option('order', { choices: ['seed', 'lever'] as const, default: 'seed' as const, describe: 'seed-major (every lever at the first seed first) or lever-major' })
     .option('report', { type: 'boolean', default: false, describe: 'print the paired-difference table of the finished runs and run nothing' })
     .option('json', { type: 'boolean', default: false, describe: 'with --report: the table as JSON' })
     .strict()
     .parseSync();
   const planFile = path.resolve(String(a._[0]));
   const plan = readPlan(planFile);
-  if (!a.report) await runPlan(planFile, plan, a.workers, a.only ? a.only.split(',') : null);
+  if (!a.report) await runPlan(planFile, plan, a.workers, a.only ? a.only.split(',') : null, a.order);
   const rows = summarizeScreen(planFile, plan);
   process.stdout.write((a.json ? JSON.stringify(rows, null, 2) : screenTable(rows, plan)) + '\n');
 }

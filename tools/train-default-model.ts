@@ -14,11 +14,13 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import yargs from 'yargs';
 import { indexDataset } from '../lib/dataset';
 import { DEFAULT_MODEL_LICENCE } from '../lib/model/default-model';
 import { loadModel } from '../lib/model/model';
 import { MODEL_JSON, WEIGHTS_BIN } from '../lib/model/bundle';
 import type { DeepPartial, TrainConfig } from '../lib/model/config';
+import { percent } from '../lib/metrics/percent';
 import { trainFolds, FoldsResult } from '../lib/train/folds';
 import { evaluateRobustness, robustnessTable, RobustnessResult } from '../lib/train/robustness';
 
@@ -37,19 +39,25 @@ const repo = path.resolve(__dirname, '..', '..');
 export const RECIPE_FILE = path.join(repo, 'tools', 'default-model.recipe.json');
 export const EXPECTED_FILE = path.join(repo, 'test', 'fixtures', 'default-model-expected.json');
 
-function args(argv: string[]): Record<string, string | boolean> {
-  const out: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}' (options: --epochs N --folds K --holdout --data DIR --out DIR --work DIR --recipe FILE --device D --expected FILE)`);
-    const key = a.slice(2);
-    if (key === 'holdout') out[key] = true;
-    else if (i + 1 < argv.length) out[key] = argv[++i];
-    else throw new Error(`--${key} needs a value`);
-  }
-  const known = ['epochs', 'folds', 'holdout', 'data', 'out', 'work', 'recipe', 'device', 'expected'];
-  for (const k of Object.keys(out)) if (!known.includes(k)) throw new Error(`unknown option --${k} (known: ${known.map((x) => `--${x}`).join(', ')})`);
-  return out;
+/** The command line (see the top of this file); an unknown or malformed flag throws (--help prints the flags and exits). */
+function args(argv: string[]) {
+  return yargs(argv)
+    .usage('npm run train:default-model -- [--epochs N] [--folds K] [--holdout] [--data DIR] [--out DIR] [--work DIR] [--recipe FILE] [--device D] [--expected FILE]')
+    .option('epochs', { type: 'number', describe: "training epochs per fold (default: the recipe's)" })
+    .option('folds', { type: 'number', describe: "folds, ensemble members (default: the recipe's)" })
+    .option('holdout', { type: 'boolean', default: false, describe: 'first the same recipe with RAVDESS 17-20 + SAVEE JE held out, for figures on unheard speakers' })
+    .option('data', { type: 'string', describe: 'data root with ravdess/ and/or savee/ (default: ../shared/data)' })
+    .option('out', { type: 'string', describe: 'where the bundle is installed (default: models/default)' })
+    .option('work', { type: 'string', describe: 'training output folder (default: tmp/default-model)' })
+    .option('recipe', { type: 'string', describe: 'the recipe (default: tools/default-model.recipe.json)' })
+    .option('device', { type: 'string', default: 'cpu', describe: 'cpu, cuda or cuda:N' })
+    .option('expected', { type: 'string', describe: 'the regression probabilities to write (default: test/fixtures/default-model-expected.json)' })
+    .strict()
+    .help()
+    .fail((msg, err) => {
+      throw err ?? new Error(`${msg} (see --help)`);
+    })
+    .parseSync();
 }
 
 /** sha256 over "relative/path<TAB>bytes" lines of every indexed file, sorted: the data a model was trained on. */
@@ -74,24 +82,23 @@ function patchModelJson(dir: string, patch: (meta: Record<string, unknown>) => v
   fs.renameSync(`${file}.tmp`, file);
 }
 
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /** The whole run for command-line arguments (see the top of this file); returns the summary printed on stdout. */
 export async function trainDefaultModel(argv: string[]): Promise<string> {
   const a = args(argv);
-  const recipeFile = path.resolve((a.recipe as string) ?? RECIPE_FILE);
+  const recipeFile = path.resolve(a.recipe ?? RECIPE_FILE);
   const recipe: Recipe = JSON.parse(fs.readFileSync(recipeFile, 'utf8'));
-  const dataRoot = path.resolve((a.data as string) ?? path.join(repo, '..', 'shared', 'data'));
+  const dataRoot = path.resolve(a.data ?? path.join(repo, '..', 'shared', 'data'));
   if (corpusDirs(dataRoot).length === 0) throw new Error(`${dataRoot} has neither ravdess/ nor savee/ (give --data DIR, e.g. ../shared/data)`);
-  const out = path.resolve((a.out as string) ?? path.join(repo, 'models', 'default'));
-  const work = path.resolve((a.work as string) ?? path.join(repo, 'tmp', 'default-model'));
-  const expectedFile = path.resolve((a.expected as string) ?? EXPECTED_FILE);
-  const epochs = a.epochs !== undefined ? Number(a.epochs) : recipe.epochs;
-  const folds = a.folds !== undefined ? Number(a.folds) : recipe.folds;
+  const out = path.resolve(a.out ?? path.join(repo, 'models', 'default'));
+  const work = path.resolve(a.work ?? path.join(repo, 'tmp', 'default-model'));
+  const expectedFile = path.resolve(a.expected ?? EXPECTED_FILE);
+  const epochs = a.epochs ?? recipe.epochs;
+  const folds = a.folds ?? recipe.folds;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got ${a.epochs}`);
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`--folds must be an integer >= 2, got ${a.folds}`);
-  const device = (a.device as string) ?? 'cpu';
+  const device = a.device;
   const started = Date.now();
 
   log(`data digest of ${dataRoot} ...`);
@@ -101,7 +108,7 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
   const command = `npm run train:default-model -- --epochs ${epochs} --folds ${folds}${a.holdout ? ' --holdout' : ''}`;
   const audioCache = new Map<string, Float32Array>();
   const progress = (tag: string) => (e: Parameters<NonNullable<Parameters<typeof trainFolds>[0]['onProgress']>>[0]) => {
-    if (e.phase === 'epoch') log(`${tag} fold ${e.fold}/${e.folds} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} val UAR ${e.record.valUar === null ? '-' : pct(e.record.valUar)} ${e.record.seconds.toFixed(0)} s${e.best ? ' *' : ''}`);
+    if (e.phase === 'epoch') log(`${tag} fold ${e.fold}/${e.folds} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} val UAR ${percent(e.record.valUar, { missing: '-' })} ${e.record.seconds.toFixed(0)} s${e.best ? ' *' : ''}`);
     else if (e.phase === 'data') log(`${tag} fold ${e.fold}/${e.folds}: ${e.message}`);
   };
 
@@ -112,7 +119,7 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     const result = await trainFolds({ ...data, folds, epochs, seed: recipe.seed, config: recipe.config, split: 'default', dtype: recipe.dtype, out: dir, device: device as never, audioCache, onProgress: progress('holdout') });
     const robustness = await evaluateRobustness({ ...data, model: path.join(dir, 'model'), split: 'default', seed: recipe.seed, device: device as never, onProgress: (c) => log(`holdout robustness: ${c}`) });
     holdout = { result, robustness };
-    log(`holdout: ensemble UAR ${pct(result.validation!.report.uar)} on ${result.validation!.report.protocol.testSpeakers!.join(', ')}`);
+    log(`holdout: ensemble UAR ${percent(result.validation!.report.uar)} on ${result.validation!.report.protocol.testSpeakers!.join(', ')}`);
   }
 
   const result = await trainFolds({
@@ -163,10 +170,10 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
   const o = result.outOfFold;
   const lines = [
     `default model: ${out} (${folds} members, ${recipe.dtype}, ${(bytes / 1e6).toFixed(1)} MB), trained in ${((Date.now() - started) / 60000).toFixed(0)} min`,
-    `out-of-fold UAR ${pct(o.report.uar)} pooled, ${pct(o.uarMean)} ± ${pct(o.uarStd)} over folds (${result.folds.map((f) => pct(f.uar)).join(', ')})`,
-    ...Object.entries(o.perCorpus).map(([c, r]) => `  ${c}: UAR ${pct(r.uar)} (${r.n} clips)`),
-    `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${pct(result.calibration.eceBefore)} → ${pct(result.calibration.eceAfter)} (out-of-fold)`,
-    holdout ? `holdout ensemble (speakers never heard): UAR ${pct(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${pct(r.uar)}`).join('')}` : 'no --holdout run: held-out figures not measured',
+    `out-of-fold UAR ${percent(o.report.uar)} pooled, ${percent(o.uarMean)} ± ${percent(o.uarStd)} over folds (${result.folds.map((f) => percent(f.uar)).join(', ')})`,
+    ...Object.entries(o.perCorpus).map(([c, r]) => `  ${c}: UAR ${percent(r.uar)} (${r.n} clips)`),
+    `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${percent(result.calibration.eceBefore)} → ${percent(result.calibration.eceAfter)} (out-of-fold)`,
+    holdout ? `holdout ensemble (speakers never heard): UAR ${percent(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${percent(r.uar)}`).join('')}` : 'no --holdout run: held-out figures not measured',
     '',
     `robustness (${robustness.protocol.name}: ${robustness.protocol.description}):`,
     robustnessTable(robustness),

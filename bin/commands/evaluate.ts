@@ -2,7 +2,8 @@
 // model without --model), with their protocol; --robustness scores it under degraded recording conditions.
 import type { Argv } from 'yargs';
 import { DEMO_NOTE } from '../../lib/demo/note';
-import { meta, type Command } from '../command';
+import { percent } from '../../lib/metrics/percent';
+import { meta, type Command } from '../command-meta';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 
@@ -14,6 +15,7 @@ interface Args extends DataArgs {
   device: string;
   demo: boolean;
   json: boolean;
+  adapt: 'none' | 'speaker';
 }
 
 export const evaluateCommand: Command<Args> = {
@@ -25,6 +27,7 @@ export const evaluateCommand: Command<Args> = {
       .option('split', { type: 'string', default: 'default', describe: 'With --robustness: the split whose validation clips are scored (default: RAVDESS 17-20 + SAVEE JE)' })
       .option('all-clips', { type: 'boolean', default: false, describe: 'With --robustness: score every clip given instead of the validation clips' })
       .option('seed', { type: 'number', default: 1, describe: 'With --robustness: seed of the noise and of the babble talkers' })
+      .option('adapt', { choices: ['none', 'speaker'] as const, default: 'none' as const, describe: "speaker: also score each speaker's clips normalised with that speaker's statistics (speaker ids of the corpus), lone-clip and adapted figures side by side; a speaker with one clip is scored alone" })
       .option('device', deviceOption)
       .option('demo', { type: 'boolean', default: false, describe: `Score the ${DEMO_NOTE} (what \`train\` uses with no data options); only without data options` })
       .option('json', { type: 'boolean', default: false, describe: 'Print { protocol, n, accuracy, uar, macroF1, perClass, confusion, labels } as JSON' })
@@ -34,6 +37,7 @@ export const evaluateCommand: Command<Args> = {
   flagNames: () => ({ ...dataFlagNames, 'options.model': '--model' }),
   handler: async (a) => {
     const device = checkDevice(a.device);
+    if (a.robustness && a.adapt !== 'none') throw new UsageError('--adapt applies to plain evaluation, not to --robustness: drop one of them');
     // Scoring the demo corpus silently would pass synthetic numbers off as a result: it has to be asked for.
     if (noDataOptions(a) && !a.demo) throw new UsageError('no recordings to score: give --ravdess DIR, --savee DIR or --data DIR|MANIFEST (or --demo for the synthetic demo corpus)');
     if (!noDataOptions(a) && a.demo) throw new UsageError('--demo scores the synthetic demo corpus: give it without --ravdess, --savee or --data');
@@ -47,16 +51,15 @@ export const evaluateCommand: Command<Args> = {
       return;
     }
     const { evaluate } = await import('../../lib/train/evaluate');
-    const r = await evaluate({ ...dataOptionsFrom(a), model, device });
+    const r = await evaluate({ ...dataOptionsFrom(a), model, device, adapt: a.adapt });
     if (a.json) {
       process.stdout.write(JSON.stringify(a.demo ? { data: DEMO_NOTE, ...r } : r, null, 2) + '\n');
       return;
     }
-    const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
     const out = [
       ...(a.demo ? [`data: ${DEMO_NOTE}`] : []),
       `protocol: ${r.protocol.name} (${r.protocol.description})`,
-      `${r.n} clips: accuracy ${pct(r.accuracy)}, UAR ${pct(r.uar)}, macro-F1 ${pct(r.macroF1)}`,
+      `${r.n} clips: accuracy ${percent(r.accuracy)}, UAR ${percent(r.uar)}, macro-F1 ${percent(r.macroF1)}`,
       '',
       `${'class'.padEnd(10)} precision  recall     f1  support`,
       ...r.labels.map((l) => {
@@ -68,6 +71,11 @@ export const evaluateCommand: Command<Args> = {
       `${''.padEnd(10)} ${r.labels.map((l) => l.slice(0, 5).padStart(5)).join(' ')}`,
       ...r.confusion.map((row, i) => `${r.labels[i].padEnd(10)} ${row.map((v) => String(v).padStart(5)).join(' ')}`),
     ];
+    if (r.adapted) {
+      const d = r.adapted;
+      out.push('', `adapted (${d.speakers} speakers, each normalised with their own clips' statistics${d.loneClips ? `; ${d.loneClips} clips alone` : ''}): accuracy ${percent(d.accuracy)}, UAR ${percent(d.uar)}, macro-F1 ${percent(d.macroF1)}  (lone clips: UAR ${percent(r.uar)})`);
+      if (d.note) out.push(`note: ${d.note}`);
+    }
     if (r.skipped.length) out.push('', `${r.skipped.length} files skipped, e.g. ${r.skipped[0].path}: ${r.skipped[0].reason}`);
     if (r.excluded.length) out.push(`${r.excluded.length} recordings excluded: ${r.excluded[0].reason}`);
     process.stdout.write(out.join('\n') + '\n');

@@ -1,5 +1,5 @@
 // `ser-native export --onnx FILE [--model DIR]`: a bundle as an ONNX graph (lib/export/onnx.ts).
-import { meta, type Command } from '../command';
+import { meta, type Command } from '../command-meta';
 
 interface Args {
   onnx: string;
@@ -19,6 +19,7 @@ export const exportCommand: Command<Args> = {
       .option('features', { type: 'boolean', default: true, describe: 'Include the log-mel front end (input: raw samples); --no-features exports the network alone on log-mel input' })
       .option('json', { type: 'boolean', default: false, describe: 'Print { file, bytes, opset, input, output, members, temperature } as JSON' })
       .example('$0 export --onnx emotion.onnx --model ser-model/model', 'Input "samples" [batch, samples] float32 at the model rate, output "probabilities" [batch, classes]') as never,
+  flagNames: () => ({ 'options.opset': '--opset', file: '--onnx' }),
   handler: async (a) => {
     const { exportOnnx } = await import('../../lib/export/onnx');
     const { defaultModelDir } = await import('../../lib/model/default-model');

@@ -4,18 +4,17 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { Argv } from 'yargs';
-import { readWav, WavError } from '../../lib/audio/wav';
+import { readWav } from '../../lib/audio/wav';
 import { resample } from '../../lib/audio/resample';
-import { SerNativeError } from '../../lib/errors';
 import { logMel } from '../../lib/features/logmel';
 import { frameCount } from '../../lib/features/options';
 import { LogMelArgs, logMelOptionsFromArgs, parseDbRange, parseScale, withLogMelFlags } from '../logmel-flags';
 import { spectrogramToPng } from '../../lib/features/png';
-import { resolveDevice } from '../../lib/info';
+import { resolveDevice } from '../../lib/device';
 import * as is from '../../lib/is';
-import { meta, type Command } from '../command';
+import { meta, type Command } from '../command-meta';
 import { checkDevice, deviceOption } from '../data-options';
-import { reportError } from '../errors';
+import { codeOf, reportError } from '../errors';
 
 export interface FeaturesArgs extends LogMelArgs {
   file: string;
@@ -31,7 +30,7 @@ interface Io {
   stderr: { write(s: string): unknown };
 }
 
-/** Bad input the user can fix (as opposed to a bug): reported in one line, exit code 1. */
+/** Bad input the user can fix (as opposed to a bug): reported in one line, exit code 2 (ERR_USAGE) or 1. */
 class FeaturesError extends Error {
   /** ERR_USAGE: flags that do not fit together; ERR_DATA: the recording; ERR_IO: the output file. */
   constructor(
@@ -95,12 +94,12 @@ function rows(data: Float32Array, nMels: number, frames: number): number[][] {
   return out;
 }
 
-/** Runs fn, turning the TypeError/RangeError of argument validation into a FeaturesError. */
-function asUserError<T>(prefix: string, fn: () => T, code: 'ERR_USAGE' | 'ERR_DATA' = 'ERR_USAGE'): T {
+/** Runs fn on the recording, turning the TypeError/RangeError of argument validation into an ERR_DATA naming the file. */
+function asDataError<T>(file: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TypeError || e instanceof RangeError) throw new FeaturesError(prefix + e.message, code);
+    if (e instanceof TypeError || e instanceof RangeError) throw new FeaturesError(`${file}: ${e.message}`, 'ERR_DATA');
     throw e;
   }
 }
@@ -108,26 +107,24 @@ function asUserError<T>(prefix: string, fn: () => T, code: 'ERR_USAGE' | 'ERR_DA
 const ms = (from: bigint): number => Math.round(Number(process.hrtime.bigint() - from) / 1e4) / 100;
 const round = (v: number, d = 2): number => Math.round(v * 10 ** d) / 10 ** d;
 
-/** Run the command; returns the exit code (0, or 1 for bad input). */
+/** Run the command; returns the exit code (0, or that of the error: 2 for a bad flag, 1 for a bad recording). */
 export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise<number> {
   try {
-    // Everything the user typed is checked before the file is read.
-    const { options, kind, scale, dbRange } = asUserError('', () => {
-      const kind = args.out === undefined ? null : outputKind(args.out);
-      const scale = args.scale === undefined ? undefined : parseScale(args.scale);
-      const dbRange = args.dbRange === undefined ? undefined : parseDbRange(args.dbRange);
-      if (kind !== '.png' && (scale !== undefined || dbRange !== undefined)) throw new FeaturesError('--scale and --db-range only apply to a .png --out');
-      checkDevice(args.device);
-      return { options: logMelOptionsFromArgs(args), kind, scale, dbRange };
-    });
+    // Everything the user typed is checked before the file is read (a bad value: ERR_ARGUMENT naming the flag).
+    const kind = args.out === undefined ? null : outputKind(args.out);
+    const scale = args.scale === undefined ? undefined : parseScale(args.scale);
+    const dbRange = args.dbRange === undefined ? undefined : parseDbRange(args.dbRange);
+    if (kind !== '.png' && (scale !== undefined || dbRange !== undefined)) throw new FeaturesError('--scale and --db-range only apply to a .png --out');
+    checkDevice(args.device);
+    const options = logMelOptionsFromArgs(args);
     const { preset, ...mel } = options;
-    const device = resolveDevice(args.device);
 
     let t = process.hrtime.bigint();
     const wav = readWav(args.file);
     const decodeMs = ms(t);
+    const device = resolveDevice(args.device); // loads LibTorch: after the file is known to be a WAV
     t = process.hrtime.bigint();
-    const signal = wav.sampleRate === mel.sampleRate ? wav.samples : asUserError(`${args.file}: `, () => resample(wav.samples, wav.sampleRate, mel.sampleRate), 'ERR_DATA');
+    const signal = wav.sampleRate === mel.sampleRate ? wav.samples : asDataError(args.file, () => resample(wav.samples, wav.sampleRate, mel.sampleRate));
     const resampleMs = ms(t);
     t = process.hrtime.bigint();
     // Checked here too so the message names the file and the fix (the kernel says "signal 0").
@@ -138,7 +135,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
         'ERR_DATA',
       );
     }
-    const spec = asUserError(`${args.file}: `, () => logMel(signal, { ...mel, device: device as is.Device }), 'ERR_DATA');
+    const spec = asDataError(args.file, () => logMel(signal, { ...mel, device: device as is.Device }));
     const logMelMs = ms(t);
     const s = stats(spec.data);
 
@@ -200,8 +197,7 @@ export async function runFeatures(args: FeaturesArgs, io: Io = process): Promise
     for (const [k, v] of lines) io.stdout.write(`${k.padEnd(w)}  ${v}\n`);
     return 0;
   } catch (e) {
-    const userError = e instanceof FeaturesError || e instanceof WavError || (e instanceof SerNativeError && e.code === 'ERR_DEVICE');
-    if (!userError) throw e; // a bug, not bad input: keep the stack
+    if (codeOf(e) === 'ERR_UNEXPECTED') throw e; // a bug, not bad input: keep the stack
     return reportError('features', e, io);
   }
 }

@@ -1,8 +1,9 @@
 // `ser-native info`: what this installation is (the only command besides setup that needs nothing but the addon).
-import { meta, type Command } from '../command';
+import { meta, type Command } from '../command-meta';
 import type { DefaultModelInfo } from '../../lib/model/default-model';
+import { percent } from '../../lib/metrics/percent';
 
-const pct = (v: unknown) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : 'not recorded');
+const pct = (v: number | undefined) => percent(v, { missing: 'not recorded' });
 
 /** The default model in plain rows: where, what it predicts, how well (as recorded at training), and its licence. */
 export function defaultModelRows(d: DefaultModelInfo): [string, string][] {

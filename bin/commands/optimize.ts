@@ -9,7 +9,8 @@ import type { DeepPartial, TrainConfig } from '../../lib/model/config';
 import type { OptimizeResult } from '../../lib/optimize/run';
 import type { BestSoFar, OptimizeProgress } from '../../lib/optimize/types';
 import { duration } from '../../lib/report/format';
-import { meta, type Command } from '../command';
+import { percent } from '../../lib/metrics/percent';
+import { meta, type Command } from '../command-meta';
 import { DEMO_NOTE } from '../../lib/demo/note';
 import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { EXIT, errorLine, UsageError } from '../errors';
@@ -42,7 +43,7 @@ interface Args extends DataArgs {
   iterationTimeout?: number;
 }
 
-const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
+const pct = (v: number | null | undefined) => percent(v, { missing: '-' });
 const bestText = (b: BestSoFar | null) => (b ? `best UAR ${pct(b.uar)} (#${b.index})` : 'no successful evaluation yet');
 const etaText = (s: number | null) => (s === null ? '' : `, ETA ${duration(s)}`);
 
@@ -139,7 +140,7 @@ export const optimizeCommand: Command<Args> = {
       ) as unknown as Argv<Args>,
   flagNames: (a) => ({
     ...dataFlagNames,
-    ...(a.config ? { 'fixed.*': `$ in --config ${a.config}` } : {}),
+    ...(a.config ? { 'fixed.*': `$ in --config ${a.config}`, fixed: `--config ${a.config}` } : {}),
     algorithm: '--algorithm',
     population: '--population',
     iterations: '--iterations',
@@ -148,6 +149,11 @@ export const optimizeCommand: Command<Args> = {
     epochsPerEval: '--epochs-per-eval',
     finalEpochs: '--final-epochs',
     seed: '--seed',
+    rungs: '--rungs',
+    eta: '--eta',
+    epochBudget: '--epoch-budget',
+    folds: '--folds',
+    warmStart: '--warm-start',
     'queue.url': '--queue',
     'queue.study': '--study',
     'queue.dataRoot': '--data-root',

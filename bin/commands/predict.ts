@@ -1,7 +1,8 @@
 // `ser-native predict [--model DIR] file.wav ...`: the emotion of each file, or a timeline (default model without --model).
 import type { Argv } from 'yargs';
 import type { Prediction } from '../../lib/model/model';
-import { meta, type Command } from '../command';
+import { percent } from '../../lib/metrics/percent';
+import { meta, type Command } from '../command-meta';
 import { checkDevice, deviceOption } from '../data-options';
 import { codeOf, errorLine, hintLine, UsageError } from '../errors';
 
@@ -9,10 +10,9 @@ import { codeOf, errorLine, hintLine, UsageError } from '../errors';
 export function describePrediction(p: Prediction): string {
   if (p.reason === 'no-speech') return `no speech (${p.speechSeconds.toFixed(2)} s of speech detected)`;
   const ranked = Object.entries(p.probabilities ?? {}).sort((x, y) => y[1] - x[1]);
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-  if (p.reason === 'low-confidence') return `uncertain (best ${ranked[0][0]} ${pct(ranked[0][1])}, below --min-confidence)`;
-  const then = ranked.slice(1, 3).map(([l, v]) => `${l} ${(100 * v).toFixed(0)}%`).join(', ');
-  return `${p.emotion} (${pct(p.confidence!)}; then ${then})`;
+  if (p.reason === 'low-confidence') return `uncertain (best ${ranked[0][0]} ${percent(ranked[0][1])}, below --min-confidence)`;
+  const then = ranked.slice(1, 3).map(([l, v]) => `${l} ${percent(v, { digits: 0 })}`).join(', ');
+  return `${p.emotion} (${percent(p.confidence)}; then ${then})`;
 }
 
 interface Args {
@@ -51,6 +51,12 @@ export const predictCommand: Command<Args> = {
     for (const flag of ['hop', 'smoothing', 'median'] as const) {
       if (a[flag] !== undefined && !a.timeline) throw new UsageError(`--${flag} only applies with --timeline (add --timeline, or drop --${flag})`);
     }
+    // The scoring flags get predict()'s and timeline()'s own checks before the model loads.
+    const { checkHop, checkScoringOptions } = await import('../../lib/model/predict-options');
+    const { checkSmoothing } = await import('../../lib/model/smoothing');
+    checkScoringOptions({ minConfidence: a['min-confidence'] });
+    if (a.hop !== undefined) checkHop(a.hop, {} as never); // the model's hop is only the default
+    checkSmoothing({ smoothing: a.smoothing, median: a.median });
     const { loadModel } = await import('../../lib/model/model');
     const model = loadModel(a.model, { device });
     const results: unknown[] = [];

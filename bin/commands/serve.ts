@@ -1,7 +1,10 @@
 // `ser-native serve`: the HTTP/WebSocket API and the web page (lib/serve/server.ts).
 import type { Argv } from 'yargs';
-import { meta, type Command } from '../command';
-import { DEFAULT_LIMITS } from '../../lib/serve/options';
+import { SerNativeError } from '../../lib/errors';
+import * as is from '../../lib/is';
+import { DEFAULT_LIMITS, resolveLimits } from '../../lib/serve/options';
+import { meta, type Command } from '../command-meta';
+import { checkDevice } from '../data-options';
 
 interface Args {
   model?: string;
@@ -32,19 +35,25 @@ export const serveCommand: Command<Args> = {
       .option('log', { type: 'boolean', default: false, describe: 'Log every request as JSON lines on stdout' })
       .example('$0 serve', 'the default model; then open http://127.0.0.1:8080/')
       .example('$0 serve --model ser-model/model --port 9000 --token s3cret', 'your own model, API behind a bearer token') as unknown as Argv<Args>,
+  flagNames: () => ({ 'limits.maxStreams': '--max-streams', 'limits.maxQueue': '--max-queue', 'limits.idleTimeout': '--idle-timeout' }),
   handler: async (a) => {
+    // Every flag is checked before the model loads.
+    const device = checkDevice(a.device);
+    is.integer('--port', a.port, 0, 65535);
+    is.number('--body-limit', a['body-limit'], { min: 0.001, max: 2048 }); // MB; limits.bodyLimit is in bytes
+    const limits = resolveLimits({ bodyLimit: Math.round(a['body-limit'] * 1048576), maxStreams: a['max-streams'], maxQueue: a['max-queue'], idleTimeout: a['idle-timeout'] });
     const { loadModel } = await import('../../lib/model/model');
     const { createServer } = await import('../../lib/serve/server');
-    const model = loadModel(a.model, { device: a.device as never });
+    const model = loadModel(a.model, { device });
     const token = a.token ?? process.env.SER_NATIVE_TOKEN;
-    const app = await createServer({
-      model,
-      modelPath: model.path,
-      token,
-      logger: a.log,
-      limits: { bodyLimit: Math.round(a['body-limit'] * 1048576), maxStreams: a['max-streams'], maxQueue: a['max-queue'], idleTimeout: a['idle-timeout'] },
-    });
-    const address = await app.listen({ host: a.host, port: a.port });
+    const app = await createServer({ model, modelPath: model.path, token, logger: a.log, limits });
+    let address: string;
+    try {
+      address = await app.listen({ host: a.host, port: a.port });
+    } catch (e) {
+      await app.close();
+      throw new SerNativeError('ERR_IO', `cannot listen on --host ${a.host} --port ${a.port}: ${(e as Error).message}`, { cause: e });
+    }
     process.stderr.write(`ser-native: serving ${model.labels.length} emotions from ${model.path} at ${address}/ (API under /v1/${token ? ', bearer token required' : ''}); Ctrl-C stops\n`);
     if (a.host !== '127.0.0.1' && a.host !== 'localhost' && a.host !== '::1' && !token) {
       process.stderr.write('ser-native: warning: listening beyond this machine without --token: anyone who can reach the port can use it\n');

@@ -1,6 +1,7 @@
 // `ser-native setup`: installs the pinned LibTorch into the per-user cache (never asks: it is what the
 // command is for, and the first use of the package does the same unasked).
-import { meta, type Command } from '../command';
+import { SerNativeError } from '../../lib/errors';
+import { meta, type Command } from '../command-meta';
 
 interface Args {
   cuda: boolean;
@@ -17,7 +18,16 @@ export const setupCommand: Command<Args> = {
     const { libtorchScripts, setupScripts } = await import('../../lib/binding');
     const lt = libtorchScripts();
     const log = args.json ? () => undefined : (line: string) => process.stderr.write(`ser-native setup: ${line}\n`);
-    const result = setupScripts().setup({ cuda: args.cuda, log });
+    let result: ReturnType<ReturnType<typeof setupScripts>['setup']>;
+    try {
+      result = setupScripts().setup({ cuda: args.cuda, log });
+    } catch (e) {
+      // scripts/setup.js's SetupError (no python3, pip failed, not the pinned version) or a cache folder that
+      // cannot be written: LibTorch is not there, and the message says why (as on first use, lib/binding.ts).
+      const code = (e as { code?: unknown }).code;
+      if ((e as Error).name === 'SetupError' || (typeof code === 'string' && /^E[A-Z]+$/.test(code))) throw new SerNativeError('ERR_LIBTORCH_NOT_FOUND', (e as Error).message, { cause: e });
+      throw e;
+    }
     const out: Record<string, unknown> = { ...result, home: lt.serNativeHome(), pinned: lt.PINNED_VERSION, cuda: args.cuda };
     if (args.cuda) {
       // The prebuilt binary is CPU-only: a CUDA LibTorch needs an addon compiled against it.

@@ -7,7 +7,8 @@ import type { TrainResult, TrainProgress } from '../../lib/train/train';
 import type { FoldsResult } from '../../lib/train/folds';
 import type { RunCalibration } from '../../lib/train/calibrate';
 import { DEMO_NOTE, isDemoRun } from '../../lib/demo/note';
-import { meta, type Command } from '../command';
+import { percent } from '../../lib/metrics/percent';
+import { meta, type Command } from '../command-meta';
 import { checkDevice, dataOptionsFrom, DataArgs, dataFlagNames, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 import { bar, nextPredictLine, progressSink } from '../progress';
@@ -19,13 +20,15 @@ interface Args extends DataArgs {
   device: string;
   seed?: number;
   folds?: number;
+  members?: number;
+  'member-epochs'?: number;
   float16: boolean;
   calibrate: boolean;
   json: boolean;
   profile: boolean;
 }
 
-const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : '-');
+const pct = (v: number | null | undefined) => percent(v, { missing: '-' });
 
 export function summarize(r: TrainResult, calibration?: RunCalibration | null): string {
   const demo = isDemoRun([...r.split.train.speakers, ...r.split.validation.speakers]);
@@ -60,7 +63,8 @@ export function summarizeFolds(r: FoldsResult): string {
     lines.push(`ensemble on held-out validation (${v.report.protocol.testSpeakers?.join(', ')}): accuracy ${pct(v.report.accuracy)}, UAR ${pct(v.report.uar)}, ECE ${pct(v.calibration.after.ece)} (${v.report.n} clips)`);
     for (const [c, m] of Object.entries(v.perCorpus)) lines.push(`  ${c}: UAR ${pct(m.uar)} (${m.n} clips)`);
   } else lines.push('no held-out validation speakers (--split all)');
-  if (r.out) lines.push(`wrote the ${r.folds.length}-member ensemble ${path.join(r.out, 'model')}/, metrics.json, report.html and folds/ in ${r.out}`);
+  if (r.members) lines.push(`shipped: ${r.members.length} full-data members, ${r.members[0].epochs} epochs each, every one heard all ${r.members[0].speakers.length} pool speakers (the fold models only gave the out-of-fold figures and the temperature)`);
+  if (r.out) lines.push(`wrote the ${r.members ? r.members.length : r.folds.length}-member ensemble ${path.join(r.out, 'model')}/, metrics.json, report.html and folds/${r.members ? ', members/' : ''} in ${r.out}`);
   lines.push(`${r.seconds.toFixed(0)} s`);
   return lines.join('\n');
 }
@@ -75,6 +79,8 @@ export const trainCommand: Command<Args> = {
       .option('device', deviceOption)
       .option('seed', { type: 'number', describe: 'Seed for initialisation, shuffling and augmentation (default 1)' })
       .option('folds', { type: 'number', describe: 'Train K models on a speaker-grouped K-fold of the training speakers: out-of-fold UAR (mean ± std), a temperature fitted on out-of-fold predictions, one K-member ensemble bundle; --split names the held-out validation speakers (all: none)' })
+      .option('members', { type: 'number', describe: 'With --folds: after the fold pass, train M models on every training speaker (other seeds; epochs: the fold pass\'s median best epoch) and ship them as the ensemble instead of the K fold models' })
+      .option('member-epochs', { type: 'number', describe: 'With --members: epochs of each full-data member (default: the median best epoch of the folds)' })
       .option('float16', { type: 'boolean', default: false, describe: 'With --folds: store the weights in half precision (halves the bundle; probabilities move by < 1e-3)' })
       .option('calibrate', { type: 'boolean', default: true, describe: 'Fit a temperature on validation predictions and store it in the bundle (--no-calibrate to skip)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
@@ -84,14 +90,17 @@ export const trainCommand: Command<Args> = {
       .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out') as unknown as Argv<Args>,
   flagNames: (a) => ({
     ...dataFlagNames,
-    ...(a.config ? { 'config.*': `$ in --config ${a.config}` } : {}),
+    ...(a.config ? { 'config.*': `$ in --config ${a.config}`, config: `--config ${a.config}` } : {}),
     ...(a.epochs !== undefined ? { 'config.epochs': '--epochs' } : {}),
     ...(a.seed !== undefined ? { 'config.seed': '--seed' } : {}),
     'options.out': '--out',
     'options.folds': '--folds',
+    'options.members': '--members',
+    'options.memberEpochs': '--member-epochs',
   }),
   handler: async (a) => {
     checkDevice(a.device);
+    if ((a.members !== undefined || a['member-epochs'] !== undefined) && a.folds === undefined) throw new UsageError('--members and --member-epochs apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
     if (a.float16 && a.folds === undefined) throw new UsageError('--float16 applies to --folds ensembles (a single model bundle is small enough in float32): drop --float16 or add --folds K');
     let config: DeepPartial<TrainConfig> = {};
     if (a.config) {
@@ -121,14 +130,15 @@ export const trainCommand: Command<Args> = {
       else if (e.phase === 'batch') p.status(`${prefix}epoch ${e.epoch}/${e.epochs} ${bar(e.batch / e.batches)} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(3)}`);
       else if (e.phase === 'epoch') {
         const r = e.record;
-        p.line(`${prefix}epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} acc ${pct(r.trainAccuracy)} | val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)} | lr ${r.lr.toExponential(1)} ${r.seconds.toFixed(1)} s${e.best ? ' *' : ''}`);
+        const val = r.valUar === null ? 'no validation' : `val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)}`;
+        p.line(`${prefix}epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} acc ${pct(r.trainAccuracy)} | ${val} | lr ${r.lr.toExponential(1)} ${r.seconds.toFixed(1)} s${e.best && r.valUar !== null ? ' *' : ''}`);
         if (a.profile) p.line(`${prefix}  profile: ${formatProfile(r.profile)}`);
       }
     };
     try {
       if (a.folds !== undefined) {
         const { trainFolds } = await import('../../lib/train/folds');
-        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', onProgress: (e) => onProgress(e, `fold ${e.fold}/${e.folds}: `) });
+        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
         p.done();
         if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
         else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');
@@ -136,7 +146,9 @@ export const trainCommand: Command<Args> = {
       }
       const data = dataOptionsFrom(a);
       const audioCache = new Map<string, Float32Array>();
-      const r = await train({ ...data, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, audioCache, onProgress });
+      // --split all: a final model on every speaker, exactly --epochs epochs, no validation.
+      const validation = a.split === 'all' ? ('none' as const) : undefined;
+      const r = await train({ ...data, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, audioCache, onProgress, validation });
       // The temperature is fitted on the best checkpoint's validation clips (not after a cancel).
       const { calibrateTraining } = await import('../../lib/train/calibrate');
       const calibration = a.calibrate && r.metrics && !r.cancelled ? await calibrateTraining(r, data, { device: r.device, audioCache }) : null;

@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
-import { meta, type Command } from '../command';
+import { meta, type Command } from '../command-meta';
 import { UsageError } from '../errors';
 
 interface Args {
@@ -16,6 +16,7 @@ interface Args {
   lockSeconds: number;
   stalledSeconds: number;
   refuseSeconds: number;
+  stopSeconds: number;
   json: boolean;
 }
 
@@ -31,6 +32,8 @@ function text(e: WorkerEvent): string | null {
       return `${e.study} #${e.index} failed${e.retry ? ' (will be retried)' : ''}: ${e.error}`;
     case 'refused':
       return `${e.study} #${e.index} refused: ${e.error}`;
+    case 'handed-back':
+      return `${e.study} #${e.index}: stopped, ${e.queued ? 'job handed back to the queue' : 'Redis unreachable: the job goes back to the queue when its lock expires'}`;
     case 'error':
       return `queue error: ${e.error}`;
     case 'closed':
@@ -59,10 +62,11 @@ export const workerCommand: Command<Args> = {
       .option('lock-seconds', { type: 'number', default: QUEUE_DEFAULTS.lockSeconds, describe: 'Job lock duration; if this worker dies its jobs are retried after it expires' })
       .option('stalled-seconds', { type: 'number', default: QUEUE_DEFAULTS.stalledSeconds, describe: 'How often to look for jobs of dead workers' })
       .option('refuse-seconds', { type: 'number', default: QUEUE_DEFAULTS.refuseSeconds, describe: 'After refusing a job (other data or versions), hide it this long and pause twice as long' })
+      .option('stop-seconds', { type: 'number', default: QUEUE_DEFAULTS.stopSeconds, describe: 'On SIGTERM/SIGINT, let a running evaluation finish this long, then hand its job back to the queue' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON event per line on stdout instead of text on stderr' })
       .example('$0 worker --queue redis://10.0.0.5:6379 --data-root /data', 'Take jobs with max(1, cores/2) CPU slots')
       .example('$0 worker --queue redis://10.0.0.5:6379 --gpus 0,1 --data-root /data', 'One slot per GPU') as unknown as Argv<Args>,
-  flagNames: () => ({ cpuSlots: '--cpu-slots', threads: '--threads', lockSeconds: '--lock-seconds', stalledSeconds: '--stalled-seconds', refuseSeconds: '--refuse-seconds' }),
+  flagNames: () => ({ queue: '--queue', cpuSlots: '--cpu-slots', threads: '--threads', lockSeconds: '--lock-seconds', stalledSeconds: '--stalled-seconds', refuseSeconds: '--refuse-seconds', stopSeconds: '--stop-seconds' }),
   handler: async (a) => {
     const { startWorker } = await import('../../lib/optimize/evaluators/queue/worker');
     const print = (e: WorkerEvent) => {
@@ -82,25 +86,25 @@ export const workerCommand: Command<Args> = {
       lockSeconds: a.lockSeconds,
       stalledSeconds: a.stalledSeconds,
       refuseSeconds: a.refuseSeconds,
+      stopSeconds: a.stopSeconds,
       onEvent: print,
     });
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = () => {
-        if (stopping) {
-          // Second signal: kill the running evaluations (their jobs are retried by other workers) and exit, even
-          // if Redis is unreachable and the connections cannot close cleanly.
-          const exit = () => process.exit(130);
-          setTimeout(exit, 5000).unref();
-          worker.close(true).then(exit, exit);
-          return;
+        if (!stopping && !a.json) {
+          process.stderr.write(`stopping: taking no new job; a running evaluation may finish for ${a.stopSeconds} s, then its job goes back to the queue (Ctrl-C again: at once)\n`);
         }
+        // A second signal hands the running jobs back at once. close() settles in bounded time even when Redis is
+        // unreachable; the timer is the last resort should anything still hang.
+        if (!stopping) setTimeout(() => process.exit(1), 1000 * (a.stopSeconds + 4 * QUEUE_DEFAULTS.closeSeconds + 5)).unref();
+        worker.close(stopping).then(resolve, resolve);
         stopping = true;
-        if (!a.json) process.stderr.write('finishing the running evaluations, taking no new job (Ctrl-C again to stop at once: they are then retried elsewhere)\n');
-        worker.close().then(resolve, resolve);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    // Exit now: with Redis gone, the client's reconnect timer would keep the process alive.
+    process.exit(process.exitCode ?? 0);
   },
 };

@@ -3,6 +3,7 @@
  * centre crop for evaluation), and cut a long clip into overlapping windows so it can be scored as
  * the mean over windows.
  */
+import * as is from '../is';
 import { Rng } from '../random';
 
 export type CropMode = 'center' | 'start' | 'random';
@@ -15,13 +16,13 @@ export interface FixLengthOptions {
 }
 
 function checkLength(length: number, what: string): void {
-  if (!Number.isInteger(length) || length <= 0) throw new RangeError(`${what} must be a positive integer number of samples, got ${length}`);
+  is.positiveInteger(what, length);
 }
 
 /** Duration in seconds -> whole samples at a rate (rounded to the nearest sample). */
 export function secondsToSamples(seconds: number, sampleRate: number): number {
-  if (!(seconds > 0) || !Number.isFinite(seconds)) throw new RangeError(`duration must be a positive number of seconds, got ${seconds}`);
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`sample rate must be a positive integer, got ${sampleRate}`);
+  is.number('seconds', seconds, { min: 0, exclusiveMin: true });
+  is.positiveInteger('sampleRate', sampleRate);
   return Math.max(1, Math.round(seconds * sampleRate));
 }
 
@@ -34,10 +35,10 @@ export function cropStart(n: number, length: number, options: FixLengthOptions =
   if (mode === 'center') return excess >> 1;
   if (mode === 'random') {
     const rng = options.rng ?? (options.seed !== undefined ? new Rng(options.seed) : null);
-    if (!rng) throw new RangeError(`fixLength: crop 'random' needs a seed or an rng`);
+    if (!rng) throw is.invalidArgument("options.crop 'random' needs options.seed or options.rng");
     return rng.int(excess + 1);
   }
-  throw new RangeError(`fixLength: unknown crop mode '${String(mode)}' (center, start or random)`);
+  throw is.invalidParameterError('options.crop', "one of 'center', 'start', 'random'", mode);
 }
 
 /**
@@ -46,7 +47,7 @@ export function cropStart(n: number, length: number, options: FixLengthOptions =
  * training and evaluation.
  */
 export function fixLength(samples: Float32Array, length: number, options: FixLengthOptions = {}): Float32Array {
-  checkLength(length, 'fixLength: length');
+  checkLength(length, 'length');
   const out = new Float32Array(length);
   if (samples.length <= length) {
     out.set(samples);
@@ -63,9 +64,9 @@ export function fixLength(samples: Float32Array, length: number, options: FixLen
  * always covered; a clip shorter than a window gives the single start 0.
  */
 export function windowStarts(n: number, windowLen: number, hop: number): number[] {
-  checkLength(windowLen, 'windows: windowLen');
-  checkLength(hop, 'windows: hop');
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`windows: clip length must be an integer >= 0, got ${n}`);
+  checkLength(windowLen, 'windowLen');
+  checkLength(hop, 'hop');
+  is.integer('n', n, 0);
   if (n <= windowLen) return [0];
   const starts: number[] = [];
   for (let s = 0; s + windowLen <= n; s += hop) starts.push(s);
@@ -87,11 +88,11 @@ export function windows(samples: Float32Array, windowLen: number, hop: number): 
 
 /** Element-wise mean of equally long rows, e.g. class probabilities of each window of a clip. */
 export function meanOverWindows(rows: ArrayLike<number>[]): Float64Array {
-  if (rows.length === 0) throw new RangeError('meanOverWindows: no windows');
+  if (rows.length === 0) throw is.rangeError('rows', 'at least one window', rows);
   const width = rows[0].length;
   const out = new Float64Array(width);
   for (const row of rows) {
-    if (row.length !== width) throw new RangeError(`meanOverWindows: rows have different lengths (${width} and ${row.length})`);
+    if (row.length !== width) throw is.rangeError('rows', `rows of one length (${width})`, row);
     for (let i = 0; i < width; i++) out[i] += row[i];
   }
   for (let i = 0; i < width; i++) out[i] /= rows.length;

@@ -13,6 +13,7 @@
  * Rejected with a WavError: ADPCM, MP3/MPEG, GSM and every other compressed codec, RF64.
  */
 import * as fs from 'fs';
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from '../limits';
 
@@ -30,14 +31,16 @@ export type WavErrorCode =
   | 'UNSUPPORTED' // a valid but compressed or exotic encoding this reader does not decode
   | 'EMPTY'; // a valid file with no sample frames
 
-export class WavError extends Error {
-  readonly code: WavErrorCode;
+/** A file or buffer that is not a WAV this reader decodes: code ERR_DATA, and why in `reason`. */
+export class WavError extends SerNativeError {
+  /** What is wrong with the file, finer than the code (NOT_WAV, TRUNCATED, ...). */
+  readonly reason: WavErrorCode;
   readonly file: string;
 
-  constructor(code: WavErrorCode, file: string, reason: string) {
-    super(`${file}: ${reason}`);
+  constructor(reason: WavErrorCode, file: string, message: string) {
+    super('ERR_DATA', `${file}: ${message}`);
     this.name = 'WavError';
-    this.code = code;
+    this.reason = reason;
     this.file = file;
   }
 }
@@ -481,6 +484,6 @@ export function writeWav(path: string, samples: ArrayLike<number>, sampleRate: n
   try {
     fs.writeFileSync(path, buf);
   } catch (err) {
-    throw new Error(`${path}: cannot write WAV file (${(err as Error).message})`);
+    throw new SerNativeError('ERR_IO', `${path}: cannot write WAV file (${(err as Error).message})`, { cause: err });
   }
 }

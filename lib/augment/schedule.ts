@@ -12,6 +12,7 @@
  * planEpoch() turns a schedule into per-item decisions that depend only on (seed, epoch, item), so
  * a resumed or re-sharded run makes exactly the same choices.
  */
+import { SerNativeError } from '../errors';
 import { deriveSeed, Rng } from '../random';
 
 /** An SNR interval in dB, [lo, hi] with lo <= hi. */
@@ -68,9 +69,10 @@ export interface AugmentDecision {
   noiseSeed: number;
 }
 
-export class ScheduleError extends Error {
+/** A noise schedule that is not valid (from a config file or the command line): code ERR_ARGUMENT, naming the field. */
+export class ScheduleError extends SerNativeError {
   constructor(message: string) {
-    super(message);
+    super('ERR_ARGUMENT', message);
     this.name = 'ScheduleError';
   }
 }
@@ -124,7 +126,11 @@ export function validateSchedule(value: unknown, where = 'schedule'): NoiseSched
   const obj = value as Record<string, unknown>;
   const kind = obj.kind;
   if (typeof kind !== 'string' || !(kind in KEYS)) {
-    fail(`${where}.kind`, `expected one of ${Object.keys(KEYS).join(', ')}, got ${show(kind)}`);
+    // Name the fields no schedule has too: { probability: 2 } is a typo more often than a missing kind.
+    const fields = [...new Set(Object.values(KEYS).flat())];
+    const foreign = Object.keys(obj).filter((k) => !fields.includes(k));
+    const also = foreign.length > 0 ? `; ${foreign.map((k) => `${where}.${k}`).join(', ')} ${foreign.length === 1 ? 'is not a field' : 'are not fields'} of any schedule (fields: ${fields.join(', ')})` : '';
+    fail(`${where}.kind`, `expected one of ${Object.keys(KEYS).join(', ')}, got ${show(kind)}${also}`);
   }
   const allowed = KEYS[kind as NoiseSchedule['kind']];
   for (const key of Object.keys(obj)) {

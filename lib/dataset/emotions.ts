@@ -76,14 +76,14 @@ export function parseLabelMap(text: string, what = '--label-map'): LabelMap {
   for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const eq = part.indexOf('=');
     if (eq < 0) {
-      throw new DatasetError(`${what}: '${part}' has no '='; write from=to (e.g. calm=neutral), or from= to drop a class`);
+      throw new DatasetError(`${what}: '${part}' has no '='; write from=to (e.g. calm=neutral), or from= to drop a class`, 'ERR_ARGUMENT');
     }
     const from = normalizeLabel(part.slice(0, eq));
     const toRaw = part.slice(eq + 1).trim();
     if (!/^[a-z][a-z0-9_]*$/.test(from)) {
-      throw new DatasetError(`${what}: '${part}' has no valid label before '='; write from=to (e.g. calm=neutral)`);
+      throw new DatasetError(`${what}: '${part}' has no valid label before '='; write from=to (e.g. calm=neutral)`, 'ERR_ARGUMENT');
     }
-    if (from in map) throw new DatasetError(`${what}: label '${from}' is mapped twice; keep one entry`);
+    if (from in map) throw new DatasetError(`${what}: label '${from}' is mapped twice; keep one entry`, 'ERR_ARGUMENT');
     map[from] = toRaw === '' ? null : toCanonical(toRaw, `${what}: '${part}'`);
   }
   return map;
@@ -101,7 +101,7 @@ export function normalizeLabelMap(map: Readonly<Record<string, string | null>>, 
 function toCanonical(raw: string, what: string): Emotion {
   const label = normalizeLabel(raw);
   if (!isEmotion(label)) {
-    throw new DatasetError(`${what}: '${raw}' is not a canonical emotion; use one of ${EMOTIONS.join(', ')}, or leave it empty to drop the class`);
+    throw new DatasetError(`${what}: '${raw}' is not a canonical emotion; use one of ${EMOTIONS.join(', ')}, or leave it empty to drop the class`, 'ERR_ARGUMENT');
   }
   return label;
 }

@@ -42,22 +42,28 @@ export const VOCAL_CHANNEL_OPTIONS: readonly VocalChannelFilter[] = ['speech', '
 
 const DEMOGRAPHICS_NAME = 'videodemographics.csv';
 
-export async function indexDataset(inputs: readonly string[], options: IndexOptions = {}): Promise<IndexResult> {
+/**
+ * A folder or manifest read with `options.corpus`, or one with a naming of its own (the CLI's --ravdess and
+ * --savee), so that one call indexes them all and counts a recording given twice once.
+ */
+export type IndexInput = string | { path: string; corpus: CorpusOption };
+
+export async function indexDataset(inputs: readonly IndexInput[], options: IndexOptions = {}): Promise<IndexResult> {
   const corpus = options.corpus ?? 'auto';
-  if (!CORPUS_OPTIONS.includes(corpus)) {
-    throw new DatasetError(`corpus '${corpus}' is unknown; use one of ${CORPUS_OPTIONS.join(', ')}`);
+  for (const c of [corpus, ...inputs.map((x) => (typeof x === 'string' ? corpus : x.corpus))]) {
+    if (!CORPUS_OPTIONS.includes(c)) throw new DatasetError(`corpus '${c}' is unknown; use one of ${CORPUS_OPTIONS.join(', ')}`, 'ERR_ARGUMENT');
   }
   const channel = options.vocalChannel ?? 'speech';
   if (!VOCAL_CHANNEL_OPTIONS.includes(channel)) {
-    throw new DatasetError(`vocal channel '${channel}' is unknown; use one of ${VOCAL_CHANNEL_OPTIONS.join(', ')}`);
+    throw new DatasetError(`vocal channel '${channel}' is unknown; use one of ${VOCAL_CHANNEL_OPTIONS.join(', ')}`, 'ERR_ARGUMENT');
   }
   const labelMap = typeof options.labelMap === 'string' ? parseLabelMap(options.labelMap) : options.labelMap;
-  if (inputs.length === 0) throw new DatasetError('no input folder given; pass at least one folder of recordings');
+  if (inputs.length === 0) throw new DatasetError('no input folder given; pass at least one folder of recordings', 'ERR_ARGUMENT');
 
   const entries: ClassifiedFile[] = [];
   const skipped: SkippedFile[] = [];
   for (const [i, input] of inputs.entries()) {
-    const found = await indexInput(input, i, corpus, options.cremaDemographics);
+    const found = typeof input === 'string' ? await indexInput(input, i, corpus, options.cremaDemographics) : await indexInput(input.path, i, input.corpus, options.cremaDemographics);
     entries.push(...found.entries);
     skipped.push(...found.skipped);
   }

@@ -2,7 +2,7 @@
 export * from './types';
 export * from './emotions';
 export { DatasetError } from './errors';
-export { indexDataset, CORPUS_OPTIONS, VOCAL_CHANNEL_OPTIONS, type IndexOptions, type VocalChannelFilter } from './index-dataset';
+export { indexDataset, CORPUS_OPTIONS, VOCAL_CHANNEL_OPTIONS, type IndexInput, type IndexOptions, type VocalChannelFilter } from './index-dataset';
 export { countItems, countByEmotion } from './counts';
 export { findDuplicates, sha1File } from './duplicates';
 export { indexManifest } from './indexers/manifest';

@@ -1,6 +1,7 @@
 /**
  * Split specs as typed on the command line:
  *   default                                  the project's protocol (default-protocol.ts)
+ *   all                                      every speaker in training (no validation, no test)
  *   speakers:<test,...>[/<validation,...>]   e.g. speakers:ravdess:17,ravdess:18/ravdess:19
  *   kfold:<k>:<fold>[:<seed>]                e.g. kfold:5:0
  *   loso:<speaker>                           e.g. loso:ravdess:03
@@ -9,7 +10,7 @@
 import { DatasetError } from './errors';
 import type { SplitSpec } from './splits';
 
-const GRAMMAR = 'default | speakers:<test,...>[/<validation,...>] | kfold:<k>:<fold>[:<seed>] | loso:<speaker> | random:<test>[:<validation>[:<seed>]]';
+const GRAMMAR = 'default | all | speakers:<test,...>[/<validation,...>] | kfold:<k>:<fold>[:<seed>] | loso:<speaker> | random:<test>[:<validation>[:<seed>]]';
 
 export function parseSplitSpec(text: string, what = '--split'): SplitSpec {
   const spec = text.trim();
@@ -17,7 +18,7 @@ export function parseSplitSpec(text: string, what = '--split'): SplitSpec {
   const mode = (colon < 0 ? spec : spec.slice(0, colon)).toLowerCase();
   const rest = colon < 0 ? '' : spec.slice(colon + 1);
   const fail = (why: string): never => {
-    throw new DatasetError(`${what} '${text}': ${why}; expected ${GRAMMAR}`);
+    throw new DatasetError(`${what} '${text}': ${why}; expected ${GRAMMAR}`, 'ERR_ARGUMENT');
   };
   const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
   const int = (s: string | undefined, name: string): number => {
@@ -33,6 +34,9 @@ export function parseSplitSpec(text: string, what = '--split'): SplitSpec {
     case 'default':
       if (rest) fail('default takes no arguments');
       return { mode: 'default' };
+    case 'all':
+      if (rest) fail('all takes no arguments');
+      return { mode: 'all' };
     case 'speakers': {
       const slash = rest.indexOf('/');
       const test = list(slash < 0 ? rest : rest.slice(0, slash));
@@ -68,6 +72,8 @@ export function formatSplitSpec(spec: SplitSpec): string {
   switch (spec.mode) {
     case 'default':
       return 'default';
+    case 'all':
+      return 'all';
     case 'speakers':
       return `speakers:${spec.test.join(',')}${spec.validation?.length ? `/${spec.validation.join(',')}` : ''}`;
     case 'kfold':

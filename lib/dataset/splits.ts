@@ -18,6 +18,7 @@ import { DatasetError } from './errors';
 import { defaultAssignment } from './default-protocol';
 import { byCodePoint, naturalCompare } from './order';
 import { Rng } from '../random';
+import { percent } from '../metrics/percent';
 import type { ProtocolName } from '../metrics/protocol';
 import type { DatasetItem, DuplicateGroup, SkippedFile } from './types';
 
@@ -32,7 +33,9 @@ export type SplitSpec =
   | { mode: 'kfold'; k: number; fold: number; seed?: number }
   | { mode: 'loso'; speaker: string }
   | { mode: 'random'; testFraction: number; validationFraction?: number; seed?: number }
-  | { mode: 'default' };
+  | { mode: 'default' }
+  /** Every speaker in training: no validation, no test (a final model trained on all the data). */
+  | { mode: 'all' };
 
 export interface SplitInput {
   items: readonly DatasetItem[];
@@ -68,8 +71,8 @@ export function makeSplit(data: SplitInput, spec: SplitSpec, options: SplitOptio
       const test = resolveSpeakers(spec.test, known, 'test speakers');
       const validation = resolveSpeakers(spec.validation ?? [], known, 'validation speakers');
       const both = test.filter((s) => validation.includes(s));
-      if (both.length > 0) throw new DatasetError(`speaker ${both.join(', ')} is listed for both test and validation; list it once`);
-      if (test.length === 0 && validation.length === 0) throw new DatasetError('a speakers split needs at least one test or validation speaker, e.g. speakers:ravdess:17,ravdess:18 or speakers:/ravdess:19');
+      if (both.length > 0) throw new DatasetError(`speaker ${both.join(', ')} is listed for both test and validation; list it once`, 'ERR_ARGUMENT');
+      if (test.length === 0 && validation.length === 0) throw new DatasetError('a speakers split needs at least one test or validation speaker, e.g. speakers:ravdess:17,ravdess:18 or speakers:/ravdess:19', 'ERR_ARGUMENT');
       const assign = new Map<string, SplitName>();
       test.forEach((s) => assign.set(s, 'test'));
       validation.forEach((s) => assign.set(s, 'validation'));
@@ -85,13 +88,15 @@ export function makeSplit(data: SplitInput, spec: SplitSpec, options: SplitOptio
       return kfold(data, spec, spec.seed ?? options.seed ?? 0, known);
     case 'random':
       return randomSplit(data, spec, spec.seed ?? options.seed ?? 0);
+    case 'all':
+      return bySpeaker(data, spec, new Map(), `every speaker in training (${known.length}): no validation, no test`, []);
     case 'default': {
       const { assign, warnings } = defaultAssignment(data.items);
       const list = (name: SplitName): string => formatSpeakers(known.filter((s) => assign.get(s) === name)) || 'none';
       return bySpeaker(data, spec, assign, `speaker-independent default protocol: train ${list('train')}; validation ${list('validation')}; test ${list('test')}`, warnings);
     }
     default:
-      throw new DatasetError(`unknown split mode '${(spec as { mode: string }).mode}'; use speakers, kfold, loso, random or default`);
+      throw new DatasetError(`unknown split mode '${(spec as { mode: string }).mode}'; use speakers, kfold, loso, random or default`, 'ERR_ARGUMENT');
   }
 }
 
@@ -202,8 +207,8 @@ function linkedUnits<T extends string>(keys: readonly T[], links: readonly (read
 
 function kfold(data: SplitInput, spec: Extract<SplitSpec, { mode: 'kfold' }>, seed: number, known: string[]): Split {
   const { k, fold } = spec;
-  if (!Number.isInteger(k) || k < 2) throw new DatasetError(`k-fold needs an integer k >= 2, got ${k} (e.g. kfold:5:0)`);
-  if (!Number.isInteger(fold) || fold < 0 || fold >= k) throw new DatasetError(`k-fold fold must be an integer from 0 to ${k - 1}, got ${fold}`);
+  if (!Number.isInteger(k) || k < 2) throw new DatasetError(`k-fold needs an integer k >= 2, got ${k} (e.g. kfold:5:0)`, 'ERR_ARGUMENT');
+  if (!Number.isInteger(fold) || fold < 0 || fold >= k) throw new DatasetError(`k-fold fold must be an integer from 0 to ${k - 1}, got ${fold}`, 'ERR_ARGUMENT');
   // Speakers sharing a duplicate recording are one unit, so the duplicate cannot straddle folds.
   const speakerOf = new Map(data.items.map((i) => [i.path, i.speaker]));
   const links = (data.duplicates ?? []).map((g) => g.paths.filter((p) => speakerOf.has(p)).map((p) => speakerOf.get(p)!));
@@ -229,8 +234,8 @@ function kfold(data: SplitInput, spec: Extract<SplitSpec, { mode: 'kfold' }>, se
 function randomSplit(data: SplitInput, spec: Extract<SplitSpec, { mode: 'random' }>, seed: number): Split {
   const t = spec.testFraction;
   const v = spec.validationFraction ?? 0;
-  if (!(t > 0 && t < 1)) throw new DatasetError(`random split: test fraction must be between 0 and 1 (exclusive), got ${t} (e.g. random:0.2)`);
-  if (!(v >= 0 && t + v < 1)) throw new DatasetError(`random split: validation fraction must be >= 0 and leave room for training (test + validation < 1), got ${v}`);
+  if (!(t > 0 && t < 1)) throw new DatasetError(`random split: test fraction must be between 0 and 1 (exclusive), got ${t} (e.g. random:0.2)`, 'ERR_ARGUMENT');
+  if (!(v >= 0 && t + v < 1)) throw new DatasetError(`random split: validation fraction must be >= 0 and leave room for training (test + validation < 1), got ${v}`, 'ERR_ARGUMENT');
   const items = [...data.items].sort((a, b) => byCodePoint(a.path, b.path));
   const byPath = new Map(items.map((i) => [i.path, i]));
   const units = linkedUnits(
@@ -253,11 +258,10 @@ function randomSplit(data: SplitInput, spec: Extract<SplitSpec, { mode: 'random'
   }
   const order = new Map(data.items.map((it, i) => [it.path, i]));
   for (const name of SPLIT_NAMES) parts[name].sort((a, b) => order.get(a.path)! - order.get(b.path)!);
-  const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
   return finish(
     spec,
     'speaker-dependent',
-    `speaker-dependent stratified random split by emotion: test ${pct(t)}${v ? `, validation ${pct(v)}` : ''} (seed ${seed}); the same speakers are in train and test`,
+    `speaker-dependent stratified random split by emotion: test ${percent(t)}${v ? `, validation ${percent(v)}` : ''} (seed ${seed}); the same speakers are in train and test`,
     parts,
     [],
     [],

@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { writeWav } from '../audio/wav';
+import { SerNativeError } from '../errors';
+import * as is from '../is';
 import { DEMO_EMOTIONS, DemoEmotion, emotionCode, Intensity } from './profiles';
 import { synthesizeUtterance } from './synth';
 import { UtteranceSpec, utteranceParams } from './voice';
@@ -63,23 +65,23 @@ interface Manifest {
 export function resolveDemoOptions(options: DemoCorpusOptions = {}): ResolvedDemoOptions {
   const actors =
     options.actors === undefined ? range(1, 8) : typeof options.actors === 'number' ? range(1, options.actors) : [...options.actors];
-  if (actors.length === 0) throw new RangeError('demo corpus: at least one actor is needed');
-  for (const a of actors) if (!Number.isInteger(a) || a < 1 || a > 99) throw new RangeError(`demo corpus: actor numbers must be integers in 1..99, got ${a}`);
+  if (actors.length === 0) throw is.invalidArgument('demo corpus: at least one actor is needed', 'range');
+  for (const a of actors) if (!Number.isInteger(a) || a < 1 || a > 99) throw is.invalidArgument(`demo corpus: actor numbers must be integers in 1..99, got ${a}`, 'range');
   const emotions = options.emotions ? [...options.emotions] : [...DEMO_EMOTIONS];
-  if (emotions.length === 0) throw new RangeError('demo corpus: at least one emotion is needed');
+  if (emotions.length === 0) throw is.invalidArgument('demo corpus: at least one emotion is needed', 'range');
   emotions.forEach(emotionCode); // throws on unknown names
   const statements = options.statements ?? 2;
-  if (statements !== 1 && statements !== 2) throw new RangeError(`demo corpus: statements must be 1 or 2, got ${statements}`);
+  if (statements !== 1 && statements !== 2) throw is.invalidArgument(`demo corpus: statements must be 1 or 2, got ${statements}`, 'range');
   const repetitions = options.repetitions ?? 2;
-  if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 99) throw new RangeError(`demo corpus: repetitions must be an integer in 1..99, got ${repetitions}`);
+  if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 99) throw is.invalidArgument(`demo corpus: repetitions must be an integer in 1..99, got ${repetitions}`, 'range');
   const intensities = options.intensities ? [...options.intensities] : ([1, 2] as Intensity[]);
-  if (intensities.length === 0 || intensities.some((i) => i !== 1 && i !== 2)) throw new RangeError(`demo corpus: intensities must be a non-empty subset of [1, 2], got ${JSON.stringify(options.intensities)}`);
+  if (intensities.length === 0 || intensities.some((i) => i !== 1 && i !== 2)) throw is.invalidArgument(`demo corpus: intensities must be a non-empty subset of [1, 2], got ${JSON.stringify(options.intensities)}`, 'range');
   const seconds = options.seconds ?? 2.5;
-  if (!(seconds >= 0.5 && seconds <= 30)) throw new RangeError(`demo corpus: seconds must be in [0.5, 30], got ${seconds}`);
+  if (!(seconds >= 0.5 && seconds <= 30)) throw is.invalidArgument(`demo corpus: seconds must be in [0.5, 30], got ${seconds}`, 'range');
   const seed = options.seed ?? 1;
-  if (!Number.isFinite(seed)) throw new RangeError(`demo corpus: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw is.invalidArgument(`demo corpus: seed must be a finite number, got ${seed}`, 'range');
   const sampleRate = options.sampleRate ?? 16000;
-  if (!Number.isInteger(sampleRate) || sampleRate < 11025 || sampleRate > 192000) throw new RangeError(`demo corpus: sampleRate must be an integer in [11025, 192000], got ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 11025 || sampleRate > 192000) throw is.invalidArgument(`demo corpus: sampleRate must be an integer in [11025, 192000], got ${sampleRate}`, 'range');
   return {
     actors: [...new Set(actors)].sort((a, b) => a - b),
     emotions: DEMO_EMOTIONS.filter((e) => emotions.includes(e)),
@@ -93,7 +95,7 @@ export function resolveDemoOptions(options: DemoCorpusOptions = {}): ResolvedDem
 }
 
 function range(lo: number, hi: number): number[] {
-  if (!Number.isInteger(hi) || hi < lo) throw new RangeError(`demo corpus: actor count must be an integer >= 1, got ${hi}`);
+  if (!Number.isInteger(hi) || hi < lo) throw is.invalidArgument(`demo corpus: actor count must be an integer >= 1, got ${hi}`, 'range');
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
@@ -164,7 +166,7 @@ function readManifest(dir: string): Manifest | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
   } catch (err) {
-    throw new Error(`${file}: demo corpus manifest is unreadable (${(err as Error).message}); delete ${dir} to regenerate it`);
+    throw new SerNativeError('ERR_DATA', `${file}: demo corpus manifest is unreadable (${(err as Error).message}); delete ${dir} to regenerate it`);
   }
 }
 
@@ -174,17 +176,18 @@ function reuse(dir: string, o: ResolvedDemoOptions): DemoCorpus | null {
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length === 0) return null;
   const m = readManifest(dir);
   if (!m) {
-    throw new Error(`${dir}: folder exists but holds no ${MANIFEST_NAME}, so it is not a demo corpus; delete it or choose another folder`);
+    throw new SerNativeError('ERR_DATA', `${dir}: folder exists but holds no ${MANIFEST_NAME}, so it is not a demo corpus; delete it or choose another folder`);
   }
   if (m.version !== DEMO_CORPUS_VERSION || JSON.stringify(m.options) !== JSON.stringify(o)) {
-    throw new Error(
+    throw new SerNativeError(
+      'ERR_DATA',
       `${dir}: holds a demo corpus made with other settings (version ${m.version}, ${JSON.stringify(m.options)}); ` +
         `delete it or choose another folder for ${JSON.stringify(o)}`,
     );
   }
   const files = m.files.map((f) => path.join(dir, ...f.split('/')));
   const missing = files.find((f) => !fs.existsSync(f));
-  if (missing) throw new Error(`${dir}: demo corpus is incomplete (${missing} is missing); delete the folder to regenerate it`);
+  if (missing) throw new SerNativeError('ERR_DATA', `${dir}: demo corpus is incomplete (${missing} is missing); delete the folder to regenerate it`);
   return { dir, files, seconds: m.seconds };
 }
 
@@ -203,7 +206,11 @@ export function ensureDemoCorpus(dir: string = defaultDemoDir(), options: DemoCo
   if (existing) return { ...existing, reused: true };
 
   const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+  } catch (err) {
+    throw new SerNativeError('ERR_IO', `${parent}: cannot create the folder of the demo corpus (${(err as Error).message}); set SER_NATIVE_HOME to a writable folder`, { cause: err });
+  }
   const prefix = `${path.basename(target)}.tmp-`;
   for (const name of fs.readdirSync(parent)) {
     if (!name.startsWith(prefix)) continue;
@@ -230,9 +237,9 @@ export function ensureDemoCorpus(dir: string = defaultDemoDir(), options: DemoCo
     // Someone else finished first: use theirs (it must match, or reuse() explains why not).
     const theirs = reuse(target, o);
     if (theirs) return { ...theirs, reused: true };
-    throw new Error(`${target}: cannot move the generated demo corpus into place (${(err as Error).message})`);
+    throw new SerNativeError('ERR_IO', `${target}: cannot move the generated demo corpus into place (${(err as Error).message})`, { cause: err });
   }
   const done = reuse(target, o);
-  if (!done) throw new Error(`${target}: demo corpus vanished right after generation`);
+  if (!done) throw new SerNativeError('ERR_DATA', `${target}: demo corpus vanished right after generation (another process removed it?)`);
   return { ...done, reused: false };
 }

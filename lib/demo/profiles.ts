@@ -7,6 +7,7 @@
  * emotions are higher, wider, faster, louder and tenser; sad is low, narrow, slow, quiet and breathy.
  * Values are for normal intensity; strong intensity exaggerates the difference from neutral.
  */
+import * as is from '../is';
 
 /** RAVDESS emotions in code order (01..08). */
 export const DEMO_EMOTIONS = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'] as const;
@@ -15,7 +16,7 @@ export type DemoEmotion = (typeof DEMO_EMOTIONS)[number];
 /** RAVDESS emotion code (the EE field of a file name). */
 export function emotionCode(emotion: DemoEmotion): number {
   const i = DEMO_EMOTIONS.indexOf(emotion);
-  if (i < 0) throw new RangeError(`unknown demo emotion '${String(emotion)}' (expected one of ${DEMO_EMOTIONS.join(', ')})`);
+  if (i < 0) throw is.invalidArgument(`unknown demo emotion '${String(emotion)}' (expected one of ${DEMO_EMOTIONS.join(', ')})`, 'range');
   return i + 1;
 }
 

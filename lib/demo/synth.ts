@@ -9,6 +9,7 @@
  * closures (silent or with a voice bar), noise bursts and fricatives through a separate band-pass.
  * Controls are updated every 2 ms and interpolated per sample.
  */
+import * as is from '../is';
 import { Rng } from '../random';
 import { STATEMENTS, Syllable } from './statements';
 import { UtteranceParams } from './voice';
@@ -78,9 +79,9 @@ function layout(syllables: Syllable[], p: UtteranceParams, fs: number, rng: Rng)
 /** Render one utterance to samples in [-1, 1] (level set by p.levelDb, background noise added). */
 export function synthesizeUtterance(p: UtteranceParams, options: SynthOptions = {}): Float32Array {
   const fs = options.sampleRate ?? 16000;
-  if (!Number.isInteger(fs) || fs < 11025) throw new RangeError(`synthesizeUtterance: sampleRate must be an integer >= 11025, got ${fs}`);
+  if (!Number.isInteger(fs) || fs < 11025) throw is.invalidArgument(`synthesizeUtterance: sampleRate must be an integer >= 11025, got ${fs}`, 'range');
   const clipSeconds = options.clipSeconds ?? 2.5;
-  if (!(clipSeconds > 0)) throw new RangeError(`synthesizeUtterance: clipSeconds must be > 0, got ${clipSeconds}`);
+  if (!(clipSeconds > 0)) throw is.invalidArgument(`synthesizeUtterance: clipSeconds must be > 0, got ${clipSeconds}`, 'range');
   const rng = new Rng(p.seed);
   const syllables = STATEMENTS[p.statement];
   const { segments, length: speechLen } = layout(syllables, p, fs, rng);

@@ -7,6 +7,7 @@
  * noise, so classes overlap across speakers the way acted corpora do. All draws come from seeds
  * derived from (corpus seed, actor, ...), so any clip can be rebuilt on its own.
  */
+import * as is from '../is';
 import { deriveSeed, Rng } from '../random';
 import { CUES, DemoEmotion, emotionCode, emotionProfile, Intensity, PROFILES, ProsodyProfile } from './profiles';
 
@@ -110,7 +111,7 @@ const TAG_UTTERANCE = 3;
 const TAG_SYNTH = 4;
 
 export function speakerTraits(seed: number, actor: number): SpeakerTraits {
-  if (!Number.isInteger(actor) || actor < 1 || actor > 99) throw new RangeError(`demo actor must be an integer in 1..99, got ${actor}`);
+  if (!Number.isInteger(actor) || actor < 1 || actor > 99) throw is.invalidArgument(`demo actor must be an integer in 1..99, got ${actor}`, 'range');
   const rng = new Rng(deriveSeed(seed, TAG_SPEAKER, actor));
   const male = actor % 2 === 1;
   const bias = {} as ProsodyProfile;
@@ -132,9 +133,9 @@ export function speakerTraits(seed: number, actor: number): SpeakerTraits {
 export function utteranceParams(seed: number, spec: UtteranceSpec): UtteranceParams {
   const { actor, emotion, intensity, statement, repetition } = spec;
   const code = emotionCode(emotion);
-  if (intensity !== 1 && intensity !== 2) throw new RangeError(`demo intensity must be 1 or 2, got ${String(intensity)}`);
-  if (statement !== 1 && statement !== 2) throw new RangeError(`demo statement must be 1 or 2, got ${String(statement)}`);
-  if (!Number.isInteger(repetition) || repetition < 1) throw new RangeError(`demo repetition must be an integer >= 1, got ${repetition}`);
+  if (intensity !== 1 && intensity !== 2) throw is.invalidArgument(`demo intensity must be 1 or 2, got ${String(intensity)}`, 'range');
+  if (statement !== 1 && statement !== 2) throw is.invalidArgument(`demo statement must be 1 or 2, got ${String(statement)}`, 'range');
+  if (!Number.isInteger(repetition) || repetition < 1) throw is.invalidArgument(`demo repetition must be an integer >= 1, got ${repetition}`, 'range');
   const speaker = speakerTraits(seed, actor);
   const target = emotionProfile(emotion, intensity);
   const neutral = PROFILES.neutral;

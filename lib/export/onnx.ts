@@ -7,10 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../binding';
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import { readBundle, BundleMeta, Member } from '../model/bundle';
 import type { Architecture } from '../model/config';
-import { windowFrames } from '../model/features';
+import { MIN_FEATURE_STD, windowFrames } from '../model/features';
 import { melFilterbank } from '../features/logmel';
 import type { TensorState } from '../model/native-model';
 
@@ -107,7 +108,7 @@ function attribute_(name: string, v: Attr): Record<string, unknown> {
 
 function tensor(state: TensorState[], name: string, member: string): TensorState {
   const t = state.find((s) => s.name === name);
-  if (!t) throw new Error(`${member} has no tensor '${name}'`);
+  if (!t) throw new SerNativeError('ERR_MODEL', `${member} has no tensor '${name}'`);
   return t;
 }
 
@@ -119,7 +120,7 @@ function hannWindow(nFft: number, winLength: number): Float32Array {
   return w;
 }
 
-/** Raw samples [batch, samples] → utterance-normalised log-mel [batch, frames, nMels] (native/logmel.cc + features.ts). */
+/** Raw samples [batch, samples] → utterance-normalised log-mel (mean, and std with utteranceStd) [batch, frames, nMels] (native/logmel.cc + features.ts). */
 function frontEnd(g: Graph, samples: string, meta: BundleMeta): string {
   const o = meta.features.logMel;
   let x = samples;
@@ -139,6 +140,12 @@ function frontEnd(g: Graph, samples: string, meta: BundleMeta): string {
   db = g.op1('Sub', [db, g.scalar(multiplier * Math.log10(Math.max(o.amin, o.ref)))]);
   if (o.topDb !== null) db = g.op1('Max', [db, g.op1('Sub', [g.reduce('ReduceMax', db, [1, 2], true), g.scalar(o.topDb)])]);
   if (meta.features.utteranceNorm) db = g.op1('Sub', [db, g.reduce('ReduceMean', db, [1], true)]);
+  // Per-utterance CMVN: the centred values over their per-mel standard deviation (floored as MIN_FEATURE_STD).
+  // The graph scores lone clips; speaker adaptation (statistics of a voice) stays in the library.
+  if (meta.features.utteranceNorm && meta.features.utteranceStd) {
+    const std = g.op1('Sqrt', [g.reduce('ReduceMean', g.op1('Mul', [db, db]), [1], true)]);
+    db = g.op1('Div', [db, g.op1('Max', [std, g.scalar(MIN_FEATURE_STD)])]);
+  }
   return db;
 }
 
@@ -251,6 +258,7 @@ export function buildOnnxModel(meta: BundleMeta, members: Member[], options: Exp
     n_mels: String(nMels),
     log_mel: JSON.stringify(meta.features.logMel),
     utterance_norm: String(meta.features.utteranceNorm),
+    utterance_std: String(meta.features.utteranceStd),
     includes_features: String(features),
     members: String(members.length),
     temperature: t === undefined ? 'none' : String(t),
@@ -291,10 +299,15 @@ export function exportOnnx(bundleDir: string, file: string, options: ExportOnnxO
   const o = is.plainObject('options', options);
   is.knownKeys('options', o, ['opset', 'features']);
   if (o.features !== undefined) is.boolean('options.features', o.features);
+  if (o.opset !== undefined) is.integer('options.opset', o.opset, MIN_OPSET, MAX_OPSET); // before the bundle is read
   const { meta, members } = readBundle(bundleDir);
   const built = buildOnnxModel(meta, members, options);
   const bytes = encodeOnnx(built.model);
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, bytes);
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, bytes);
+  } catch (e) {
+    throw new SerNativeError('ERR_IO', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
+  }
   return { file, bytes: bytes.length, opset: options.opset ?? MIN_OPSET, input: built.input, output: built.output, members: members.length, temperature: meta.calibration?.temperature ?? null };
 }

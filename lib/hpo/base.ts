@@ -1,6 +1,7 @@
 // The ask/tell bookkeeping every optimizer shares: round counting, the pending batch, bounds, the best point,
 // and (de)serialisation of those fields. Subclasses only say how to propose a batch and how to absorb its
 // fitnesses.
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import {
   type Algorithm,
@@ -63,9 +64,9 @@ export function coreFromSettings(settings: OptimizerSettings, minPopulation: num
 export function coreFromState(state: unknown, algorithm: Algorithm, minPopulation: number): Core {
   const s = is.plainObject('state', state);
   if (s.algorithm !== algorithm) {
-    throw new TypeError(`Expected "${algorithm}" for state.algorithm but received ${is.describe(s.algorithm)}`);
+    throw is.invalidArgument(`Expected "${algorithm}" for state.algorithm but received ${is.describe(s.algorithm)}`);
   }
-  if (s.version !== 1) throw new TypeError(`Expected 1 for state.version but received ${is.describe(s.version)}`);
+  if (s.version !== 1) throw is.invalidArgument(`Expected 1 for state.version but received ${is.describe(s.version)}`);
   const dimension = is.positiveInteger('state.dimension', s.dimension);
   const population = is.integer('state.population', s.population, minPopulation);
   const iterations = is.positiveInteger('state.iterations', s.iterations);
@@ -84,7 +85,7 @@ export function coreFromState(state: unknown, algorithm: Algorithm, minPopulatio
 /** Reads a JSON fitness array (finite numbers or "Infinity" strings) of a given length. */
 export function fitnessFromState(name: string, value: unknown, length: number): number[] {
   if (!Array.isArray(value) || value.length !== length) {
-    throw new TypeError(`Expected array of ${length} fitness values for ${name} but received ${is.describe(value)}`);
+    throw is.invalidArgument(`Expected array of ${length} fitness values for ${name} but received ${is.describe(value)}`);
   }
   return value.map((v: unknown, i) => fromJsonNumber(`${name}[${i}]`, v));
 }
@@ -129,7 +130,7 @@ export abstract class BaseOptimizer implements Optimizer {
 
   ask(): number[][] {
     if (this.pending === null) {
-      if (this.done) throw new Error(`ask() called after the last of ${this.iterations} iterations`);
+      if (this.done) throw new SerNativeError('ERR_STATE', `ask() called after the last of ${this.iterations} iterations`);
       const batch = this.propose();
       // Enqueued points take the first places of the batch, so the algorithm absorbs them like its own.
       for (let i = 0; i < batch.length && this.queued.length > 0; i++) batch[i] = this.queued.shift() as number[];
@@ -139,7 +140,7 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   enqueue(points: readonly (readonly number[])[]): void {
-    if (!Array.isArray(points)) throw new TypeError(`Expected array of points for enqueue but received ${is.describe(points)}`);
+    if (!Array.isArray(points)) throw is.invalidArgument(`Expected array of points for enqueue but received ${is.describe(points)}`);
     this.queued.push(...is.unitMatrix('points', points, null, this.dimension).map((x) => x.slice()));
   }
 

@@ -30,20 +30,20 @@ export interface FidelityPlan {
  * as epochs. Throws when two rungs would get the same budget (too many rungs for the budget).
  */
 export function geometricBudgets(maxBudget: number, rungs: number, eta: number): number[] {
-  if (!Number.isSafeInteger(maxBudget) || maxBudget < 1) throw new RangeError(`Expected positive integer for the top budget but received ${is.describe(maxBudget)}`);
-  if (!Number.isSafeInteger(rungs) || rungs < 1) throw new RangeError(`Expected positive integer for rungs but received ${is.describe(rungs)}`);
+  if (!Number.isSafeInteger(maxBudget) || maxBudget < 1) throw is.invalidArgument(`Expected positive integer for the top budget but received ${is.describe(maxBudget)}`, 'range');
+  if (!Number.isSafeInteger(rungs) || rungs < 1) throw is.invalidArgument(`Expected positive integer for rungs but received ${is.describe(rungs)}`, 'range');
   checkEta(eta);
   const budgets = Array.from({ length: rungs }, (_, r) => Math.max(1, Math.round(maxBudget / eta ** (rungs - 1 - r))));
   for (let r = 1; r < rungs; r++) {
     if (budgets[r] <= budgets[r - 1]) {
-      throw new RangeError(`${rungs} rungs with eta ${eta} below a top budget of ${maxBudget} give the budgets ${budgets.join(', ')}, which are not increasing: use fewer rungs, a smaller eta or a larger top budget`);
+      throw is.invalidArgument(`${rungs} rungs with eta ${eta} below a top budget of ${maxBudget} give the budgets ${budgets.join(', ')}, which are not increasing: use fewer rungs, a smaller eta or a larger top budget`, 'range');
     }
   }
   return budgets;
 }
 
 function checkEta(eta: unknown): number {
-  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 2) throw new RangeError(`Expected number >= 2 for eta but received ${is.describe(eta)}`);
+  if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 2) throw is.invalidArgument(`Expected number >= 2 for eta but received ${is.describe(eta)}`, 'range');
   return eta;
 }
 
@@ -51,11 +51,11 @@ function checkEta(eta: unknown): number {
 export function checkFidelityPlan(name: string, plan: unknown): FidelityPlan {
   const p = plan as Partial<FidelityPlan> | null;
   if (typeof p !== 'object' || p === null || !Array.isArray(p.budgets) || p.budgets.length === 0) {
-    throw new TypeError(`Expected { budgets: [b0 < b1 < ...], eta } for ${name} but received ${is.describe(plan)}`);
+    throw is.invalidArgument(`Expected { budgets: [b0 < b1 < ...], eta } for ${name} but received ${is.describe(plan)}`);
   }
   p.budgets.forEach((b: unknown, r) => {
     if (typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (r > 0 && b <= (p.budgets as number[])[r - 1])) {
-      throw new RangeError(`Expected strictly increasing positive numbers for ${name}.budgets but received ${is.describe(p.budgets)}`);
+      throw is.invalidArgument(`Expected strictly increasing positive numbers for ${name}.budgets but received ${is.describe(p.budgets)}`, 'range');
     }
   });
   return { budgets: p.budgets.slice(), eta: checkEta(p.eta) };

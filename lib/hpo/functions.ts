@@ -24,7 +24,7 @@ export interface BenchmarkFunction {
 
 function checkPoint(name: string, x: readonly number[], minDimension: number): void {
   if (!Array.isArray(x) || x.length < minDimension) {
-    throw new TypeError(`Expected array of at least ${minDimension} numbers for x (${name}) but received ${is.describe(x)}`);
+    throw is.invalidArgument(`Expected array of at least ${minDimension} numbers for x (${name}) but received ${is.describe(x)}`);
   }
 }
 
@@ -117,8 +117,9 @@ export const benchmarkFunctions: readonly BenchmarkFunction[] = [sphere, rosenbr
 export function benchmarkSpace(fn: BenchmarkFunction, dimension: number): Space {
   is.positiveInteger('dimension', dimension);
   if (dimension < fn.minDimension) {
-    throw new RangeError(
+    throw is.invalidArgument(
       `Expected integer >= ${fn.minDimension} for dimension (${fn.name}) but received ${is.describe(dimension)}`,
+      'range',
     );
   }
   const space: Record<string, FloatDimension> = {};

@@ -12,6 +12,7 @@
 // numbered rung by rung (all rung-0 evaluations of an iteration, then the promoted ones at rung 1, ...), so a
 // seeded run numbers them the same way every time, which lets a caller replay finished evaluations after a
 // crash (lib/optimize/search.ts does). Budget spent = the sum of the budgets evaluated; `maxBudget` caps it.
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import { type Algorithm, type BaseState, type JsonNumber, type JsonPoint, fromJsonNumber, toJsonNumber } from './optimizer';
 import { DEFAULT_POPULATION } from './base';
@@ -170,14 +171,14 @@ function errorMessage(error: unknown): string {
 
 function abortReason(signal: AbortSignal): unknown {
   if (signal.reason !== undefined) return signal.reason;
-  const error = new Error('The operation was aborted');
+  const error = new SerNativeError('ERR_CANCELLED', 'The operation was aborted');
   error.name = 'AbortError';
   return error;
 }
 
 function expectPenalty(value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`Expected number (not NaN) for penalty but received ${is.describe(value)}`);
+    throw is.invalidArgument(`Expected number (not NaN) for penalty but received ${is.describe(value)}`);
   }
   return value;
 }
@@ -204,12 +205,12 @@ interface Run<S extends Space> {
 function checkRunOptions<C>(options: RunOptions<C>): void {
   if (options.maxEvaluations !== undefined) is.positiveInteger('maxEvaluations', options.maxEvaluations);
   if (options.maxBudget !== undefined && !(typeof options.maxBudget === 'number' && options.maxBudget > 0 && Number.isFinite(options.maxBudget))) {
-    throw new RangeError(`Expected positive number for maxBudget but received ${is.describe(options.maxBudget)}`);
+    throw is.invalidArgument(`Expected positive number for maxBudget but received ${is.describe(options.maxBudget)}`, 'range');
   }
   if (options.concurrency !== undefined) is.positiveInteger('concurrency', options.concurrency);
   if (options.onIteration !== undefined) is.fn('onIteration', options.onIteration);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw new TypeError(`Expected AbortSignal for signal but received ${is.describe(options.signal)}`);
+    throw is.invalidArgument(`Expected AbortSignal for signal but received ${is.describe(options.signal)}`);
   }
 }
 
@@ -251,7 +252,7 @@ async function evaluate<S extends Space>(
     // A fresh copy per call: the objective may mutate its argument without touching the record.
     const result: unknown = await run.objective(run.decode(x), { evaluation, iteration, x: x.slice(), ...where, signal: run.signal });
     if (typeof result !== 'number' || Number.isNaN(result)) {
-      throw new TypeError(`Expected number for objective value but received ${is.describe(result)}`);
+      throw is.invalidArgument(`Expected number for objective value but received ${is.describe(result)}`);
     }
     value = result;
   } catch (e) {
@@ -337,7 +338,7 @@ export async function minimize<S extends Space>(
   checkRunOptions(o);
   const algorithm = expectAlgorithm('algorithm', o.algorithm ?? 'sfs-woa');
   if (o.iterations === undefined && o.maxEvaluations === undefined && o.maxBudget === undefined) {
-    throw new TypeError('Expected iterations, maxEvaluations or maxBudget in options but received neither');
+    throw is.invalidArgument('Expected iterations, maxEvaluations or maxBudget in options but received neither');
   }
   const fidelity = o.fidelity === undefined ? null : checkFidelityPlan('fidelity', o.fidelity);
   const settings: AnyOptimizerSettings = {
@@ -364,7 +365,7 @@ export async function minimize<S extends Space>(
   }
   const optimizer = createOptimizer(algorithm, { ...settings, iterations });
   if (o.initial !== undefined) {
-    if (!Array.isArray(o.initial)) throw new TypeError(`Expected array of configurations for initial but received ${is.describe(o.initial)}`);
+    if (!Array.isArray(o.initial)) throw is.invalidArgument(`Expected array of configurations for initial but received ${is.describe(o.initial)}`);
     optimizer.enqueue(o.initial.map((c) => encode(space, c as Record<string, unknown>)));
   }
   return drive({
@@ -404,15 +405,15 @@ export async function resumeMinimize<S extends Space>(
   checkRunOptions(o);
   const c = is.plainObject('state', state);
   if (c.kind !== 'ser-native/hpo-checkpoint' || c.version !== 1) {
-    throw new TypeError(`Expected a version 1 hpo checkpoint for state but received ${is.describe(state)}`);
+    throw is.invalidArgument(`Expected a version 1 hpo checkpoint for state but received ${is.describe(state)}`);
   }
   if (!Array.isArray(c.names) || c.names.join('\u0000') !== names.join('\u0000')) {
     const expected = `[${names.join(', ')}]`;
-    throw new TypeError(`Expected state.names to match the space's dimensions ${expected} but received ${is.describe(c.names)}`);
+    throw is.invalidArgument(`Expected state.names to match the space's dimensions ${expected} but received ${is.describe(c.names)}`);
   }
   const optimizer = restoreOptimizer(c.optimizer);
   if (optimizer.dimension !== names.length) {
-    throw new RangeError(`Expected state.optimizer.dimension ${names.length} but received ${optimizer.dimension}`);
+    throw is.invalidArgument(`Expected state.optimizer.dimension ${names.length} but received ${optimizer.dimension}`, 'range');
   }
   const evaluations = is.integer('state.evaluations', c.evaluations, 0);
   let best: Run<S>['best'] = null;
@@ -424,7 +425,7 @@ export async function resumeMinimize<S extends Space>(
   const savedBudget = c.maxEvaluations === null ? null : is.positiveInteger('state.maxEvaluations', c.maxEvaluations);
   const fidelity = c.fidelity === undefined || c.fidelity === null ? null : checkFidelityPlan('state.fidelity', c.fidelity);
   const budgetSpent = c.budgetSpent === undefined ? evaluations : (c.budgetSpent as number);
-  if (typeof budgetSpent !== 'number' || !(budgetSpent >= 0)) throw new TypeError(`Expected non-negative number for state.budgetSpent but received ${is.describe(c.budgetSpent)}`);
+  if (typeof budgetSpent !== 'number' || !(budgetSpent >= 0)) throw is.invalidArgument(`Expected non-negative number for state.budgetSpent but received ${is.describe(c.budgetSpent)}`);
   const savedMaxBudget = c.maxBudget === undefined || c.maxBudget === null ? null : (c.maxBudget as number);
   return drive({
     objective,

@@ -8,6 +8,7 @@
 //   state()      a plain JSON-safe object (non-finite numbers are written as strings, since JSON has none);
 //                restoreOptimizer(JSON.parse(JSON.stringify(state))) continues bit-for-bit, including a batch
 //                that was asked but not yet told.
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import type { RngState } from '../random';
 
@@ -74,7 +75,7 @@ export function fromJsonNumber(name: string, v: unknown): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
-  throw new TypeError(`Expected finite number, "Infinity" or "-Infinity" for ${name} but received ${is.describe(v)}`);
+  throw is.invalidArgument(`Expected finite number, "Infinity" or "-Infinity" for ${name} but received ${is.describe(v)}`);
 }
 
 export function toJsonPoint(p: Point | null): JsonPoint | null {
@@ -97,17 +98,18 @@ export function reflectVector(x: number[]): number[] {
 
 /** Validates tell() input against the pending batch; NaN becomes +Infinity (a failed evaluation ranks last). */
 export function checkFitnesses(fitnesses: unknown, pending: number[][] | null): number[] {
-  if (pending === null) throw new Error('tell() called without a pending batch: call ask() first');
+  if (pending === null) throw new SerNativeError('ERR_STATE', 'tell() called without a pending batch: call ask() first');
   if (!Array.isArray(fitnesses)) {
-    throw new TypeError(`Expected array of numbers for fitnesses but received ${is.describe(fitnesses)}`);
+    throw is.invalidArgument(`Expected array of numbers for fitnesses but received ${is.describe(fitnesses)}`);
   }
   if (fitnesses.length > pending.length) {
-    throw new RangeError(
+    throw is.invalidArgument(
       `Expected at most ${pending.length} values for fitnesses (the asked batch) but received ${fitnesses.length}`,
+      'range',
     );
   }
   return fitnesses.map((f: unknown, i) => {
-    if (typeof f !== 'number') throw new TypeError(`Expected number for fitnesses[${i}] but received ${is.describe(f)}`);
+    if (typeof f !== 'number') throw is.invalidArgument(`Expected number for fitnesses[${i}] but received ${is.describe(f)}`);
     return Number.isNaN(f) ? Infinity : f;
   });
 }

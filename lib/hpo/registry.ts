@@ -25,7 +25,7 @@ const SPECIFIC: Record<string, Algorithm> = {
 export function expectAlgorithm(name: string, value: unknown): Algorithm {
   if (!ALGORITHMS.includes(value as Algorithm)) {
     const names = ALGORITHMS.map((a) => `"${a}"`).join(', ');
-    throw new TypeError(`Expected one of ${names} for ${name} but received ${is.describe(value)}`);
+    throw is.invalidArgument(`Expected one of ${names} for ${name} but received ${is.describe(value)}`);
   }
   return value as Algorithm;
 }
@@ -34,7 +34,7 @@ export function expectAlgorithm(name: string, value: unknown): Algorithm {
 export function checkSpecificOptions(algorithm: Algorithm, options: Record<string, unknown>): void {
   for (const [key, owner] of Object.entries(SPECIFIC)) {
     if (options[key] !== undefined && owner !== algorithm) {
-      throw new TypeError(`Option ${key} applies to algorithm "${owner}" only, not "${algorithm}"`);
+      throw is.invalidArgument(`Option ${key} applies to algorithm "${owner}" only, not "${algorithm}"`);
     }
   }
 }

@@ -122,7 +122,7 @@ export class SfsWoa extends BaseOptimizer {
     const scale = s.diffusionScale;
     if (typeof scale !== 'number' || !(scale >= SCALE_MIN && scale <= SCALE_MAX)) {
       const expected = `number in [${SCALE_MIN}, ${SCALE_MAX}]`;
-      throw new TypeError(`Expected ${expected} for state.diffusionScale but received ${is.describe(scale)}`);
+      throw is.invalidArgument(`Expected ${expected} for state.diffusionScale but received ${is.describe(scale)}`);
     }
     return new SfsWoa(
       new Restored(core, {

@@ -116,11 +116,11 @@ export class Sfs extends BaseOptimizer {
     const core = coreFromState(state, 'sfs', 3);
     const s = is.plainObject('state', state);
     if (!PHASES.includes(s.phase as SfsPhase)) {
-      throw new TypeError(`Expected one of ${PHASES.join(', ')} for state.phase but received ${String(s.phase)}`);
+      throw is.invalidArgument(`Expected one of ${PHASES.join(', ')} for state.phase but received ${String(s.phase)}`);
     }
     const owners = Array.isArray(s.owners) ? s.owners : [];
     if (!Array.isArray(s.owners) || owners.length !== (core.pending?.length ?? 0)) {
-      throw new TypeError('Expected state.owners to have one entry per pending candidate');
+      throw is.invalidArgument('Expected state.owners to have one entry per pending candidate');
     }
     return new Sfs(
       new Restored(core, {

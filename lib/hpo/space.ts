@@ -90,7 +90,7 @@ function validateDimension(name: string, dim: unknown): void {
 export function validateSpace(space: unknown): string[] {
   const s = is.plainObject('space', space);
   const names = Object.keys(s);
-  if (names.length === 0) throw new RangeError('Expected at least one dimension for space but received an empty object');
+  if (names.length === 0) throw is.invalidArgument('Expected at least one dimension for space but received an empty object', 'range');
   for (const name of names) validateDimension(name, s[name]);
   return names;
 }
@@ -156,7 +156,7 @@ export function encode<S extends Space>(space: S, config: ConfigOf<S> | Record<s
   const names = validateSpace(space);
   const c = is.plainObject('config', config);
   return names.map((name) => {
-    if (!(name in c)) throw new TypeError(`Expected a value for config.${name} but it is missing`);
+    if (!(name in c)) throw is.invalidArgument(`Expected a value for config.${name} but it is missing`);
     return encodeOne(name, space[name], c[name]);
   });
 }

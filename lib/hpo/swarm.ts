@@ -26,8 +26,9 @@ export class Swarm {
     const s = (value ?? {}) as Partial<SwarmState>;
     const positions = is.unitMatrix('state.swarm.positions', s.positions, null, dimension);
     if (positions.length !== 0 && positions.length !== population) {
-      throw new RangeError(
+      throw is.invalidArgument(
         `Expected 0 or ${population} rows for state.swarm.positions but received ${positions.length}`,
+        'range',
       );
     }
     return new Swarm(

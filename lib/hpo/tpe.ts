@@ -266,6 +266,6 @@ export class Tpe extends BaseOptimizer {
 
 function positive(name: string, value: unknown): number {
   const v = is.number(name, value);
-  if (v <= 0) throw new RangeError(`Expected positive number for ${name} but received ${is.describe(value)}`);
+  if (v <= 0) throw is.invalidArgument(`Expected positive number for ${name} but received ${is.describe(value)}`, 'range');
   return v;
 }

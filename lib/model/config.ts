@@ -158,10 +158,10 @@ export function validateFeatureConfig(f: FeatureConfig, architecture?: Architect
   if ((utteranceStd || speakerNorm > 0) && !f.utteranceNorm) throw is.rangeError(`${where}.utteranceNorm`, `true when ${where}.utteranceStd or ${where}.speakerNorm is set (they change how the mean is removed)`, f.utteranceNorm);
   if (architecture) {
     const mels = architecture.poolFreq.reduce((m, p) => Math.floor(m / p), logMel.nMels);
-    if (mels < 1) throw new RangeError(`${where}.logMel.nMels = ${logMel.nMels} is too small for the frequency pooling ${JSON.stringify(architecture.poolFreq)}`);
+    if (mels < 1) throw is.rangeError(`${where}.logMel.nMels`, `at least ${architecture.poolFreq.reduce((a, p) => a * p, 1)} mel bands for the frequency pooling ${JSON.stringify(architecture.poolFreq)}`, logMel.nMels);
     const frames = 1 + Math.floor((f.clipSeconds * logMel.sampleRate) / logMel.hopLength);
     const t = architecture.poolTime.reduce((m, p) => Math.floor(m / p), frames);
-    if (t < 1) throw new RangeError(`${where}.clipSeconds = ${f.clipSeconds} is too short for the time pooling ${JSON.stringify(architecture.poolTime)}`);
+    if (t < 1) throw is.rangeError(`${where}.clipSeconds`, `a clip long enough for the time pooling ${JSON.stringify(architecture.poolTime)} (${architecture.poolTime.reduce((a, p) => a * p, 1)} frames of ${logMel.hopLength / logMel.sampleRate} s at least)`, f.clipSeconds);
   }
   return { ...f, logMel, utteranceStd, speakerNorm };
 }

@@ -14,11 +14,13 @@ import { NativeModel } from './native-model';
 import { InferenceQueue, QueueStats } from './inference-queue';
 import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
 import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothing';
+import { checkHop, checkScoringOptions } from './predict-options';
 import { resolveDevice } from '../device';
 import { predictSecondsLimit } from '../limits';
 import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
 import { packStats } from './speaker-stats';
+import { checkVoiceOptions, Voice, VoiceOptions } from './voice';
 
 export interface Prediction {
   /** The most likely emotion; null when the clip has no speech or the model abstains (see `reason`). */
@@ -32,6 +34,10 @@ export interface Prediction {
   speechSeconds: number;
   /** Why `emotion` is null: 'no-speech' (silence, noise or too short) or 'low-confidence' (below minConfidence). */
   reason: 'no-speech' | 'low-confidence' | null;
+  /** Only with speaker adaptation (session(), stream(), sameSpeaker): whether the voice's statistics normalised this clip. */
+  adapted?: boolean;
+  /** Only with speaker adaptation: seconds of the voice's speech heard so far (this clip included). */
+  heardSeconds?: number;
 }
 
 export interface PredictOptions {
@@ -152,12 +158,59 @@ export class EmotionModel {
     return this.predictBatch([input], options)[0];
   }
 
-  predictBatch(inputs: AudioInput[], options: PredictOptions = {}): Prediction[] {
+  /**
+   * Emotions of several clips. With `sameSpeaker: true` the clips are one voice: once their speech
+   * adds up to `adaptAfter` seconds, every clip is normalised with the voice's statistics instead of
+   * its own (speaker adaptation; see session()), and each result says whether it was (`adapted`).
+   */
+  predictBatch(inputs: AudioInput[], options: BatchPredictOptions = {}): Prediction[] {
+    const o = checkPredictOptions(options);
+    return this.predictInVoice(inputs, o, o.sameSpeaker ? this.voice(o) : null);
+  }
+
+  /**
+   * A session for one voice (a caller, a speaker in a recording): each prediction adds the clip's
+   * speech frames to the voice's running statistics, and once `adaptAfter` seconds of speech have
+   * been heard clips are normalised with them (results carry `adapted` and `heardSeconds`). Needs a
+   * model trained with speaker normalisation (features.speakerNorm > 0); other models' sessions
+   * score every clip alone (`adapted: false`).
+   */
+  session(options: VoiceOptions = {}): VoiceSession {
+    return new VoiceSession(this, this.voice(is.options<VoiceOptions>('options', options, { adapt: true, adaptAfter: true })));
+  }
+
+  /** A voice (lib/model/voice.ts) with this model's features. */
+  voice(options: VoiceOptions = {}): Voice {
+    return new Voice(this.features, { adapt: options.adapt, adaptAfter: options.adaptAfter }, this.device);
+  }
+
+  /** predictBatch with a voice that hears every clip first (null: each clip alone); sessions use it. */
+  predictInVoice(inputs: AudioInput[], options: PredictOptions, voice: Voice | null): Prediction[] {
     const o = checkPredictOptions(options);
     const sr = this.features.logMel.sampleRate;
     const clips = checkInputs(inputs).map((x, i) => decodeAudio(x, sr, `inputs[${i}]`, { maxSeconds: o.maxSeconds, hint: LONG_AUDIO_HINT }));
     const job = this.prepare(clips, o);
-    return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore) : new Float32Array(0), o.minConfidence);
+    const stats = this.hear(voice, job);
+    return this.finish(job, job.scored.length > 0 ? this.probabilities(job.toScore, { stats }) : new Float32Array(0), o.minConfidence, voice);
+  }
+
+  /** The async twin of predictInVoice. */
+  async predictInVoiceAsync(inputs: AudioInput[], options: PredictOptions, voice: Voice | null): Promise<Prediction[]> {
+    const o = checkPredictOptions(options);
+    const sr = this.features.logMel.sampleRate;
+    const read = await Promise.all(checkInputs(inputs).map(readInput));
+    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`, o.maxSeconds));
+    const job = this.prepare(clips, o);
+    const stats = this.hear(voice, job);
+    return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore, { stats }) : new Float32Array(0), o.minConfidence, voice);
+  }
+
+  /** Lets `voice` hear the clips of a job (their speech only); the statistics each scored clip is normalised with. */
+  private hear(voice: Voice | null, job: ReturnType<EmotionModel['prepare']>): (Float32Array | null)[] | undefined {
+    if (!voice) return undefined;
+    for (const i of job.scored) voice.hear(job.clips[i]);
+    const stats = voice.stats();
+    return stats ? job.toScore.map(() => stats) : undefined;
   }
 
   /**
@@ -169,13 +222,9 @@ export class EmotionModel {
     return (await this.predictBatchAsync([input], options))[0];
   }
 
-  async predictBatchAsync(inputs: AudioInput[], options: PredictOptions = {}): Promise<Prediction[]> {
+  async predictBatchAsync(inputs: AudioInput[], options: BatchPredictOptions = {}): Promise<Prediction[]> {
     const o = checkPredictOptions(options);
-    const sr = this.features.logMel.sampleRate;
-    const read = await Promise.all(checkInputs(inputs).map(readInput));
-    const clips = read.map((x, i) => decodeRead(x, sr, `inputs[${i}]`, o.maxSeconds));
-    const job = this.prepare(clips, o);
-    return this.finish(job, job.scored.length > 0 ? await this.probabilitiesAsync(job.toScore) : new Float32Array(0), o.minConfidence);
+    return this.predictInVoiceAsync(inputs, o, o.sameSpeaker ? this.voice(o) : null);
   }
 
   /** Speech detection and trimming: which clips get scored, and what of them. */
@@ -192,15 +241,16 @@ export class EmotionModel {
     return { clips, found, scored, toScore };
   }
 
-  private finish(job: ReturnType<EmotionModel['prepare']>, probs: Float32Array, minConfidence: number): Prediction[] {
+  private finish(job: ReturnType<EmotionModel['prepare']>, probs: Float32Array, minConfidence: number, voice: Voice | null = null): Prediction[] {
     const sr = this.features.logMel.sampleRate;
     const preds = this.probabilitiesToPredictions(probs, job.scored.length, minConfidence);
+    const adaptation = voice ? { adapted: voice.adapted, heardSeconds: voice.heardSeconds } : {};
     return job.clips.map((c, i) => {
       const d = job.found[i];
       const speechSeconds = d ? d.speechSeconds : c.length / sr;
       const j = job.scored.indexOf(i);
-      if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech' };
-      return { ...preds[j], speechSeconds };
+      if (j < 0) return { emotion: null, confidence: null, probabilities: null, speech: false, speechSeconds, reason: 'no-speech', ...adaptation };
+      return { ...preds[j], speechSeconds, ...adaptation };
     });
   }
 
@@ -276,13 +326,12 @@ export class EmotionModel {
   private timelineJob(input: AudioInput | ReadFile, options: TimelineOptions) {
     const o = is.options<TimelineOptions>('options', options, ['window', 'hop', 'minConfidence', 'vad', 'smoothing', 'median']); // not maxSeconds: timeline is for long audio
     const window = o.window ?? this.features.clipSeconds;
-    const hop = o.hop ?? this.features.windowHopSeconds;
     if (window !== this.features.clipSeconds) {
       throw is.rangeError('options.window', `the model's window (${this.features.clipSeconds} s): it was trained on windows of that length`, window);
     }
-    is.number('options.hop', hop, { min: 0.01, max: 600 });
+    const hop = checkHop(o.hop, this.features);
     const smoothing = checkSmoothing(o);
-    const p = checkPredictOptions({ minConfidence: o.minConfidence, vad: o.vad });
+    const p = checkScoringOptions(o);
     const sr = this.features.logMel.sampleRate;
     const samples = decodeRead(input, sr, 'input');
     const starts = timelineStarts(samples.length, this.features, hop);
@@ -300,8 +349,8 @@ export class EmotionModel {
    * Window probabilities for windows of exactly the model's length, [windows, labels], calibrated,
    * off the JS thread and batched with other async calls (each window is a clip with one window).
    */
-  scoreWindowsAsync(windows: Float32Array[]): Promise<Float32Array> {
-    return windows.length > 0 ? this.probabilitiesAsync(windows) : Promise.resolve(new Float32Array(0));
+  scoreWindowsAsync(windows: Float32Array[], stats?: (Float32Array | null)[]): Promise<Float32Array> {
+    return windows.length > 0 ? this.probabilitiesAsync(windows, { stats }) : Promise.resolve(new Float32Array(0));
   }
 
   /** Native calls and clips scored through the async queue (micro-batching at work), and whether one runs now. */
@@ -359,6 +408,34 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+export interface BatchPredictOptions extends PredictOptions, VoiceOptions {
+  /** The inputs are one voice: adapt to it (see EmotionModel.session()). Default false. */
+  sameSpeaker?: boolean;
+}
+
+/** One voice's predictions over time (EmotionModel.session()). */
+export class VoiceSession {
+  constructor(readonly model: EmotionModel, readonly voice: Voice) {}
+
+  /** Seconds of the voice's speech heard so far. */
+  get heardSeconds(): number {
+    return this.voice.heardSeconds;
+  }
+
+  /** Whether predictions are now normalised with the voice's statistics. */
+  get adapted(): boolean {
+    return this.voice.adapted;
+  }
+
+  predict(input: AudioInput, options: PredictOptions = {}): Prediction {
+    return this.model.predictInVoice([input], options, this.voice)[0];
+  }
+
+  async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
+    return (await this.model.predictInVoiceAsync([input], options, this.voice))[0];
+  }
+}
+
 export interface TimelineOptions extends PredictOptions, SmoothingOptions {
   /** Window length, seconds: must be the model's (features.clipSeconds). */
   window?: number;
@@ -376,12 +453,13 @@ function checkClips(clips: Float32Array[]): void {
   if (!Array.isArray(clips) || clips.length === 0) throw is.invalidParameterError('clips', 'a non-empty array of Float32Array', clips);
 }
 
-function checkPredictOptions(options: PredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false; maxSeconds: number } {
-  const o = is.options<PredictOptions>('options', options, { minConfidence: true, vad: true, maxSeconds: true });
-  const minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
-  const vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
+function checkPredictOptions(options: BatchPredictOptions): { minConfidence: number; vad: Partial<VadOptions> | false; maxSeconds: number; sameSpeaker: boolean } & VoiceOptions {
+  const o = is.options<BatchPredictOptions>('options', options, { minConfidence: true, vad: true, maxSeconds: true, sameSpeaker: true, adapt: true, adaptAfter: true });
+  const voice = checkVoiceOptions(o);
+  const sameSpeaker = o.sameSpeaker === undefined ? false : is.boolean('options.sameSpeaker', o.sameSpeaker);
+  const { minConfidence, vad } = checkScoringOptions(o);
   const maxSeconds = o.maxSeconds === undefined ? predictSecondsLimit() : is.number('options.maxSeconds', o.maxSeconds, { min: 0, exclusiveMin: true });
-  return { minConfidence, vad, maxSeconds };
+  return { minConfidence, vad, maxSeconds, sameSpeaker, ...voice };
 }
 
 /** Loads a model bundle, or the default model when no path is given (see EmotionModel.load). */

@@ -1,7 +1,10 @@
 // A voice's per-mel log-mel statistics, for speaker normalisation (FeatureConfig.speakerNorm): the
-// mean and standard deviation of every mel bin over the frames heard from one speaker. Training
-// computes them from each speaker's clips; a session (model.session()) keeps them running over the
-// speech it has heard. One accumulator serves both, so they can never disagree.
+// mean and standard deviation of every mel bin over the *speech* frames heard from one speaker
+// (frames that speech detection, lib/audio/vad.ts, marks as speech: silence and pauses never move
+// them). Training computes them from each speaker's clips, evaluation from each test speaker's, and
+// a session (VoiceSession) keeps them running over what it has heard; the same accumulator and the
+// same frame rule serve all three, so they cannot disagree.
+import { detectSpeech } from '../audio/vad';
 import type { LogMel } from '../features/logmel';
 import type { FeatureConfig } from './config';
 import { rawClipFeatures } from './features';
@@ -17,7 +20,7 @@ export class FeatureStats {
     this.sq = new Float64Array(nMels);
   }
 
-  /** Adds frames [from, to) of a raw (not normalised) log-mel, or the frames where `keep` is true. */
+  /** Adds the frames of a raw (not normalised) log-mel, or only those where `keep` is true. */
   add(m: LogMel, keep?: (frame: number) => boolean): this {
     if (m.nMels !== this.nMels) throw new RangeError(`a log-mel with ${m.nMels} mel bins cannot join statistics of ${this.nMels}`);
     let n = 0;
@@ -48,21 +51,40 @@ export class FeatureStats {
 }
 
 /**
- * Statistics of each speaker over all frames of their clips' raw log-mel (each clip padded to one
- * window, as the model sees it), and each clip's row: [clips][2·nMels].
+ * Which log-mel frames of a clip are speech: frame t (centred at t·hopLength samples) is kept when
+ * the speech-detection frame it falls in is speech. Null when the clip has no speech at all.
+ */
+export function speechFrameMask(clip: Float32Array, f: FeatureConfig): ((t: number) => boolean) | null {
+  const sr = f.logMel.sampleRate;
+  const d = detectSpeech(clip, sr);
+  const { mask, hopSeconds } = d.frames;
+  if (!mask.some((v) => v === 1)) return null;
+  return (t) => {
+    const i = Math.floor((t * f.logMel.hopLength) / sr / hopSeconds);
+    return i < mask.length && mask[i] === 1;
+  };
+}
+
+/**
+ * Each speaker's statistics over the speech frames of their clips' raw log-mel, and each clip's
+ * row: [clips][2·nMels]. A speaker in whose clips no speech is detected gets the statistics of all
+ * their frames (so every clip has a row).
  */
 export function speakerStats(clips: Float32Array[], speakers: readonly string[], f: FeatureConfig, device = 'cpu'): { bySpeaker: Map<string, Float32Array>; perClip: Float32Array[] } {
   if (clips.length !== speakers.length) throw new RangeError(`speakerStats: ${clips.length} clips but ${speakers.length} speaker ids`);
-  const acc = new Map<string, FeatureStats>();
+  const speech = new Map<string, FeatureStats>();
+  const all = new Map<string, FeatureStats>();
+  const of = (m: Map<string, FeatureStats>, s: string) => m.get(s) ?? m.set(s, new FeatureStats(f.logMel.nMels)).get(s)!;
   // In batches, so the raw features of a whole corpus are never held at once.
   for (let i = 0; i < clips.length; i += 64) {
     rawClipFeatures(clips.slice(i, i + 64), f, device).forEach((m, j) => {
       const s = speakers[i + j];
-      if (!acc.has(s)) acc.set(s, new FeatureStats(f.logMel.nMels));
-      acc.get(s)!.add(m);
+      const keep = speechFrameMask(clips[i + j], f);
+      if (keep) of(speech, s).add(m, keep);
+      of(all, s).add(m);
     });
   }
-  const bySpeaker = new Map([...acc].map(([s, a]) => [s, a.stats()!]));
+  const bySpeaker = new Map([...all].map(([s, a]) => [s, (speech.get(s)?.frames ? speech.get(s)! : a).stats()!]));
   return { bySpeaker, perClip: speakers.map((s) => bySpeaker.get(s)!) };
 }
 

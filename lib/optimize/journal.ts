@@ -2,6 +2,7 @@
 // appended as it finishes) and JSON state written atomically (temp file + fsync + rename), so a reader sees the
 // old or the new state, never half of one.
 import * as fs from 'fs';
+import { SerNativeError } from '../errors';
 import type { EvaluationMetrics } from './objective';
 import type { SerHyperParameters } from './space';
 import { writeTextAtomic } from '../fs-atomic';
@@ -60,7 +61,7 @@ export function readRecords(file: string): EvaluationRecord[] {
     }
     if (isRecord(parsed)) out.push(parsed);
     else if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l.trim() !== '')) {
-      throw new Error(`${file}:${i + 1} is not an evaluation record; the journal is damaged (remove that line, or start a new run in another folder)`);
+      throw new SerNativeError('ERR_DATA', `${file}:${i + 1} is not an evaluation record; the journal is damaged (remove that line, or start a new run in another folder)`);
     }
   });
   return out;

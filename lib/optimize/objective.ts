@@ -66,7 +66,7 @@ export function validateJob(job: unknown): EvaluationJob {
   is.device('job.device', j.device);
   if (j.splits !== undefined) {
     if (!Array.isArray(j.splits) || j.splits.length < 2 || !j.splits.every((x) => typeof x === 'string' && x !== '')) {
-      throw new TypeError(`job.splits must be an array of at least 2 split specs (one per fold) but received ${JSON.stringify(j.splits)}`);
+      throw is.invalidArgument(`job.splits must be an array of at least 2 split specs (one per fold) but received ${JSON.stringify(j.splits)}`);
     }
   }
   return j as unknown as EvaluationJob;

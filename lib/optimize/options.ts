@@ -41,6 +41,6 @@ export function checkOptions(options: OptimizeOptions | undefined): CheckedOptio
   if (o.resume !== undefined) is.boolean('resume', o.resume);
   if (o.onProgress !== undefined) is.fn('onProgress', o.onProgress);
   const queue = o.queue === undefined ? null : validateQueueOptions(o.queue);
-  if (queue && o.workers !== undefined) throw new TypeError('workers applies to local evaluation; with a queue, start `ser-native worker` processes instead');
+  if (queue && o.workers !== undefined) throw is.invalidArgument('workers applies to local evaluation; with a queue, start `ser-native worker` processes instead');
   return { o, device, queue, report: o.onProgress ?? (() => undefined) };
 }

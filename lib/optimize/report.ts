@@ -1,5 +1,6 @@
 // The HTML report of an optimize run, from its records (renderOptimizeReport draws it).
 import type { ClassificationReport } from '../metrics';
+import { percent } from '../metrics/percent';
 import { renderOptimizeReport, type OptimizeEvaluation } from '../report/optimize-report';
 import type { EvaluationRecord } from './journal';
 import type { RunSettings } from './settings';
@@ -33,14 +34,13 @@ const asEvaluation = (r: EvaluationRecord): OptimizeEvaluation => ({
 
 export function optimizeReportHtml(i: ReportInput): string {
   const s = i.settings;
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const notes = [
     `Fitness = 1 − ${s.folds ? `mean validation UAR over ${s.folds} speaker-grouped folds` : 'validation UAR'} after ${s.epochsPerEval} training epoch(s) per evaluation, speaker-independent: ${i.split}.`,
     ...((s.rungs ?? 1) > 1 ? [`Successive halving in every iteration: rungs of ${fidelityOf(s).budgets.join(' / ')} epochs, the best 1/${s.eta} of a rung go on; the best configuration is the best at ${s.epochsPerEval} epochs.`] : []),
     `Evaluation #0 is the starting recipe (the default${Object.keys(s.fixed).length ? ' with the fixed overrides' : ''})${s.warmStart ? `, then ${s.warmStart.configs.length} configuration(s) from ${s.warmStart.file}` : ''}.`,
     `Every evaluation trains with seed ${s.seed}, so candidates differ only by their hyper-parameters.`,
     i.finalMetrics
-      ? `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs: validation UAR ${pct(i.finalMetrics.uar)}, accuracy ${pct(i.finalMetrics.accuracy)} (the scores shown under "Best configuration").`
+      ? `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs: validation UAR ${percent(i.finalMetrics.uar)}, accuracy ${percent(i.finalMetrics.accuracy)} (the scores shown under "Best configuration").`
       : `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs.`,
   ];
   if (Object.keys(s.fixed).length > 0) notes.push(`Fixed recipe overrides of every evaluation: ${JSON.stringify(s.fixed)}.`);

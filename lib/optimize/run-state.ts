@@ -3,7 +3,9 @@
 // that holds one; resume (or a restarted queue coordinator) continues it.
 import * as fs from 'fs';
 import * as path from 'path';
+import { SerNativeError } from '../errors';
 import type { MinimizeCheckpoint } from '../hpo/minimize';
+import * as is from '../is';
 import type { ClassificationReport } from '../metrics';
 import { writeJsonAtomic } from './journal';
 import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
@@ -54,9 +56,9 @@ function readState(file: string): RunState {
   try {
     s = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message}; it is not a resumable optimize state`);
+    throw new SerNativeError('ERR_DATA', `cannot read ${file}: ${(e as Error).message}; it is not a resumable optimize state`, { cause: e });
   }
-  if (s?.kind !== 'ser-native/optimize-run' || s.version !== 1) throw new Error(`${file} is not a version 1 ser-native optimize state`);
+  if (s?.kind !== 'ser-native/optimize-run' || s.version !== 1) throw new SerNativeError('ERR_DATA', `${file} is not a version 1 ser-native optimize state`);
   return s;
 }
 
@@ -74,10 +76,10 @@ export function openRunState(input: SettingsInput & { resume?: boolean }, out: s
   // A restarted coordinator continues its study without being told to.
   const resumed = input.resume === true || (study !== null && fs.existsSync(file));
   if (resumed) {
-    if (!fs.existsSync(file)) throw new Error(`nothing to resume in ${out}: it has no state.json (run without resume to start a search there)`);
+    if (!fs.existsSync(file)) throw is.invalidArgument(`nothing to resume in ${out}: it has no state.json (start a search there without resume: true, --resume)`);
     state = readState(file);
     if ((state.study ?? null) !== study) {
-      throw new Error(
+      throw is.invalidArgument(
         state.study === undefined
           ? `${out} holds a local optimize run: continue it without --queue, or give the study another out folder`
           : `${out} holds the queue study '${state.study}': continue it with --queue ... --study ${state.study}, or use another out folder`,
@@ -85,7 +87,7 @@ export function openRunState(input: SettingsInput & { resume?: boolean }, out: s
     }
     state.settings = resumeSettings(state.settings, input, out);
   } else {
-    if (fs.existsSync(file)) throw new Error(`${out} already holds an optimize run (state.json): pass resume: true (--resume) to continue it, or choose another out folder`);
+    if (fs.existsSync(file)) throw is.invalidArgument(`${out} already holds an optimize run (state.json): pass resume: true (--resume) to continue it, or choose another out folder`);
     state = { kind: 'ser-native/optimize-run', version: 1, settings: resolveSettings(input), search: null, baseline: null, final: null };
     if (study !== null) state.study = study;
   }

@@ -11,6 +11,7 @@
 // Multi-fidelity: every iteration runs successive halving over `fidelity` (epochs per rung, the last being
 // epochsPerEval); the best result is the best evaluation at the top rung. `initial` configurations (the starting
 // recipe, a warm start) are the first candidates of the first iteration; the recipe always reaches the top rung.
+import { SerNativeError } from '../errors';
 import { affordableCandidates, halvingCost, type FidelityPlan } from '../hpo/fidelity';
 import { minimize, plannedIterationsByBudget, resumeMinimize, type MinimizeCheckpoint } from '../hpo/minimize';
 import type { Algorithm } from '../hpo/optimizer';
@@ -118,7 +119,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const records: EvaluationRecord[] = [];
   for (let i = 0; i < settled; i++) {
     const r = byIndex.get(i);
-    if (!r) throw new Error(`${o.journal} lacks evaluation ${i}, which the saved state counts as done: the journal and state.json do not belong to the same run (start a new run in another folder)`);
+    if (!r) throw new SerNativeError('ERR_DATA', `${o.journal} lacks evaluation ${i}, which the saved state counts as done: the journal and state.json do not belong to the same run (start a new run in another folder)`);
     records.push(r);
   }
   const replay = new Map([...byIndex].filter(([i]) => i >= settled));

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ALGORITHMS, type Algorithm } from '../hpo/optimizer';
 import * as is from '../is';
 import { defaultTrainConfig, type DeepPartial, type TrainConfig } from '../model/config';
-import type { DataOptions } from '../train/data';
+import { checkDataOptions, type DataOptions } from '../train/data';
 import { createOptimizer } from '../hpo/registry';
 import { geometricBudgets, type FidelityPlan } from '../hpo/fidelity';
 import { SER_SPACE, validateFixed, type SerHyperParameters } from './space';
@@ -97,6 +97,7 @@ function optionalPositive(name: string, v: unknown): number | undefined {
 export function resolveSettings(o: SettingsInput): RunSettings {
   const algorithm = o.algorithm === undefined ? 'sfs-woa' : is.oneOf('algorithm', o.algorithm, ALGORITHMS);
   const data = dataOf(o);
+  checkDataOptions(data); // a --split or --label-map that does not parse fails before anything is indexed
   const d = isDemo(data) ? DEMO_DEFAULTS : DEFAULTS;
   const maxEvals = optionalPositive('maxEvals', o.maxEvals) ?? null;
   const epochBudget = optionalPositive('epochBudget', o.epochBudget) ?? null;
@@ -110,7 +111,7 @@ export function resolveSettings(o: SettingsInput): RunSettings {
   try {
     fidelityOf({ epochsPerEval, rungs, eta }); // the rungs must fit below epochsPerEval
   } catch (e) {
-    throw new RangeError(`rungs ${rungs}, eta ${eta}, epochsPerEval ${epochsPerEval} (--rungs, --eta, --epochs-per-eval): ${(e as Error).message}`);
+    throw is.invalidArgument(`rungs ${rungs}, eta ${eta}, epochsPerEval ${epochsPerEval} (--rungs, --eta, --epochs-per-eval): ${(e as Error).message}`, 'range');
   }
   const folds = o.folds === undefined ? null : is.number('folds', o.folds, { min: 2, integer: true });
   // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
@@ -149,14 +150,14 @@ export function resumeSettings(savedSettings: RunSettings, o: SettingsInput, out
   for (const [key, v, was] of given) {
     if (v === undefined) continue;
     if (JSON.stringify(v) !== JSON.stringify(was)) {
-      throw new Error(
+      throw is.invalidArgument(
         `${key} ${JSON.stringify(v)} differs from the run being resumed in ${out} (${was === undefined ? 'not set' : JSON.stringify(was)}): ` +
           'omit it to continue that run, or start a new run in another out folder',
       );
     }
   }
   if (o.warmStart !== undefined && path.resolve(o.warmStart) !== saved.warmStart?.file) {
-    throw new Error(`warmStart ${JSON.stringify(o.warmStart)} differs from the run being resumed in ${out} (${saved.warmStart ? JSON.stringify(saved.warmStart.file) : 'not set'}): omit it to continue that run, or start a new run in another out folder`);
+    throw is.invalidArgument(`warmStart ${JSON.stringify(o.warmStart)} differs from the run being resumed in ${out} (${saved.warmStart ? JSON.stringify(saved.warmStart.file) : 'not set'}): omit it to continue that run, or start a new run in another out folder`);
   }
   return {
     ...saved,

@@ -50,10 +50,16 @@ export function validateFixed(fixed: unknown, name = 'fixed'): DeepPartial<Train
     const v = tail === undefined ? f[head] : (f[head] as Record<string, unknown> | undefined)?.[tail];
     if (v !== undefined) {
       const how = p === 'epochs' ? ' (use epochsPerEval / finalEpochs)' : p === 'seed' ? ' (use the seed option)' : '';
-      throw new TypeError(`${name}.${p} is set by the search and cannot be fixed${how}; remove it from ${name}`);
+      throw is.invalidArgument(`${name}.${p} is set by the search and cannot be fixed${how}; remove it`);
     }
   }
-  resolveTrainConfig(f as DeepPartial<TrainConfig>); // names any invalid or unknown key
+  try {
+    resolveTrainConfig(f as DeepPartial<TrainConfig>); // names any invalid or unknown key
+  } catch (e) {
+    // resolveTrainConfig calls the recipe `config`; here it is the fixed part, `name`.
+    if (e instanceof Error) e.message = e.message.replace(/(?<![\w.-])config\./g, `${name}.`);
+    throw e;
+  }
   return f as DeepPartial<TrainConfig>;
 }
 

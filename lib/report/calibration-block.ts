@@ -2,7 +2,8 @@
 // diagonal is perfect calibration) before and after temperature scaling, and ECE / NLL.
 import type { CalibrationReport } from '../metrics/calibration';
 import { escapeXml as esc } from './escape';
-import { num, percent } from './format';
+import { num } from './format';
+import { percent } from '../metrics/percent';
 import { table } from './html';
 import { lineChart } from './svg';
 

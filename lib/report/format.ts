@@ -1,13 +1,9 @@
 // Number and value formatting for reports. Missing or non-finite values show as an en dash rather than
-// "NaN" or "undefined", so a diverged epoch reads as a gap, not as a number.
+// "NaN" or "undefined", so a diverged epoch reads as a gap, not as a number. Percentages: percent() in
+// lib/metrics/percent.ts (it shows missing values the same way).
 export const MISSING = '–';
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/** 0.3333 -> "33.3%". */
-export function percent(v: number | null | undefined, digits = 1): string {
-  return isNum(v) ? `${(v * 100).toFixed(digits)}%` : MISSING;
-}
 
 /** Fixed decimals for ordinary magnitudes, exponent notation for very small or large ones (learning rates). */
 export function num(v: number | null | undefined, digits = 3): string {

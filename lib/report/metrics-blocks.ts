@@ -4,7 +4,8 @@ import type { ClassificationReport } from '../metrics/classification';
 import { checkProtocol, protocolSentence, type Protocol } from '../metrics/protocol';
 import { invalidParameterError, plainObject, rangeError } from '../is';
 import { escapeXml as esc } from './escape';
-import { num, percent } from './format';
+import { num } from './format';
+import { percent } from '../metrics/percent';
 import { cards, raw, table, type Card, type Cell } from './html';
 import { heatmap } from './svg';
 

@@ -3,6 +3,7 @@
 // one page; pass `standalone: true` for a file of its own. All text is escaped; hover text uses <title>.
 import { invalidParameterError, oneOf, rangeError } from '../is';
 import { escapeXml as esc } from './escape';
+import { percent } from '../metrics/percent';
 import { extent, linear, logAxis, niceAxis, tickLabel, type Axis } from './scale';
 
 /** Colour-blind-friendly palette (Okabe–Ito, then a few extra). */
@@ -357,7 +358,7 @@ export function heatmap(options: HeatmapOptions): string {
       const fill = emptyRow ? '#eeeeee' : blue(t);
       const ink = t > 0.55 ? '#fff' : '#111';
       const main = normalize === 'row' ? (emptyRow ? '–' : `${Math.round(t * 100)}%`) : shortNumber(v);
-      const tip = `${rowLabels[i]} → ${colLabels[j]}: ${shortNumber(v)}${normalize === 'row' && !emptyRow ? ` (${(t * 100).toFixed(1)}% of row)` : ''}`;
+      const tip = `${rowLabels[i]} → ${colLabels[j]}: ${shortNumber(v)}${normalize === 'row' && !emptyRow ? ` (${percent(t)} of row)` : ''}`;
       parts.push(`<rect class="cell" x="${r(x)}" y="${r(y)}" width="${r(cell)}" height="${r(cell)}" fill="${fill}" stroke="#fff"><title>${esc(tip)}</title></rect>`);
       if (normalize === 'row' && v === 0 && !emptyRow) {
         // Zero cells stay quiet so the confusions that did happen stand out.

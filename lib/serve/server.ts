@@ -51,7 +51,7 @@ function classify(e: unknown): { status: number; code: string; message: string }
   const err = e as { statusCode?: number; code?: string; message?: string; name?: string };
   const message = err?.message ?? String(e);
   if (e instanceof HttpError) return { status: e.statusCode, code: e.code, message };
-  if (e instanceof WavError) return { status: 400, code: `ERR_WAV_${err.code}`.replace(/^ERR_WAV_ERR_/, 'ERR_WAV_'), message };
+  if (e instanceof WavError) return { status: 400, code: `ERR_WAV_${e.reason}`, message };
   // fastify's own errors (body too large, bad media type, ...) carry their status.
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return { status: err.statusCode, code: err.code ?? 'ERR_REQUEST', message };
   // An input over a documented limit (lib/limits.ts) or audio that cannot be scored is the client's: 413 / 400, never 500.

@@ -18,9 +18,12 @@ export interface StreamSettings {
   smoothing?: number;
   median?: number;
   minConfidence?: number;
+  /** Speaker adaptation for this connection's voice (EmotionModel.session()); default on for a model trained for it. */
+  adapt?: boolean;
+  adaptAfter?: number;
 }
 
-const SETTING_KEYS = ['sampleRate', 'format', 'hop', 'smoothing', 'median', 'minConfidence'];
+const SETTING_KEYS = ['sampleRate', 'format', 'hop', 'smoothing', 'median', 'minConfidence', 'adapt', 'adaptAfter'];
 /** Results not yet sent because the client reads slowly: beyond this many bytes queued, results are dropped (and counted). */
 const MAX_BUFFERED_BYTES = 256 * 1024;
 
@@ -34,7 +37,9 @@ export function parseStreamSettings(raw: Record<string, unknown>): StreamSetting
   if (sampleRate === undefined) throw is.invalidParameterError('sampleRate', 'the PCM rate in Hz (?sampleRate=16000 or {"sampleRate":16000})', undefined);
   is.positiveInteger('sampleRate', sampleRate);
   const format = o.format === undefined ? 's16le' : is.oneOf('format', o.format, ['s16le', 'f32le'] as const);
-  return { sampleRate, format, hop: num('hop'), smoothing: num('smoothing'), median: num('median'), minConfidence: num('minConfidence') };
+  // adapt: false / 'false' / 0 turns speaker adaptation off for this connection (one connection = one voice).
+  const adapt = o.adapt === undefined ? undefined : o.adapt === false || o.adapt === 'false' || o.adapt === '0' || o.adapt === 0 ? false : o.adapt === true || o.adapt === 'true' || o.adapt === '1' || o.adapt === 1 ? true : is.boolean('adapt', o.adapt);
+  return { sampleRate, format, hop: num('hop'), smoothing: num('smoothing'), median: num('median'), minConfidence: num('minConfidence'), adapt, adaptAfter: num('adaptAfter') };
 }
 
 export class StreamSession {
@@ -70,7 +75,7 @@ export class StreamSession {
   private configure(raw: Record<string, unknown>): void {
     try {
       const s = parseStreamSettings(raw);
-      const stream = this.model.stream({ hop: s.hop, smoothing: s.smoothing, median: s.median, minConfidence: s.minConfidence });
+      const stream = this.model.stream({ hop: s.hop, smoothing: s.smoothing, median: s.median, minConfidence: s.minConfidence, adapt: s.adapt, adaptAfter: s.adaptAfter });
       stream.on('segment', (seg: StreamSegment) => this.send({ type: 'segment', ...seg }));
       stream.on('error', (e: Error) => this.close(CLOSE.internal, `prediction failed: ${e.message}`));
       this.settings = s;

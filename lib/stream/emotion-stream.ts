@@ -7,10 +7,13 @@
 import { EventEmitter } from 'events';
 import { ChunkResampler } from '../audio/chunk-resampler';
 import type { VadOptions } from '../audio/vad';
+import { SerNativeError } from '../errors';
 import * as is from '../is';
 import type { EmotionModel, Segment } from '../model/model';
 import { cutWindow, hopSamples, prepareWindows, timelineStarts, windowSamples, windowSegments } from '../model/windows';
 import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from '../model/smoothing';
+import { checkVoiceOptions, type Voice } from '../model/voice';
+import { checkHop, checkScoringOptions } from '../model/predict-options';
 
 export interface StreamOptions extends SmoothingOptions {
   /** Seconds between window starts (default: the model's windowHopSeconds). */
@@ -23,6 +26,9 @@ export interface StreamOptions extends SmoothingOptions {
   maxQueuedWindows?: number;
   /** Results waiting for an async-iterator consumer before the oldest is coalesced away (default 64). */
   maxPending?: number;
+  /** Adapt to the stream's voice once it has been heard for `adaptAfter` seconds of speech (default true; see EmotionModel.session()). */
+  adapt?: boolean;
+  adaptAfter?: number;
 }
 
 export interface StreamSegment extends Segment {
@@ -34,7 +40,7 @@ export interface StreamSegment extends Segment {
 
 export type PcmChunk = Float32Array | Int16Array;
 
-const STREAM_OPTIONS = ['hop', 'minConfidence', 'vad', 'smoothing', 'median', 'maxQueuedWindows', 'maxPending'] as const;
+const STREAM_OPTIONS = ['hop', 'minConfidence', 'vad', 'smoothing', 'median', 'maxQueuedWindows', 'maxPending', 'adapt', 'adaptAfter'] as const;
 
 export class EmotionStream extends EventEmitter implements AsyncIterable<StreamSegment> {
   readonly model: EmotionModel;
@@ -47,6 +53,10 @@ export class EmotionStream extends EventEmitter implements AsyncIterable<StreamS
   private readonly maxQueued: number;
   private readonly maxPending: number;
   private readonly smoother: ProbabilitySmoother;
+  /** The stream's voice: one speaker per stream (lib/model/voice.ts). */
+  private readonly voice: Voice;
+  /** Sample (at the model's rate) up to which the voice has heard the stream: windows overlap. */
+  private heardUntil = 0;
   private resampler: ChunkResampler | null = null;
   // The buffer: samples [bufStart, bufStart + bufLen) of the stream at the model's rate.
   private readonly buf: Float32Array;
@@ -75,12 +85,14 @@ export class EmotionStream extends EventEmitter implements AsyncIterable<StreamS
     is.knownKeys('options', o as Record<string, unknown>, STREAM_OPTIONS);
     this.model = model;
     const f = model.features;
-    this.hopSeconds = o.hop === undefined ? f.windowHopSeconds : is.number('options.hop', o.hop, { min: 0.01, max: 600 });
-    this.minConfidence = o.minConfidence === undefined ? 0 : is.number('options.minConfidence', o.minConfidence, { min: 0, max: 1 });
-    this.vad = o.vad === undefined ? {} : o.vad === false ? false : (is.plainObject('options.vad', o.vad) as Partial<VadOptions>);
+    this.hopSeconds = checkHop(o.hop, f);
+    const scoring = checkScoringOptions(o);
+    this.minConfidence = scoring.minConfidence;
+    this.vad = scoring.vad;
     this.maxQueued = o.maxQueuedWindows === undefined ? 32 : is.integer('options.maxQueuedWindows', o.maxQueuedWindows, 1, 4096);
     this.maxPending = o.maxPending === undefined ? 64 : is.integer('options.maxPending', o.maxPending, 1, 1 << 20);
     this.smoother = new ProbabilitySmoother(checkSmoothing(o));
+    this.voice = model.voice(checkVoiceOptions(o));
     this.windowSamples = windowSamples(f);
     this.hopSamples = hopSamples(f, this.hopSeconds);
     this.buf = new Float32Array(this.windowSamples + this.hopSamples);
@@ -97,7 +109,7 @@ export class EmotionStream extends EventEmitter implements AsyncIterable<StreamS
    * to keep every window (pushing on anyway drops the oldest waiting ones, counted in `dropped`).
    */
   push(samples: PcmChunk, sampleRate: number): boolean {
-    if (this.ended) throw new Error('EmotionStream.push() after end(): start a new stream with model.stream()');
+    if (this.ended) throw new SerNativeError('ERR_STATE', 'EmotionStream.push() after end(): start a new stream with model.stream()');
     if (this.failure) throw this.failure;
     is.positiveInteger('sampleRate', sampleRate);
     if (sampleRate < 1000 || sampleRate > 384000) throw is.rangeError('sampleRate', 'a rate between 1000 and 384000 Hz', sampleRate);
@@ -211,11 +223,17 @@ export class EmotionStream extends EventEmitter implements AsyncIterable<StreamS
     const total = this.bufStart + this.bufLen;
     try {
       const prep = prepareWindows(batch.map((w) => w.samples), sr, this.vad);
-      const probs = await this.model.scoreWindowsAsync(prep.scored);
+      batch.forEach((w, i) => {
+        if (prep.speech[i]) this.voice.hear(w.samples, Math.max(0, this.heardUntil - w.start));
+        this.heardUntil = Math.max(this.heardUntil, w.start + this.windowSamples);
+      });
+      const stats = this.voice.stats();
+      const probs = await this.model.scoreWindowsAsync(prep.scored, stats ? prep.scored.map(() => stats) : undefined);
       // The end of a window is where its audio ends (the last window of a stream may be padded).
       const times = batch.map((w) => ({ start: w.start / sr, end: Math.min(this.ended ? total : Infinity, w.start + this.windowSamples) / sr }));
       const segments = windowSegments(prep, probs, times, this.model.labels, this.minConfidence, this.smoother);
-      segments.forEach((s, i) => this.deliver({ ...s, index: batch[i].index, dropped: 0 }));
+      const adaptation = { adapted: this.voice.adapted, heardSeconds: this.voice.heardSeconds };
+      segments.forEach((s, i) => this.deliver({ ...s, ...adaptation, index: batch[i].index, dropped: 0 }));
     } catch (e) {
       this.failure = e;
       if (this.listenerCount('error') > 0) this.emit('error', e);

@@ -2,8 +2,9 @@
 // corpus; then the split and the decoded audio. Unreadable files are skipped and reported.
 import { readWav } from '../audio/wav';
 import { resampleNative } from '../audio/decode';
-import { DatasetItem, DuplicateGroup, SkippedFile, indexDataset, makeSplit, parseSplitSpec, Split, SplitSpec, EMOTIONS, DatasetError, LabelMap } from '../dataset';
+import { DatasetItem, DuplicateGroup, SkippedFile, indexDataset, makeSplit, parseLabelMap, parseSplitSpec, Split, SplitSpec, EMOTIONS, DatasetError, LabelMap } from '../dataset';
 import { createHash } from 'crypto';
+import { SerNativeError } from '../errors';
 import { defaultDemoDir, ensureDemoCorpus, DemoCorpusOptions, resolveDemoOptions } from '../demo/corpus';
 
 export interface DataOptions {
@@ -33,8 +34,15 @@ export interface ResolvedData {
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** The split and label map as typed (ERR_ARGUMENT naming --split or --label-map), before any folder is indexed or the demo corpus generated. */
+export function checkDataOptions(o: DataOptions): void {
+  if (typeof o.split === 'string') parseSplitSpec(o.split);
+  if (typeof o.labelMap === 'string') parseLabelMap(o.labelMap);
+}
+
 /** Indexes the given folders, or generates (once) and indexes the demo corpus when none is given. */
 export async function resolveData(o: DataOptions): Promise<ResolvedData> {
+  checkDataOptions(o);
   const parts: { dirs: string[]; corpus: 'ravdess' | 'savee' | 'auto' }[] = [
     { dirs: list(o.ravdess), corpus: 'ravdess' },
     { dirs: list(o.savee), corpus: 'savee' },
@@ -105,7 +113,7 @@ export function loadAudio(items: DatasetItem[], sampleRate: number, onProgress?:
       let clip = cache?.get(key);
       if (!clip) {
         const wav = readWav(it.path);
-        if (wav.samples.length === 0) throw new Error('no audio samples');
+        if (wav.samples.length === 0) throw new SerNativeError('ERR_AUDIO', 'no audio samples');
         clip = resampleNative(wav.samples, wav.sampleRate, sampleRate);
         cache?.set(key, clip);
       }

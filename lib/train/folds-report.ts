@@ -2,7 +2,8 @@
 // folds, per fold and per corpus, calibration before/after, and the ensemble on held-out speakers.
 import type { FoldsResult } from './folds';
 import { escapeXml as esc } from '../report/escape';
-import { flatten, num, percent, value as showValue } from '../report/format';
+import { flatten, num, value as showValue } from '../report/format';
+import { percent } from '../metrics/percent';
 import { page, raw, section, table } from '../report/html';
 import { calibrationBlock } from '../report/calibration-block';
 import { confusionHeatmap, headlineCards, perClassTable, protocolBlock } from '../report/metrics-blocks';

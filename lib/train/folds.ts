@@ -2,8 +2,11 @@
 //  - out-of-fold scores: every training speaker predicted by the fold model that never heard it
 //    (UAR over all of them, and per fold with mean ± std);
 //  - a temperature fitted on those out-of-fold predictions (calibration);
-//  - the K fold models saved as one ensemble bundle (their probabilities averaged), scored on the
-//    held-out validation speakers of the split when there are any.
+//  - the ensemble bundle (probabilities averaged), scored on the held-out validation speakers of the
+//    split when there are any: by default the K fold models; with `members: M`, M models trained on
+//    every pool speaker (other seeds, the fold pass's median best epoch as their epoch count, no
+//    validation), so no shipped member misses a third of the speakers. The bundle records which
+//    speakers each member heard.
 // Each fold's train() uses the fold's speakers as its validation set (early stopping and the best
 // epoch are chosen on them), so out-of-fold figures carry that selection; the held-out validation
 // figures of the ensemble do not.
@@ -14,6 +17,7 @@ import type { DatasetItem, SplitSpec } from '../dataset';
 import { makeSplit } from '../dataset/splits';
 import { SerNativeError } from '../errors';
 import { info } from '../info';
+import { deriveSeed } from '../random';
 import * as is from '../is';
 import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { meanStd } from '../metrics/summary';
@@ -37,9 +41,25 @@ export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'>
   split?: string | SplitSpec;
   /** Element type of the ensemble's weights.bin (float16 halves it). Default float32. */
   dtype?: 'float32' | 'float16';
+  /**
+   * Full-data members: after the fold pass, train M models on every pool speaker and ship them as the
+   * ensemble instead of the K fold models (0, the default: the fold models are the ensemble).
+   */
+  members?: number;
+  /** Epochs of each full-data member (default: the median best epoch of the fold pass). */
+  memberEpochs?: number;
   /** Extra fields recorded in the bundle (e.g. the default model's recipe and data digest). */
   record?: { licence?: string; training?: Record<string, unknown> };
-  onProgress?: (p: TrainProgress & { fold: number; folds: number }) => void;
+  /** Progress of each training: `fold` of `folds` in the fold pass; then `member` of `members` (fold 0). */
+  onProgress?: (p: TrainProgress & { fold: number; folds: number; member?: number; members?: number }) => void;
+}
+
+/** One shipped member: its seed, epochs and the speakers it heard. */
+export interface MemberSummary {
+  name: string;
+  seed: number;
+  epochs: number;
+  speakers: string[];
 }
 
 export interface FoldSummary {
@@ -69,6 +89,8 @@ export interface FoldsResult {
   /** The ensemble on the split's held-out validation speakers (null with split 'all'). */
   validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } } | null;
   calibration: Calibration;
+  /** The shipped members when `members` > 0 (else the fold models are the ensemble). */
+  members: MemberSummary[] | null;
   /** Figures for info and the model card. */
   summary: Record<string, unknown>;
   skipped: { path: string; reason: string }[];
@@ -113,6 +135,15 @@ function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], label
   return out;
 }
 
+const MEMBER_SEED_TAG = 0x6d656d; // 'mem': full-data members' seeds, apart from the fold models' run seed
+
+/** The fold pass's median best epoch (at least 1): how long a full-data member trains. */
+export function medianEpoch(results: { bestEpoch: number }[]): number {
+  const e = results.map((r) => r.bestEpoch).sort((a, b) => a - b);
+  const mid = e.length >> 1;
+  return Math.max(1, Math.round(e.length % 2 ? e[mid] : (e[mid - 1] + e[mid]) / 2));
+}
+
 /** K-fold training; with `out`, holds that folder's lock (lib/lock.ts) while it runs. */
 export const trainFolds: (options: FoldsOptions) => Promise<FoldsResult> = withRunLock('train --folds', (o?: FoldsOptions) => outOption(o), (o?: FoldsOptions) => trainFoldsUnlocked(o as FoldsOptions));
 
@@ -120,8 +151,10 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const started = Date.now();
   const o = is.plainObject('options', options) as unknown as FoldsOptions;
   const k = is.number('options.folds', o.folds, { min: 2, max: 50, integer: true });
+  const m = o.members === undefined ? 0 : is.number('options.members', o.members, { min: 0, max: 50, integer: true });
+  if (o.memberEpochs !== undefined) is.positiveInteger('options.memberEpochs', o.memberEpochs);
   const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
-  const config = resolveTrainConfig({ ...(o.config ?? {}), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const config = resolveTrainConfig({ ...(o.config === undefined ? {} : is.plainObject('config', o.config)), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
   const report = o.onProgress ?? (() => undefined);
   const sr = config.features.logMel.sampleRate;
 
@@ -135,7 +168,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const scratch = o.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'ser-folds-'));
   const root = path.resolve(o.out ?? scratch!);
   const cache: AudioCache = o.audioCache ?? new Map();
-  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, ...dataOptions } = o;
+  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, ...dataOptions } = o;
   try {
     const results: TrainResult[] = [];
     const oofItems: DatasetItem[] = [];
@@ -165,6 +198,19 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       oofProbs.push(...probs);
       oofFold.push(...audio.items.map(() => fold));
     }
+    /** M members on every pool speaker (held-out speakers stay out), each with its own seed, no validation. */
+    const trainMembers = async (count: number, epochs: number, held: string[], speakers: string[]): Promise<MemberSummary[]> => {
+      const out: MemberSummary[] = [];
+      for (let j = 0; j < count; j++) {
+        const name = `member-${j + 1}`;
+        const seed = deriveSeed(config.seed, MEMBER_SEED_TAG, j);
+        const split: SplitSpec = held.length ? { mode: 'speakers', test: held } : { mode: 'all' };
+        const r = await train({ ...dataOptions, config: { ...config, epochs, seed }, split, validation: 'none', out: path.join(root, 'members', name), audioCache: cache, onProgress: (p) => report({ ...p, fold: 0, folds: k, member: j + 1, members: count }) });
+        if (r.cancelled) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in member ${j + 1} of ${count}; the fold pass is in ${path.join(root, 'folds')}`);
+        out.push({ name, seed, epochs, speakers });
+      }
+      return out;
+    };
     const cancelled = results.some((r) => r.cancelled) || results.length < k || results.some((r) => r.bestEpoch < 1);
     if (cancelled) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in fold ${results.length} of ${k}; the finished folds are in ${path.join(root, 'folds')}`);
 
@@ -205,15 +251,20 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       eceAfter: outOfFold.calibration.after.ece,
     };
 
-    // The ensemble bundle: the K fold models as members.
-    const members: Member[] = results.map((_, fold) => {
-      const b = readBundle(path.join(root, 'folds', `fold-${fold + 1}`, 'model'));
-      return { name: `fold-${fold + 1}`, architecture: b.meta.architecture, state: b.state };
-    });
+    // The ensemble bundle: the K fold models, or M models trained on every pool speaker.
+    const full = m > 0 ? await trainMembers(m, o.memberEpochs ?? medianEpoch(results), heldSpeakers, trainSpeakers) : null;
+    const members: Member[] = full
+      ? full.map((s) => ({ name: s.name, architecture: config.architecture, state: readBundle(path.join(root, 'members', s.name, 'model')).state }))
+      : results.map((_, fold) => {
+          const b = readBundle(path.join(root, 'folds', `fold-${fold + 1}`, 'model'));
+          return { name: `fold-${fold + 1}`, architecture: b.meta.architecture, state: b.state };
+        });
     const versions = { package: info().version, libtorch: info().libtorch.version };
     const training = {
       config,
       folds: folds.map((f) => ({ fold: f.fold, speakers: f.speakers, bestEpoch: f.bestEpoch, epochsRun: f.epochsRun })),
+      // Which speakers each shipped member heard (fold models: the pool minus their fold).
+      members: full ?? folds.map((f) => ({ name: `fold-${f.fold}`, seed: config.seed, epochs: f.bestEpoch, speakers: trainSpeakers.filter((sp) => !f.speakers.includes(sp)) })),
       split: { description, heldOut: heldSpeakers, train: { n: pool.length, speakers: trainSpeakers } },
       protocol: oofProtocol,
       ...(o.record?.training ?? {}),
@@ -234,7 +285,8 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       const y = audio.items.map((i) => labels.indexOf(i.emotion));
       const pred = argmax(cal, K);
       const speakers = [...new Set(audio.items.map((i) => i.speaker))].sort();
-      const protocol: Protocol = { name: 'speaker-independent', description: `ensemble of ${k} fold models on ${speakers.length} held-out validation speakers (${description})`, trainSpeakers, testSpeakers: speakers };
+      const what = full ? `${full.length} full-data members` : `${k} fold models`;
+      const protocol: Protocol = { name: 'speaker-independent', description: `ensemble of ${what} on ${speakers.length} held-out validation speakers (${description})`, trainSpeakers, testSpeakers: speakers };
       validation = {
         report: classificationReport(y, pred, labels, protocol),
         perCorpus: perCorpus(audio.items, y, pred, labels, protocol),
@@ -243,6 +295,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     }
     const summary = {
       folds: k,
+      members: full ? { count: full.length, epochs: full[0].epochs, trainedOn: 'every pool speaker' } : { count: k, trainedOn: 'the fold models' },
       outOfFoldUar: { mean, std, pooled: outOfFold.report.uar, perFold: folds.map((f) => f.uar) },
       outOfFoldPerCorpusUar: Object.fromEntries(Object.entries(outOfFold.perCorpus).map(([c, r]) => [c, r.uar])),
       ece: { before: outOfFold.calibration.before.ece, after: outOfFold.calibration.after.ece, on: 'out-of-fold' },
@@ -253,7 +306,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const metrics = { summary, outOfFold, validation };
     saveBundle(bundleDir, { ...meta, metrics }, members, { dtype });
 
-    const result: FoldsResult = { labels, config, folds, outOfFold, validation, calibration, summary, skipped, cancelled: false, out: o.out ? root : null, seconds: (Date.now() - started) / 1000 };
+    const result: FoldsResult = { labels, config, folds, outOfFold, validation, calibration, members: full, summary, skipped, cancelled: false, out: o.out ? root : null, seconds: (Date.now() - started) / 1000 };
     if (o.out) {
       fs.writeFileSync(path.join(root, 'metrics.json'), JSON.stringify({ ...metrics, folds, calibration, labels, split: training.split, seconds: result.seconds, versions, skipped }, null, 2) + '\n');
       fs.writeFileSync(path.join(root, 'report.html'), renderFoldsReport({ title: 'ser-native K-fold ensemble report', result, versions, config: config as unknown as Record<string, unknown> }));

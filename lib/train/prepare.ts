@@ -3,6 +3,7 @@
 // clean log-mel and normalisation statistics belong to the epoch pipeline (epoch-data.ts).
 import type { DatasetItem, Split } from '../dataset';
 import { SerNativeError } from '../errors';
+import * as is from '../is';
 import type { Protocol } from '../metrics';
 import type { TrainConfig } from '../model/config';
 import { clipFeatures, evaluationWindows } from '../model/features';
@@ -41,7 +42,8 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
   const data = await resolveData(o);
   const split = splitData(data, o.split, config.seed);
   if (split.train.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no training items`);
-  if (split.validation.length === 0) throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no validation items: give a split with validation speakers (e.g. --split speakers:<test>/<validation>)`);
+  if (o.validation === 'none' && split.validation.length > 0) throw is.rangeError('options.validation', `'split' with the split '${split.description}', which has validation speakers ('none' needs a split without: all, or speakers:<test>)`, 'none');
+  if (split.validation.length === 0 && o.validation !== 'none') throw new SerNativeError('ERR_DATA', `the split '${split.description}' leaves no validation items: give a split with validation speakers (e.g. --split speakers:<test>/<validation>), or train a final model on every speaker with --split all`);
   const labels = labelsFor(split.train, split.validation);
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
   report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${split.description}` });

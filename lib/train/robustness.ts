@@ -5,6 +5,7 @@ import type { DatasetItem } from '../dataset';
 import { SerNativeError } from '../errors';
 import * as is from '../is';
 import { argmax, classificationReport, Protocol } from '../metrics';
+import { percent } from '../metrics/percent';
 import { addWhiteNoise } from '../augment/noise';
 import { babble, gain, mixAtSnr, telephone, viaRate } from '../augment/degrade';
 import { loadModel } from '../model/model';
@@ -132,9 +133,8 @@ export async function evaluateRobustness(options: RobustnessOptions = {}): Promi
 
 /** The rows as a plain-text table (CLI) or Markdown (model card). */
 export function robustnessTable(r: RobustnessResult, markdown = false): string {
-  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const head = ['condition', 'UAR', 'Δ UAR', 'accuracy', 'flip rate'];
-  const body = r.rows.map((x) => [x.condition, pct(x.uar), x.condition === 'clean' ? '' : `${x.uarDrop >= 0 ? '+' : ''}${(100 * x.uarDrop).toFixed(1)}`, pct(x.accuracy), x.condition === 'clean' ? '' : pct(x.flipRate)]);
+  const body = r.rows.map((x) => [x.condition, percent(x.uar), x.condition === 'clean' ? '' : `${x.uarDrop >= 0 ? '+' : ''}${percent(x.uarDrop, { unit: '' })}`, percent(x.accuracy), x.condition === 'clean' ? '' : percent(x.flipRate)]);
   if (markdown) return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((b) => `| ${b.join(' | ')} |`)].join('\n');
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [head, ...body].map((row) => row.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');

@@ -8,7 +8,8 @@
 //   checkpoint.ts  best epoch, early stopping, LR plateau; bundle and history.jsonl
 //   outputs.ts     metrics.json and report.html
 import * as path from 'path';
-import { info, resolveDevice } from '../info';
+import { resolveDevice } from '../device';
+import { info } from '../info';
 import * as is from '../is';
 import type { ClassificationReport } from '../metrics';
 import { DeepPartial, learningRateAt, resolveTrainConfig, TrainConfig } from '../model/config';
@@ -19,6 +20,7 @@ import { outOption, withRunLock } from '../lock';
 import { BestTracker, RunFiles } from './checkpoint';
 import { EpochSource, epochSource } from './epoch-data';
 import { writeTrainingOutputs } from './outputs';
+import { checkDataOptions } from './data';
 import { balancedWeights, PreparedData, prepareTraining } from './prepare';
 import { Stopwatch, timed } from './profile';
 import { WeightAverage } from './weight-average';
@@ -31,13 +33,14 @@ export type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './ty
 export const train = withRunLock('train', (o) => outOption(o), trainUnlocked);
 
 async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
-  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true, pipeline: true });
+  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true, pipeline: true, validation: true });
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
-  const overrides: DeepPartial<TrainConfig> = { ...(o.config ?? {}) };
+  const overrides: DeepPartial<TrainConfig> = { ...(o.config === undefined ? {} : is.plainObject('config', o.config)) };
   if (o.epochs !== undefined) overrides.epochs = o.epochs;
   if (o.seed !== undefined) overrides.seed = o.seed;
   const config = resolveTrainConfig(overrides);
+  checkDataOptions(o); // before the first progress event (and LibTorch loads)
   const device = resolveDevice(o.device ?? 'auto');
   const report = o.onProgress ?? (() => undefined);
 
@@ -100,12 +103,13 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
     if (stats.cancelled) return { history, best, cancelled: true, stoppedEarly: false };
 
     const raw = average?.enter(net);
-    const val = await scoreValidation(net, d);
+    // Without validation speakers (validation 'none') every epoch is the newest model: kept as "best".
+    const val = d.valItems.length > 0 ? await scoreValidation(net, d) : null;
     watch.lap('validation');
-    const improved = best.observe(epoch + 1, val.report.uar);
+    const improved = best.observe(epoch + 1, val ? val.report.uar : epoch + 1);
     if (improved) {
       net.snapshot();
-      files.saveBundle(net, { validation: val.report, epoch: epoch + 1, partial: true });
+      files.saveBundle(net, { validation: val?.report ?? null, epoch: epoch + 1, partial: true });
     }
     if (average && raw) average.leave(net, raw);
     watch.lap('checkpoint');
@@ -113,9 +117,9 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
       epoch: epoch + 1,
       trainLoss: stats.loss,
       trainAccuracy: stats.accuracy,
-      valLoss: val.loss,
-      valAccuracy: val.report.accuracy,
-      valUar: val.report.uar,
+      valLoss: val?.loss ?? null,
+      valAccuracy: val?.report.accuracy ?? null,
+      valUar: val?.report.uar ?? null,
       lr,
       seconds: (prof.total = (Date.now() - t0) / 1000),
       profile: prof,
@@ -132,6 +136,10 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
 async function finalMetrics(net: NativeModel, d: PreparedData, files: RunFiles, bestEpoch: number, cancelled: boolean): Promise<{ metrics: ClassificationReport | null; perCorpus: Record<string, ClassificationReport> }> {
   if (bestEpoch <= 0) return { metrics: null, perCorpus: {} };
   net.restore();
+  if (d.valItems.length === 0) {
+    files.saveBundle(net, { validation: null, epoch: bestEpoch, partial: cancelled });
+    return { metrics: null, perCorpus: {} };
+  }
   const val = await scoreValidation(net, d);
   const perCorpus = perCorpusReports(d, val.predictions);
   files.saveBundle(net, { validation: val.report, perCorpus, epoch: bestEpoch, partial: cancelled });

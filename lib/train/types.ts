@@ -30,6 +30,12 @@ export interface TrainOptions extends DataOptions {
   config?: DeepPartial<TrainConfig>;
   /** Folder for the bundle and reports; nothing is written when omitted. */
   out?: string;
+  /**
+   * 'split' (default): the split's validation speakers choose the best epoch and stop early. 'none':
+   * a split without validation speakers (split 'all', or speakers:<test>), exactly config.epochs
+   * epochs, the last epoch is the model (a final model on all the data, e.g. an ensemble member).
+   */
+  validation?: 'split' | 'none';
   device?: is.Device;
   /** Shortcut for config.epochs / config.seed. */
   epochs?: number;

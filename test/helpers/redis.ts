@@ -9,6 +9,8 @@ import * as path from 'path';
 
 export interface RedisServer {
   port: number;
+  /** The redis-server process (tests freeze it with SIGSTOP to play an unreachable server). */
+  pid: number;
   /** redis://127.0.0.1:PORT (database 0). */
   url: string;
   /** redis://127.0.0.1:PORT/DB: tests that must not share results use their own database. */
@@ -65,6 +67,7 @@ export async function startRedis(timeoutMs = 15000): Promise<RedisServer> {
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const stop = async (): Promise<void> => {
     if (!exited(child)) {
+      child.kill('SIGCONT'); // a frozen server cannot act on SIGTERM
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -92,5 +95,5 @@ export async function startRedis(timeoutMs = 15000): Promise<RedisServer> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const url = `redis://${HOST}:${port}`;
-  return { port, url, urlFor: (db) => `${url}/${db}`, stop };
+  return { port, pid: child.pid!, url, urlFor: (db) => `${url}/${db}`, stop };
 }

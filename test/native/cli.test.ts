@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { defaultDemoDir } from '../../lib/demo/corpus';
+import { defaultDemoDir, ensureDemoCorpus } from '../../lib/demo/corpus';
 import { checkDist, cli } from '../helpers/dist';
 import { fixed } from '../helpers/tiny-recipe';
 
@@ -74,6 +74,24 @@ test('run failures use the same style, exit 1, with a hint for their kind', () =
   const model = run(['predict', '--model', path.join(dir, 'no-model'), 'a.wav']);
   expect(expectError(model, 'predict', 'ERR_MODEL', 1)).toMatch(/not a usable ser-native model bundle/);
   expect(model.stderr).toMatch(/hint: give --model the model\/ folder/);
+});
+
+test('index takes its folders as positionals or with the data flags of train (--data, --ravdess, --savee), and asks for one when given none', () => {
+  const demo = ensureDemoCorpus(path.join(dir, 'index-demo'), { actors: 2, emotions: ['neutral', 'angry'], seconds: 0.5 }).dir;
+  const indexed = (args: string[]) => {
+    const r = run(['index', ...args, '--json']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as { items: unknown[]; counts: { bySpeaker: Record<string, number> } };
+    return { n: doc.items.length, counts: doc.counts };
+  };
+  const positional = indexed([demo]);
+  expect(positional.n).toBeGreaterThan(0);
+  expect(Object.keys(positional.counts.bySpeaker)).toHaveLength(2);
+  expect(indexed(['--data', demo])).toEqual(positional);
+  expect(indexed(['--ravdess', demo])).toEqual(positional);
+  expect(indexed([demo, '--ravdess', demo])).toEqual(positional); // given twice, each recording counts once
+  expect(indexed(['--savee', demo, '--ravdess', demo]).n).toBe(positional.n); // SAVEE names: none of these files
+  expect(expectError(run(['index']), 'index', 'ERR_USAGE', 2)).toMatch(/give folders or manifests \(ser-native index DIR\.\.\.\), or --data, --ravdess, --savee/);
 });
 
 test('help: predict shows its files as required with no "[default: []]"; --device defaults to auto everywhere; setup has no --yes', () => {

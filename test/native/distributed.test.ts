@@ -145,9 +145,9 @@ afterAll(async () => {
 describe('addresses, data paths and job identity', () => {
   test('queue addresses and study names are checked; data paths travel relative to the data root', () => {
     expect(parseQueueUrl('redis://:secret@10.1.2.3:6380/4')).toMatchObject({ display: 'redis://10.1.2.3:6380/4', db: 4 });
-    expect(() => parseQueueUrl('http://x:1')).toThrow(/not a redis:\/\/ or rediss:\/\/ address/);
+    expect(() => parseQueueUrl('http://x:1')).toThrow(/a redis:\/\/ or rediss:\/\/ address for queue but received 'http:\/\/x:1'/);
     expect(() => parseQueueUrl('redis://x:1/db')).toThrow(/database number/);
-    expect(() => checkStudyName('a:b')).toThrow(/not a valid name/);
+    expect(() => checkStudyName('a:b')).toThrow(/Expected a valid name .* for queue\.study but received 'a:b'/);
     const rel = relativeData({ ravdess: [demoDir], split: 'default' }, dataRoot);
     expect(rel).toEqual({ ravdess: ['demo'], split: 'default' });
     expect(absoluteData(rel, '/elsewhere')).toEqual({ ravdess: ['/elsewhere/demo'], split: 'default' });

@@ -127,8 +127,8 @@ describe('ser-native features errors: exit code 1 (bad recording) or 2 (bad flag
     ['a missing file', () => [path.join(dir, 'nope.wav')], 1, 'ERR_DATA', /nope\.wav: cannot read file/],
     ['a file that is not a WAV', () => [path.join(dir, 'notes.txt')], 1, 'ERR_DATA', /notes\.txt: not a WAV file/],
     ['an unknown --out extension', () => [tone, '--out', path.join(dir, 'x.bmp')], 2, 'ERR_USAGE', /unknown extension '\.bmp'; use \.png .*\.f32 .*\.json/],
-    ['an invalid option value', () => [tone, '--n-mels', '0'], 2, 'ERR_USAGE', /positive integer for --n-mels/],
-    ['a window longer than the FFT', () => [tone, '--win-length', '1024'], 2, 'ERR_USAGE', /nFft \(512\) for --win-length/],
+    ['an invalid option value', () => [tone, '--n-mels', '0'], 2, 'ERR_ARGUMENT', /positive integer for --n-mels/],
+    ['a window longer than the FFT', () => [tone, '--win-length', '1024'], 2, 'ERR_ARGUMENT', /nFft \(512\) for --win-length/],
     ['--scale without a .png', () => [tone, '--scale', '2'], 2, 'ERR_USAGE', /only apply to a \.png --out/],
     ['a clip too short for the padding', () => [path.join(dir, 'short.wav')], 1, 'ERR_DATA', /short\.wav: 100 samples at 16000 Hz is too short for one frame \(needs 257 for reflect padding\); use a longer clip/],
   ])('%s', async (_name, words, exit, code, message) => {

@@ -59,3 +59,30 @@ test('clear errors: too many folds, a speaker-dependent split', async () => {
   await expect(trainFolds({ ...demoOptions, folds: 2, epochs: 1, config: fixed, split: 'random:0.2' })).rejects.toThrow(/--folds needs a speaker-independent --split/);
   await expect(trainFolds({ ...demoOptions, folds: 1, epochs: 1 })).rejects.toThrow(/options.folds/);
 });
+
+describe('full-data members (members: M)', () => {
+  const mout = path.join(tmp, 'members');
+  let rm: FoldsResult;
+  beforeAll(async () => {
+    rm = await trainFolds({ ...demoOptions, folds: 2, members: 2, epochs: 2, seed: 4, config: fixed, out: mout, device: 'cpu' });
+  }, 600000);
+
+  test('the shipped members heard every pool speaker, for the fold pass\'s median best epoch, with seeds of their own', () => {
+    const pool = rm.outOfFold.report.protocol.testSpeakers!;
+    expect(rm.members!.map((m) => m.name)).toEqual(['member-1', 'member-2']);
+    for (const m of rm.members!) {
+      expect(m.speakers).toEqual(pool);
+      expect(m.epochs).toBe(Math.max(1, Math.round((rm.folds[0].bestEpoch + rm.folds[1].bestEpoch) / 2)));
+    }
+    expect(new Set(rm.members!.map((m) => m.seed)).size).toBe(2);
+    const json = JSON.parse(fs.readFileSync(path.join(mout, 'model', 'model.json'), 'utf8'));
+    expect(json.members.map((m: { name: string }) => m.name)).toEqual(['member-1', 'member-2']);
+    expect(json.training.members.map((m: { speakers: string[] }) => m.speakers)).toEqual([pool, pool]);
+    // Each member's own run had no validation: every epoch ran, the last one is the model.
+    const history = fs.readFileSync(path.join(mout, 'members', 'member-1', 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(history.length).toBe(rm.members![0].epochs);
+    expect(history.every((h: { valUar: number | null }) => h.valUar === null)).toBe(true);
+    // The held-out validation speakers were scored by the shipped (full-data) ensemble.
+    expect(rm.validation!.report.protocol.description).toMatch(/2 full-data members/);
+  });
+});

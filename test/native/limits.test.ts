@@ -35,7 +35,7 @@ function copyBundle(name: string, edit: (meta: Record<string, any>) => void, wei
 describe('WAV headers', () => {
   test.each([1, 7, 999, 768001, 1e9])('a %d Hz sample rate is refused before decoding, naming the file', (rate) => {
     const t0 = Date.now();
-    expect(() => model.predict(pcm16(rate, 600))).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringMatching(/^<inputs\[0\] buffer>: sample rate \d+ Hz is outside the supported range \[1000, 768000\] Hz/) }));
+    expect(() => model.predict(pcm16(rate, 600))).toThrow(expect.objectContaining({ code: 'ERR_DATA', reason: 'UNSUPPORTED', message: expect.stringMatching(/^<inputs\[0\] buffer>: sample rate \d+ Hz is outside the supported range \[1000, 768000\] Hz/) }));
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
@@ -45,13 +45,13 @@ describe('WAV headers', () => {
   });
 
   test('bitsPerSample 7 is refused, not decoded', () => {
-    expect(() => readWav(pcm16(16000, 100, 7))).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining('PCM with 7-bit samples is not supported') }));
+    expect(() => readWav(pcm16(16000, 100, 7))).toThrow(expect.objectContaining({ code: 'ERR_DATA', reason: 'UNSUPPORTED', message: expect.stringContaining('PCM with 7-bit samples is not supported') }));
   });
 
   test('a data chunk declaring gigabytes in a small file is TRUNCATED, nothing allocated', () => {
     const b = pcm16(16000, 100);
     b.writeUInt32LE(0xfffffff0, 40);
-    expect(() => readWav(b)).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+    expect(() => readWav(b)).toThrow(expect.objectContaining({ code: 'ERR_DATA', reason: 'TRUNCATED' }));
   });
 
   test('control bytes of chunk ids are escaped in messages', () => {

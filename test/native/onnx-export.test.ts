@@ -55,6 +55,7 @@ test.each([
   ['mean pooling, relu, bidirectional 2 layers', {}],
   ['last pooling, elu, one direction', { architecture: { pooling: 'last', activation: 'elu', bidirectional: false } }],
   ['attention pooling, gelu', { architecture: { pooling: 'attention', activation: 'gelu' } }],
+  ['per-utterance CMVN (utteranceStd)', { features: { utteranceStd: true } }],
   ['no utterance norm, no top_db, power 1, constant padding', { features: { utteranceNorm: false, logMel: { topDb: null, power: 1, padMode: 'constant' } } }],
 ] as [string, DeepPartial<TrainConfig>][])('raw samples → probabilities match ser-native within 1e-4: %s', async (name, over) => {
   const dir = path.join(tmp, name.replace(/[^a-z0-9]+/gi, '-'));

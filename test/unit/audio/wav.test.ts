@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { WaveFile } from 'wavefile';
 import { encodeWav, probeWav, readWav, WavError, writeWav } from '../../../lib/audio/wav';
+import { SerNativeError } from '../../../lib/errors';
 import { chunk, fmtChunk, pcm16, riff } from './wav-fixtures';
 
 const DATA = process.env.SER_NATIVE_TEST_DATA ?? path.resolve(__dirname, '../../../..', 'shared/data');
@@ -72,7 +73,7 @@ function peakAbs(x: Float32Array): number {
   return peak;
 }
 
-function expectWavError(fn: () => unknown, code: string, ...fragments: string[]): WavError {
+function expectWavError(fn: () => unknown, reason: string, ...fragments: string[]): WavError {
   let caught: unknown;
   try {
     fn();
@@ -81,7 +82,9 @@ function expectWavError(fn: () => unknown, code: string, ...fragments: string[])
   }
   expect(caught).toBeInstanceOf(WavError);
   const e = caught as WavError;
-  expect(e.code).toBe(code);
+  expect(e).toBeInstanceOf(SerNativeError);
+  expect(e.code).toBe('ERR_DATA');
+  expect(e.reason).toBe(reason);
   for (const f of fragments) expect(e.message).toContain(f);
   return e;
 }

@@ -97,10 +97,13 @@ describe('validateSchedule', () => {
     [{ kind: 'onTheFly', p: 0.5, snrDb: [10, 0] }, /schedule\.snrDb: expected lo <= hi, got \[10, 0\]/],
     [{ kind: 'onTheFly', p: 0.5, snr: [0, 10] }, /schedule\.snr: unknown field/],
     [{ kind: 'curriculum', start: [0, 10] }, /schedule\.end: expected \[lo, hi\]/],
+    [{ probability: 2 }, /schedule\.kind: expected one of .*, got undefined; schedule\.probability is not a field of any schedule/],
   ];
   test.each(bad)('%j is rejected', (value, message) => {
     expect(() => validateSchedule(value)).toThrow(ScheduleError);
     expect(() => validateSchedule(value)).toThrow(message);
+    // A SerNativeError with the code of a bad argument: the CLI reports it as the user's, not as a bug.
+    expect(() => validateSchedule(value)).toThrow(expect.objectContaining({ code: 'ERR_ARGUMENT' }));
   });
 
   test('fills defaults', () => {

@@ -1,5 +1,9 @@
 // The CLI's error plumbing on its own: API names → flags, unknown flags with suggestions, NaN numbers, codes → exit codes.
-import { closest, codeOf, exitCodeOf, notANumber, reportError, unknownFlags, withFlagNames } from '../../../bin/errors';
+import { closest, codeOf, exitCodeOf, notANumber, reportError, unknownFlags, usageMessage, UsageError, withFlagNames } from '../../../bin/errors';
+import { ScheduleError } from '../../../lib/augment/schedule';
+import { WavError } from '../../../lib/audio/wav';
+import { DatasetError } from '../../../lib/dataset/errors';
+import { SerNativeError } from '../../../lib/errors';
 import * as is from '../../../lib/is';
 
 test('lib/ names become the flags that set them; --config keys are named in that file; prose is left alone', () => {
@@ -38,4 +42,27 @@ test('one report shape and an exit code per kind', () => {
   expect(code).toBe(1);
   expect(text).toMatch(/^ser-native predict: error \[ERR_MODEL\]: m: model\.json is missing\nhint: give --model the model\/ folder .*\n$/);
   expect([exitCodeOf('ERR_USAGE'), exitCodeOf('ERR_ARGUMENT'), exitCodeOf('ERR_DATA'), exitCodeOf('ERR_CANCELLED'), exitCodeOf(codeOf(new Error('bug')))]).toEqual([2, 2, 1, 130, 1]);
+});
+
+test('the code is the one the error was thrown with; nothing is guessed from the message', () => {
+  expect(codeOf(is.rangeError('config.epochs', 'positive integer', 0))).toBe('ERR_ARGUMENT');
+  expect(codeOf(new WavError('NOT_WAV', 'a.txt', 'not a WAV file'))).toBe('ERR_DATA');
+  expect(codeOf(new ScheduleError('config.noise.p: expected a probability in [0, 1], got 2'))).toBe('ERR_ARGUMENT');
+  expect(codeOf(new DatasetError("--split 'x': unknown mode", 'ERR_ARGUMENT'))).toBe('ERR_ARGUMENT');
+  expect(codeOf(new SerNativeError('ERR_IO', 'cannot write'))).toBe('ERR_IO');
+  expect(codeOf(new UsageError('--float16 applies to --folds'))).toBe('ERR_USAGE');
+  // Reads like an argument error, but nobody gave it a code: a bug of ours, reported as such.
+  expect(codeOf(new TypeError('Expected positive integer for epochs but received 0'))).toBe('ERR_UNEXPECTED');
+  // Node's and other libraries' codes are not ser-native's: the error was not turned into one where it happened.
+  expect(codeOf(Object.assign(new Error('EADDRINUSE'), { code: 'EADDRINUSE' }))).toBe('ERR_UNEXPECTED');
+  expect(codeOf(Object.assign(new RangeError('bad port'), { code: 'ERR_SOCKET_BAD_PORT' }))).toBe('ERR_UNEXPECTED');
+  expect([codeOf(undefined), codeOf(null), codeOf('text')]).toEqual(['ERR_UNEXPECTED', 'ERR_UNEXPECTED', 'ERR_UNEXPECTED']);
+});
+
+test("yargs' messages in one line, naming flags and positionals as typed", () => {
+  expect(usageMessage('Invalid values:\n  Argument: vocal-channel, Given: "x", Choices: "speech", "song"', 'index <dir...>')).toBe('Expected one of "speech", "song" for --vocal-channel but received "x"');
+  expect(usageMessage('Missing required argument: onnx', 'export')).toBe('Missing required option --onnx');
+  expect(usageMessage('Missing required arguments: queue, dataRoot', 'worker')).toBe('Missing required options --queue, --data-root');
+  expect(usageMessage('Not enough non-option arguments: got 0, need at least 1', 'predict <files...>')).toBe('Missing <files...>: usage is ser-native predict <files...> [options]');
+  expect(usageMessage('Unknown argument: extra', 'info')).toBe('Unknown argument: extra');
 });

@@ -48,7 +48,7 @@ test.each(cases)('ser-native %s loads no addon, LibTorch, BullMQ or lib/ trainin
 
 test('top-level --help loads no command module at all', () => {
   const r = loaded(['--help']);
-  expect(ours(r.modules).sort()).toEqual(['bin/command.js', 'bin/commands.js', 'bin/errors.js', 'bin/ser-native.js', 'lib/is.js']);
+  expect(ours(r.modules).sort()).toEqual(['bin/command-loader.js', 'bin/command-meta.js', 'bin/errors.js', 'bin/ser-native.js', 'lib/errors.js', 'lib/is.js']);
   expect(r.stdout).toMatch(/Exit codes: 0 success, 1 .*2 the command line is wrong/s);
 });
 

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
-import { indexCommand, runIndex, type IndexArgs } from '../../../bin/commands/index';
+import { indexCommand, runIndex, type IndexArgs } from '../../../bin/commands/index-corpus';
 import { makeTree, removeTrees } from './tree';
 
 afterAll(removeTrees);
@@ -92,7 +92,7 @@ describe('ser-native index', () => {
     expect(JSON.parse(again.out.join('')).items).toEqual(JSON.parse(c.out.join('')).items);
   });
 
-  it('exits 1 with a clear message for a missing folder, a folder without audio, or a bad label map', async () => {
+  it('exits 1 with a clear message for a missing folder or a folder without audio, 2 for a bad label map', async () => {
     const missing = capture();
     expect(await runIndex(args(['/no/such/dir'], { json: true }), missing.io)).toBe(1);
     expect(missing.out).toEqual([]);
@@ -104,8 +104,8 @@ describe('ser-native index', () => {
     expect(none.err.join('')).toMatch(/no \.wav files in this folder or below/);
 
     const bad = capture();
-    expect(await runIndex(args([root], { labelMap: 'calm=chill' }), bad.io)).toBe(1);
-    expect(bad.err.join('')).toMatch(/--label-map: 'calm=chill': 'chill' is not a canonical emotion/);
+    expect(await runIndex(args([root], { labelMap: 'calm=chill' }), bad.io)).toBe(2);
+    expect(bad.err.join('')).toMatch(/^ser-native index: error \[ERR_ARGUMENT\]: --label-map: 'calm=chill': 'chill' is not a canonical emotion/);
   });
 
   it('exits 1 when every file is skipped, showing why', async () => {

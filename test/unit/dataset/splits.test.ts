@@ -38,6 +38,7 @@ function expectDuplicatesTogether(s: Split, groups: DuplicateGroup[]): void {
 describe('parseSplitSpec', () => {
   it.each<[string, SplitSpec]>([
     ['default', { mode: 'default' }],
+    ['all', { mode: 'all' }],
     ['speakers:ravdess:17,ravdess:18', { mode: 'speakers', test: ['ravdess:17', 'ravdess:18'] }],
     ['speakers:ravdess:17/ravdess:19,savee:JE', { mode: 'speakers', test: ['ravdess:17'], validation: ['ravdess:19', 'savee:JE'] }],
     ['kfold:5:0', { mode: 'kfold', k: 5, fold: 0 }],
@@ -59,12 +60,20 @@ describe('parseSplitSpec', () => {
     ['loso:', /name the held-out speaker/],
   ])('rejects %s with the grammar', (text, why) => {
     expect(() => parseSplitSpec(text)).toThrow(why);
-    expect(() => parseSplitSpec(text)).toThrow(/expected default \| speakers:/);
+    expect(() => parseSplitSpec(text)).toThrow(/expected default \| all \| speakers:/);
   });
 });
 
 describe('speaker-independent splits', () => {
   const items = [...ravdess([1, 2, 3, 4, 5, 6, 7, 8, 17, 18]), ...savee(['DC', 'JE'])];
+
+  it('all: every speaker in training, none held out', () => {
+    const s = makeSplit({ items }, parseSplitSpec('all'));
+    expect(s.train.length).toBe(items.length);
+    expect(s.validation).toEqual([]);
+    expect(s.test).toEqual([]);
+    expect(s.description).toMatch(/every speaker in training \(12\)/);
+  });
 
   it('holds out named speakers (numbers may be written unpadded)', () => {
     const s = makeSplit({ items }, parseSplitSpec('speakers:ravdess:17,ravdess:18/savee:JE,ravdess:7'));
@@ -147,7 +156,7 @@ describe('speaker-dependent random split', () => {
   it('is labelled speaker-dependent and stratified by emotion', () => {
     const s = makeSplit({ items, duplicates: [dup] }, parseSplitSpec('random:0.25:0.1'), { seed: 5 });
     expect(s.protocol).toBe('speaker-dependent');
-    expect(s.description).toMatch(/speaker-dependent.*test 25%, validation 10% \(seed 5\)/);
+    expect(s.description).toMatch(/speaker-dependent.*test 25\.0%, validation 10\.0% \(seed 5\)/);
     for (const e of EMOTIONS) {
       expect(s.test.filter((i) => i.emotion === e).length).toBeGreaterThanOrEqual(5);
       expect(s.test.filter((i) => i.emotion === e).length).toBeLessThanOrEqual(7); // a 3-item duplicate group may overshoot

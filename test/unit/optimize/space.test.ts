@@ -85,7 +85,7 @@ describe('configToOverrides', () => {
     expect(() => configToOverrides(centre(), { optimizer: { lr: 1e-3 } })).toThrow(/fixed\.optimizer\.lr is set by the search/);
     expect(() => validateFixed({ noise: { kind: 'none' } })).toThrow(/fixed\.noise/);
     expect(() => validateFixed({ epochs: 3 })).toThrow(/epochsPerEval/);
-    expect(() => validateFixed({ architecture: { lstmLayrs: 1 } })).toThrow(/Unknown option config\.architecture\.lstmLayrs/);
+    expect(() => validateFixed({ architecture: { lstmLayrs: 1 } })).toThrow(/Unknown option fixed\.architecture\.lstmLayrs/);
     expect(() => validateFixed({ features: { clipSeconds: 0.1 } })).toThrow(/clipSeconds/);
   });
 });

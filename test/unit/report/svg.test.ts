@@ -1,7 +1,8 @@
 import { barChart, blue, heatmap, hoverNumber, hoverPercent, lineChart } from '../../../lib/report/svg';
 import { logAxis, niceAxis, tickLabel } from '../../../lib/report/scale';
 import { escapeXml } from '../../../lib/report/escape';
-import { duration, flatten, num, percent } from '../../../lib/report/format';
+import { duration, flatten, num } from '../../../lib/report/format';
+import { percent } from '../../../lib/metrics/percent';
 
 describe('escapeXml', () => {
   it('escapes markup and quotes', () => {
@@ -37,6 +38,9 @@ describe('format', () => {
   it('formats percentages, numbers and durations, and shows missing values as a dash', () => {
     expect(percent(1 / 3)).toBe('33.3%');
     expect(percent(NaN)).toBe('–');
+    expect(percent(undefined, { missing: '-' })).toBe('-');
+    expect(percent(0.257, { digits: 0 })).toBe('26%');
+    expect(percent(0.5, { unit: '' })).toBe('50.0');
     expect(num(0.123456, 3)).toBe('0.123');
     expect(num(0.00025, 3)).toBe('2.5e-4');
     expect(num(Infinity)).toBe('∞');

@@ -10,6 +10,7 @@
 // On its own, for one job:  node dist/lib/optimize/evaluators/pool/eval-worker.js job.json   (or - for stdin)
 // prints the EvaluationResult as JSON on stdout, or the error on stderr with exit code 1.
 import * as fs from 'fs';
+import { SerNativeError } from '../../../errors';
 import type { AudioCache } from '../../../train/data';
 import type { EvaluationResult } from '../../objective';
 import { watchParent } from '../../../parent-watchdog';
@@ -71,7 +72,7 @@ async function runOnce(file: string): Promise<void> {
   try {
     job = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file === '-' ? 'stdin' : file} is not a JSON evaluation job: ${(e as Error).message}`);
+    throw new SerNativeError('ERR_DATA', `${file === '-' ? 'stdin' : file} is not a JSON evaluation job: ${(e as Error).message}`, { cause: e });
   }
   const { runEvaluation } = await loadObjective();
   process.stdout.write(JSON.stringify(await runEvaluation(job as never)) + '\n');

@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../../../binding';
+import { SerNativeError } from '../../../errors';
 import * as is from '../../../is';
 import { parentEnv } from '../../../parent-watchdog';
 import type { EvaluationJob, EvaluationResult } from '../../objective';
@@ -82,7 +83,7 @@ interface Slot {
 
 function abortError(signal: AbortSignal): unknown {
   if (signal.reason !== undefined) return signal.reason;
-  const e = new Error('The operation was aborted');
+  const e = new SerNativeError('ERR_CANCELLED', 'The operation was aborted');
   e.name = 'AbortError';
   return e;
 }
@@ -99,7 +100,7 @@ export class EvaluationPool {
     is.positiveInteger('workers', options.workers);
     is.positiveInteger('threads', options.threads);
     if (options.devices && options.devices.length !== options.workers) {
-      throw new RangeError(`Expected ${options.workers} devices (one per worker) but received ${options.devices.length}`);
+      throw is.invalidArgument(`Expected ${options.workers} devices (one per worker) but received ${options.devices.length}`, 'range');
     }
     this.options = options;
     this.script = options.script ?? defaultWorkerScript();

@@ -8,6 +8,8 @@
 // events. An iteration's evaluations without a result by its deadline fail (penalty fitness), so a study never
 // waits forever on a lost worker.
 import type { Queue, QueueEvents } from 'bullmq';
+import { SerNativeError } from '../../../errors';
+import * as is from '../../../is';
 import type { EvaluationJob } from '../../objective';
 import { EvaluationFailure, type EvaluatorReply } from '../evaluator';
 import { bullmq } from './bullmq';
@@ -134,7 +136,7 @@ export class QueueCoordinator {
       /* reported below */
     }
     const differs = Object.keys({ ...before, ...identity }).filter((k) => canonicalJson(before[k]) !== canonicalJson(identity[k]));
-    throw new Error(`study ${this.study} already exists in Redis at ${this.address.display} with other settings (${differs.join(', ') || 'unreadable record'}): use another --study name, or the same settings to continue it`);
+    throw is.invalidArgument(`study ${this.study} already exists in Redis at ${this.address.display} with other settings (${differs.join(', ') || 'unreadable record'}): use another --study name, or the same settings to continue it`);
   }
 
   get stats(): CoordinatorStats {
@@ -203,7 +205,7 @@ export class QueueCoordinator {
     return new Promise<EvaluatorReply>((resolve, reject) => {
       const onAbort = () => {
         this.pending.delete(id);
-        reject(signal?.reason ?? new Error('aborted'));
+        reject(signal?.reason ?? new SerNativeError('ERR_CANCELLED', 'aborted'));
       };
       const p: Pending = {
         id,

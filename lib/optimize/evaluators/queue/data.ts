@@ -4,6 +4,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SerNativeError } from '../../../errors';
+import * as is from '../../../is';
 import { resolveData, type DataOptions } from '../../../train/data';
 
 const PATH_KEYS = ['ravdess', 'savee', 'data'] as const;
@@ -14,7 +16,7 @@ const posix = (p: string): string => p.split(path.sep).join('/');
 function relativeTo(root: string, p: string, what: string): string {
   const rel = path.relative(root, path.resolve(p));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new Error(`${what} ${p} is not under the data root ${root}: the study stores data paths relative to the data root so that workers can map them to theirs (set --data-root to a folder that holds all the data)`);
+    throw is.invalidArgument(`${what} ${p} is not under the data root ${root}: the study stores data paths relative to the data root so that workers can map them to theirs (set --data-root to a folder that holds all the data)`);
   }
   return posix(rel) || '.';
 }
@@ -33,7 +35,7 @@ export function absoluteData(data: DataOptions, root: string): DataOptions {
   const r = path.resolve(root);
   const out: DataOptions = { ...data };
   const resolve = (p: string): string => {
-    if (path.isAbsolute(p) || p.split('/').includes('..')) throw new Error(`data path ${JSON.stringify(p)} of the job is not relative to the data root`);
+    if (path.isAbsolute(p) || p.split('/').includes('..')) throw new SerNativeError('ERR_DATA', `data path ${JSON.stringify(p)} of the job is not relative to the data root`);
     return path.resolve(r, ...p.split('/'));
   };
   for (const k of PATH_KEYS) if (data[k] !== undefined) out[k] = list(data[k]).map(resolve);

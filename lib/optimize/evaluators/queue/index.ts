@@ -39,7 +39,7 @@ const QUEUE_KEYS: readonly (keyof QueueModeOptions)[] = ['url', 'study', 'dataRo
 export function validateQueueOptions(value: unknown): QueueModeOptions {
   const q = is.plainObject('queue', value);
   is.knownKeys('queue', q, QUEUE_KEYS);
-  parseQueueUrl(q.url);
+  parseQueueUrl(q.url, 'queue.url');
   const out: QueueModeOptions = { url: q.url as string, study: checkStudyName(q.study) };
   if (q.dataRoot !== undefined) {
     if (typeof q.dataRoot !== 'string') throw is.invalidParameterError('queue.dataRoot', 'string', q.dataRoot);

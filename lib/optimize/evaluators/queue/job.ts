@@ -78,13 +78,13 @@ export function jobIdOf(study: string, search: SearchName, job: EvaluationJob, h
 export function validateQueueJobData(data: unknown): QueueJobData {
   const d = is.plainObject('job data', data);
   if (d.kind !== 'ser-native/evaluation' || d.version !== 1) {
-    throw new TypeError(`the job is not a version 1 ser-native evaluation (kind ${JSON.stringify(d.kind)}, version ${JSON.stringify(d.version)}): a coordinator of another ser-native version added it`);
+    throw is.invalidArgument(`the job is not a version 1 ser-native evaluation (kind ${JSON.stringify(d.kind)}, version ${JSON.stringify(d.version)}): a coordinator of another ser-native version added it`);
   }
   is.knownKeys('job data', d, ['kind', 'version', 'study', 'search', 'hash', 'dataDigest', 'versions', 'timeoutSeconds', 'job']);
-  for (const k of ['study', 'hash', 'dataDigest'] as const) if (typeof d[k] !== 'string' || d[k] === '') throw new TypeError(`job data.${k} must be a non-empty string`);
+  for (const k of ['study', 'hash', 'dataDigest'] as const) if (typeof d[k] !== 'string' || d[k] === '') throw is.invalidArgument(`job data.${k} must be a non-empty string`);
   is.oneOf('job data.search', d.search, ['search', 'baseline'] as const);
   const v = is.plainObject('job data.versions', d.versions);
-  if (typeof v.package !== 'string' || typeof v.libtorch !== 'string') throw new TypeError('job data.versions must be { package, libtorch } strings');
+  if (typeof v.package !== 'string' || typeof v.libtorch !== 'string') throw is.invalidArgument('job data.versions must be { package, libtorch } strings');
   is.number('job data.timeoutSeconds', d.timeoutSeconds, { min: 0, exclusiveMin: true });
   validateJob(d.job);
   return d as unknown as QueueJobData;

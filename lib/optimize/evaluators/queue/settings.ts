@@ -6,6 +6,7 @@
 //                              started with the same --study must match it
 //   ser-native:results         hash: evaluation hash → JSON { result, worker } of every successful evaluation,
 //                              so an evaluation already done (same config, data and versions) is never retrained
+import { SerNativeError } from '../../../errors';
 import * as is from '../../../is';
 
 export const PREFIX = 'ser-native';
@@ -35,6 +36,13 @@ export const QUEUE_DEFAULTS = {
   pollSeconds: 2,
   /** Bound on connecting to Redis at start, so a wrong --queue fails with a clear error instead of hanging. */
   connectSeconds: 15,
+  /**
+   * A stopping worker (SIGTERM, SIGINT) lets a running evaluation finish this long, then hands its job back to
+   * the queue; none when Redis is unreachable (the result could not be stored).
+   */
+  stopSeconds: 5,
+  /** Bound on each step of a stopping worker that needs Redis (handing a job back, closing the connections). */
+  closeSeconds: 2,
 };
 
 export interface QueueAddress {
@@ -45,28 +53,29 @@ export interface QueueAddress {
   db: number;
 }
 
-/** Checks a --queue address: redis://[user:password@]HOST:PORT[/DB] (or rediss:// for TLS). */
-export function parseQueueUrl(url: unknown): QueueAddress {
-  if (typeof url !== 'string' || url === '') throw new TypeError(`Expected a redis://HOST:PORT[/DB] address for queue but received ${JSON.stringify(url)}`);
+/** Checks a --queue address: redis://[user:password@]HOST:PORT[/DB] (or rediss:// for TLS); `name` names it in errors. */
+export function parseQueueUrl(url: unknown, name = 'queue'): QueueAddress {
+  const address = 'a redis://HOST:PORT[/DB] address';
+  if (typeof url !== 'string' || url === '') throw is.invalidParameterError(name, address, url);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`queue '${url}' is not a URL: expected redis://HOST:PORT[/DB]`);
+    throw is.invalidParameterError(name, `${address} (a URL)`, url);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new TypeError(`queue '${url}' is not a redis:// or rediss:// address`);
-  if (!u.hostname) throw new TypeError(`queue '${url}' has no host: expected redis://HOST:PORT[/DB]`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw is.invalidParameterError(name, 'a redis:// or rediss:// address', url);
+  if (!u.hostname) throw is.invalidParameterError(name, `${address} with a host`, url);
   const dbText = u.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw new TypeError(`queue '${url}': the path must be a database number (redis://HOST:PORT/DB)`);
-  if (u.search || u.hash) throw new TypeError(`queue '${url}': query and fragment are not supported`);
+  if (dbText !== '' && !/^\d{1,5}$/.test(dbText)) throw is.invalidParameterError(name, `${address} whose path is a database number`, url);
+  if (u.search || u.hash) throw is.invalidParameterError(name, `${address} without query or fragment`, url);
   const display = `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ''}${dbText ? `/${dbText}` : ''}`;
   return { url, display, db: dbText === '' ? 0 : Number(dbText) };
 }
 
 /** Study names become part of Redis keys and job ids (which BullMQ forbids ':' in). */
-export function checkStudyName(study: unknown): string {
+export function checkStudyName(study: unknown, name = 'queue.study'): string {
   if (typeof study !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(study)) {
-    throw new TypeError(`study ${JSON.stringify(study)} is not a valid name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    throw is.invalidParameterError(name, "a valid name (1-64 letters, digits, '.', '_' or '-', starting with a letter or digit)", study);
   }
   return study;
 }
@@ -84,7 +93,7 @@ export function seconds(name: string, v: unknown): number {
 export async function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new SerNativeError('ERR_IO', message)), ms)))]);
   } finally {
     clearTimeout(timer);
   }

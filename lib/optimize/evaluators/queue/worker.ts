@@ -12,6 +12,11 @@
 // (UnrecoverableError, no retry); a child process that dies (kill -9, the OOM killer) fails this attempt only,
 // and BullMQ retries it (attempts, backoff). If the whole worker dies, its job lock expires and another worker's
 // stalled-job check puts the job back in the queue.
+//
+// Stopping (close(), SIGTERM/SIGINT in the CLI): the worker takes no new job, lets a running evaluation finish for
+// stopSeconds (not when Redis is unreachable: its result could not be stored), then ends it and hands its job back
+// to the queue (waiting again, no attempt used; if Redis is unreachable the job's lock expires instead and another
+// worker's stalled-job check puts it back). Every step that needs Redis is bounded, so close() always settles.
 import * as os from 'os';
 import * as path from 'path';
 import type { Job, Worker } from 'bullmq';
@@ -22,7 +27,7 @@ import { EvaluationPool } from '../pool/pool';
 import { bullmq } from './bullmq';
 import { absoluteData, dataDigest, type DataDigest } from './data';
 import { canonicalJson, validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
-import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, withTimeout } from './settings';
+import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, seconds, withTimeout } from './settings';
 import * as is from '../../../is';
 
 export interface QueueWorkerOptions {
@@ -42,6 +47,8 @@ export interface QueueWorkerOptions {
   stalledSeconds?: number;
   maxStalledCount?: number;
   refuseSeconds?: number;
+  /** On close(): how long a running evaluation may still finish before its job is handed back (default 5). */
+  stopSeconds?: number;
   onEvent?: (e: WorkerEvent) => void;
   /** Evaluation process script (default: the compiled eval-worker.js). */
   script?: string;
@@ -53,6 +60,8 @@ export type WorkerEvent =
   | { event: 'completed'; id: string; study: string; index: number; fitness: number; seconds: number; cached: boolean }
   | { event: 'failed'; id: string; study: string; index: number; error: string; retry: boolean }
   | { event: 'refused'; id: string; study: string; index: number; error: string }
+  /** The worker stopped during this evaluation; queued: the job is waiting again (false: Redis was unreachable). */
+  | { event: 'handed-back'; id: string; study: string; index: number; queued: boolean }
   | { event: 'error'; error: string }
   | { event: 'closed'; worker: string };
 
@@ -66,30 +75,36 @@ interface Slot {
 export interface QueueWorker {
   readonly name: string;
   readonly slots: readonly string[];
-  /** Stops taking jobs; with force, kills running evaluations (their jobs are retried), else waits for them. */
+  /**
+   * Stops taking jobs, lets running evaluations finish for stopSeconds (with force: not at all), hands the jobs of
+   * those still running back to the queue, and closes the connections. Settles in bounded time, Redis or not.
+   */
   close(force?: boolean): Promise<void>;
 }
 
 export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const address = parseQueueUrl(o.queue);
-  const { DelayedError, UnrecoverableError, Worker } = bullmq(); // fails first, with how to install it
+  const { DelayedError, UnrecoverableError, WaitingError, Worker } = bullmq(); // fails first, with how to install it
   const gpus = (o.gpus ?? []).map((g, i) => is.number(`gpus[${i}]`, g, { min: 0, integer: true }));
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const cpuSlots = o.cpuSlots === undefined ? (gpus.length > 0 ? 0 : Math.max(1, Math.floor(cores / 2))) : is.number('cpuSlots', o.cpuSlots, { min: 0, integer: true });
-  if (cpuSlots + gpus.length === 0) throw new RangeError('a worker needs at least one slot: give --cpu-slots N or --gpus');
+  if (cpuSlots + gpus.length === 0) throw is.invalidArgument('a worker needs at least one slot: give --cpu-slots N or --gpus', 'range');
+  for (const k of ['lockSeconds', 'stalledSeconds', 'refuseSeconds'] as const) if (o[k] !== undefined) seconds(k, o[k]);
   const envThreads = process.env.SER_NATIVE_THREADS ? Number(process.env.SER_NATIVE_THREADS) : undefined;
   const threads = is.positiveInteger('threads', o.threads ?? envThreads ?? Math.max(1, Math.floor(cores / Math.max(1, cpuSlots))));
   const dataRoot = path.resolve(o.dataRoot ?? '.');
   const name = o.name ?? `${os.hostname()}:${process.pid}`;
   const lockMs = 1000 * (o.lockSeconds ?? QUEUE_DEFAULTS.lockSeconds);
   const refuseMs = 1000 * (o.refuseSeconds ?? QUEUE_DEFAULTS.refuseSeconds);
+  const stopMs = 1000 * (o.stopSeconds === undefined ? QUEUE_DEFAULTS.stopSeconds : is.number('stopSeconds', o.stopSeconds, { min: 0 }));
+  const closeMs = 1000 * QUEUE_DEFAULTS.closeSeconds;
   const emit = o.onEvent ?? (() => undefined);
 
   const i = info(); // loads the addon: a broken install fails here, not in every job
   const versions: Versions = { package: i.version, libtorch: i.libtorch.version };
   if (gpus.length > 0) {
     const bad = gpus.filter((g) => g >= i.cuda.deviceCount);
-    if (bad.length > 0) throw new RangeError(`--gpus ${bad.join(',')}: this machine has ${i.cuda.deviceCount} CUDA device(s)${i.cuda.builtWith ? '' : ' (this LibTorch build has no CUDA)'}`);
+    if (bad.length > 0) throw is.invalidArgument(`--gpus ${bad.join(',')}: this machine has ${i.cuda.deviceCount} CUDA device(s)${i.cuda.builtWith ? '' : ' (this LibTorch build has no CUDA)'}`, 'range');
   }
 
   const slots: Slot[] = [];
@@ -129,6 +144,8 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
 
   let resumeTimer: NodeJS.Timeout | null = null;
   let worker: Worker<QueueJobData, QueueJobResult> | null = null;
+  /** Aborted when a stopping worker hands its running jobs back (see close()). */
+  const handBack = new AbortController();
   const refuse = async (job: Job<QueueJobData>, token: string | undefined, d: QueueJobData, error: string): Promise<never> => {
     emit({ event: 'refused', id: String(job.id), study: d.study, index: d.job.index, error });
     const progress: QueueJobProgress = { phase: 'refused', worker: name, error };
@@ -190,7 +207,7 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     const device = slot.gpu === null ? want : want === 'cpu' ? 'cpu' : 'cuda:0';
     slot.current = { job, data: d };
     const limit = AbortSignal.timeout(1000 * d.timeoutSeconds);
-    const stop = signal ? AbortSignal.any([limit, signal]) : limit;
+    const stop = AbortSignal.any([limit, handBack.signal, ...(signal ? [signal] : [])]);
     try {
       const reply = await slot.pool.run({ ...d.job, data, device }, stop);
       const result: QueueJobResult = { result: { ...reply.result, seconds: reply.seconds }, worker: `${name}/${slot.name}`, cached: false };
@@ -198,6 +215,13 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
       emit({ event: 'completed', id, study: d.study, index, fitness: result.result.fitness, seconds: reply.seconds, cached: false });
       return result;
     } catch (e) {
+      if (handBack.signal.aborted && !limit.aborted) {
+        // Stopping: the job goes back to the queue as it was (no attempt used) and is run from the start elsewhere.
+        // Without Redis it cannot: its lock then expires and another worker's stalled-job check puts it back.
+        const queued = client.status === 'ready' && (await resolvesWithin(job.moveToWait(token), closeMs));
+        emit({ event: 'handed-back', id, study: d.study, index, queued });
+        throw queued ? new WaitingError() : new Error(`worker ${name} stopped during evaluation ${index} and could not reach Redis to hand the job back`);
+      }
       let error: Error;
       if (limit.aborted) error = new UnrecoverableError(`evaluation ${index} exceeded its wall-clock limit of ${d.timeoutSeconds} s on worker ${name}/${slot.name}; its process was killed`);
       else if (signal?.aborted) error = new Error(`worker ${name} stopped during evaluation ${index}`);
@@ -235,6 +259,20 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const slotNames = slots.map((s) => s.name);
   emit({ event: 'ready', worker: name, queue: address.display, slots: slotNames, threads, dataRoot, versions });
 
+  const running = () => slots.some((s) => s.current !== null);
+  const shutdown = async (graceMs: number): Promise<void> => {
+    const w = worker as Worker;
+    // BullMQ's close takes no new job, waits for the running ones, then quits the connections: with Redis
+    // unreachable the client retries that quit forever, so every wait on it below is bounded.
+    const closed = w.close().catch(() => undefined);
+    const redisUp = await redisAnswers(w, closeMs);
+    if (await resolvesWithin(closed, redisUp ? graceMs : 0)) return;
+    handBack.abort();
+    for (const end = Date.now() + closeMs + 1000; running() && Date.now() < end; ) await sleep(20);
+    if (redisUp && (await resolvesWithin(closed, closeMs))) return;
+    await resolvesWithin(w.disconnect(), closeMs / 2); // drops the connections instead of waiting for Redis
+    await resolvesWithin(closed, closeMs / 2);
+  };
   let closing: Promise<void> | null = null;
   return {
     name,
@@ -242,17 +280,34 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     close(force = false) {
       if (resumeTimer) clearTimeout(resumeTimer);
       resumeTimer = null;
-      if (force) {
-        // Killing the evaluations first makes their processors fail (a retryable attempt) instead of hanging.
-        const w = worker as Worker;
-        return closePools().then(() => w.close(true)).then(() => emit({ event: 'closed', worker: name }));
-      }
-      closing ??= (async () => {
-        await (worker as Worker).close();
-        await closePools();
+      if (force) handBack.abort(); // also when a close is under way: no more waiting for running evaluations
+      closing ??= shutdown(force ? 0 : stopMs).then(async () => {
+        await resolvesWithin(closePools(), closeMs);
         emit({ event: 'closed', worker: name });
-      })();
+      });
       return closing;
     },
   };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether the worker's connection is up and Redis answers a read within `ms` (not when it is down or frozen). */
+function redisAnswers(w: Worker, ms: number): Promise<boolean> {
+  const probe = w.getBackend().client.then(async (c) => {
+    if (c.status !== 'ready') throw new Error(`redis connection ${c.status}`); // commands would wait for a reconnection
+    await c.hget(RESULTS_KEY, '');
+  });
+  return resolvesWithin(probe, ms);
+}
+
+/** True when `p` fulfils within `ms`; false when it rejects or is still pending then (it is not cancelled). */
+async function resolvesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

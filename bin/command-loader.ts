@@ -1,8 +1,8 @@
-// Every `ser-native` sub-command, loaded on demand. Only the name and one-line description (bin/command.ts)
+// Every `ser-native` sub-command, loaded on demand. Only the name and one-line description (bin/command-meta.ts)
 // are read up front: a command's module (its options, and through its handler lib/, the addon, LibTorch, BullMQ)
 // is loaded when that command runs or shows its own --help, so `ser-native --help` loads none of them.
 import type { Argv, CommandModule } from 'yargs';
-import { COMMANDS, type Command, type CommandName } from './command';
+import { COMMANDS, type Command, type CommandName } from './command-meta';
 import { withFlagNames } from './errors';
 
 export { COMMANDS };
@@ -28,7 +28,7 @@ export function loadCommand(name: CommandName): Command {
     case 'setup':
       return require('./commands/setup').setupCommand;
     case 'index':
-      return require('./commands/index').indexCommand;
+      return require('./commands/index-corpus').indexCommand;
     case 'features':
       return require('./commands/features').featuresCommand;
     case 'export':

@@ -1,6 +1,6 @@
 // What every `ser-native` sub-command is: its name, usage line and description (COMMANDS, in the order
-// `--help` lists them), and the shape of a command module. Command modules import their meta from here;
-// bin/commands.ts loads them on demand, so the two never import each other.
+// `--help` lists them), and the shape of a command module. Command modules (bin/commands/*.ts) import their
+// meta from here; bin/command-loader.ts loads them on demand, so the two never import each other.
 import type { CommandModule } from 'yargs';
 
 export type CommandName = 'train' | 'evaluate' | 'predict' | 'serve' | 'optimize' | 'worker' | 'info' | 'setup' | 'index' | 'features' | 'export';
@@ -36,7 +36,7 @@ export const COMMANDS: readonly CommandMeta[] = [
   { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
   {
     name: 'index',
-    command: 'index <dir...>',
+    command: 'index [dir...]',
     describe: 'Index emotional-speech recordings (RAVDESS, SAVEE, TESS, CREMA-D, EmoDB, emotion folders, manifests): counts, skipped files, duplicates',
   },
   { name: 'features', command: 'features <file>', describe: 'Log-mel spectrogram of a WAV file: summary, picture (.png), raw float32 (.f32) or JSON' },
