@@ -9,7 +9,6 @@ import type { Architecture, FeatureConfig } from './config';
 import { readBundle, BundleMeta, Calibration } from './bundle';
 import { defaultModelDir } from './default-model';
 import { applyTemperature } from '../metrics/calibration';
-import { windowFrames } from './features';
 import { NativeModel } from './native-model';
 import { InferenceQueue, QueueStats } from './inference-queue';
 import { cutWindow, prepareWindows, rowsToPredictions, timelineStarts, windowSegments } from './windows';
@@ -17,9 +16,9 @@ import { checkSmoothing, ProbabilitySmoother, SmoothingOptions } from './smoothi
 import { checkHop, checkScoringOptions } from './predict-options';
 import { resolveDevice } from '../device';
 import { predictSecondsLimit } from '../limits';
-import { native, NativeClipOptions, NativeClipResult } from '../binding';
+import type { NativeClipResult } from '../binding';
 import { readFile } from 'fs/promises';
-import { packStats } from './speaker-stats';
+import { scoreClips } from './clip-pipeline';
 import { checkVoiceOptions, Voice, VoiceOptions } from './voice';
 
 export interface Prediction {
@@ -95,30 +94,11 @@ export class EmotionModel {
     this.path = bundlePath;
   }
 
-  /** Feature and window settings of the native pipeline (native/pipeline.cc). */
-  private clipOptions(mean: boolean, hopSeconds = this.features.windowHopSeconds, stats?: readonly (Float32Array | null)[]): NativeClipOptions {
-    const f = this.features;
-    return {
-      logMel: f.logMel,
-      utteranceNorm: f.utteranceNorm,
-      utteranceStd: f.utteranceStd,
-      ...(stats ? { stats: packStats(stats, f.logMel.nMels) } : {}),
-      windowFrames: windowFrames(f),
-      hopFrames: Math.max(1, Math.round((hopSeconds * f.logMel.sampleRate) / f.logMel.hopLength)),
-      padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate),
-      mean,
-    };
-  }
-
   private pipeline(clips: Float32Array[], mean: boolean, async: true, hop?: number, stats?: readonly (Float32Array | null)[]): Promise<NativeClipResult>;
   private pipeline(clips: Float32Array[], mean: boolean, async: false, hop?: number, stats?: readonly (Float32Array | null)[]): NativeClipResult;
   private pipeline(clips: Float32Array[], mean: boolean, async: boolean, hop?: number, stats?: readonly (Float32Array | null)[]): NativeClipResult | Promise<NativeClipResult> {
-    const o = this.clipOptions(mean, hop, stats);
-    return async ? native().predictClips(this.handles, clips, o, true) : native().predictClips(this.handles, clips, o, false);
-  }
-
-  private get handles() {
-    return this.nets.map((n) => n.handle());
+    const o = { mean, hopSeconds: hop, stats };
+    return async ? scoreClips(this.nets, clips, this.features, o, true) : scoreClips(this.nets, clips, this.features, o, false);
   }
 
   private rows(r: NativeClipResult, n: number): Float32Array[] {

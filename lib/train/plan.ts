@@ -5,8 +5,6 @@
 import { planEpoch } from '../augment/schedule';
 import type { EpochPlanArrays } from '../binding';
 import type { TrainConfig } from '../model/config';
-import { copyWindowWarped } from '../model/features';
-import type { LogMel } from '../features/logmel';
 import { deriveSeed, Rng } from '../random';
 
 export type { EpochPlanArrays };
@@ -88,25 +86,4 @@ export function planTrainingEpoch(config: TrainConfig, epoch: number, frames: Ar
     plan.order[j] = t;
   }
   return plan;
-}
-
-/**
- * The model input of plan entry `e` computed in TypeScript (the oracle of the native pipeline's
- * crop/warp/SpecAugment, test/native/epoch-pipeline.test.ts): `m` is the entry's log-mel, `fill`
- * the per-mel value masked cells take (the normalisation mean).
- */
-export function referenceInput(m: LogMel, plan: EpochPlanArrays, e: number, len: number, fill: Float32Array): Float32Array {
-  const out = new Float32Array(m.nMels * len);
-  copyWindowWarped(m, plan.start[e], len, out, 0, plan.timeScale[e], plan.freqScale[e]);
-  const per = 2 * (plan.freqMasks + plan.timeMasks);
-  const mk = plan.masks.subarray(e * per, (e + 1) * per);
-  for (let q = 0; q < plan.freqMasks; q++) {
-    for (let k = mk[2 * q]; k < mk[2 * q] + mk[2 * q + 1]; k++) out.fill(fill[k], k * len, (k + 1) * len);
-  }
-  for (let q = 0; q < plan.timeMasks; q++) {
-    const t0 = mk[2 * (plan.freqMasks + q)];
-    const w = mk[2 * (plan.freqMasks + q) + 1];
-    for (let k = 0; k < m.nMels; k++) out.fill(fill[k], k * len + t0, k * len + t0 + w);
-  }
-  return out;
 }

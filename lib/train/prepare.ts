@@ -6,7 +6,6 @@ import { SerNativeError } from '../errors';
 import * as is from '../is';
 import type { Protocol } from '../metrics';
 import type { TrainConfig } from '../model/config';
-import { clipFeatures, evaluationWindows } from '../model/features';
 import { speakerStats } from '../model/speaker-stats';
 import { labelsFor, loadAudio, resolveData, splitData } from './data';
 import type { SplitSummary, TrainOptions, TrainProgress } from './types';
@@ -21,10 +20,10 @@ export interface PreparedData {
   trainLabels: Int32Array;
   /** With config.features.speakerNorm: each training clip's speaker's statistics (lib/model/speaker-stats.ts). */
   trainStats: Float32Array[] | null;
-  /** Validation: the items (for per-corpus figures), their label indices and stacked windows. */
+  /** Validation: the items (for per-corpus figures), their label indices and decoded clips (scored by the native clip pipeline). */
   valItems: DatasetItem[];
   valLabels: number[];
-  valWindows: { data: Float32Array; n: number; frames: number; owner: number[] };
+  valClips: Float32Array[];
 }
 
 export function protocolOf(split: Split): Protocol {
@@ -52,7 +51,7 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
   const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }), o.audioCache);
   if (loadedTrain.items.length === 0) throw new SerNativeError('ERR_DATA', `none of the ${split.train.length} training files could be read (e.g. ${loadedTrain.skipped[0]?.path}: ${loadedTrain.skipped[0]?.reason})`);
 
-  report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length + loadedVal.clips.length} clips` });
+  report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length} training clips` });
   return {
     labels,
     protocol: protocolOf(split),
@@ -67,7 +66,7 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
     trainLabels: Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!)),
     valItems: loadedVal.items,
     valLabels: loadedVal.items.map((it) => labelIndex.get(it.emotion)!),
-    valWindows: evaluationWindows(clipFeatures(loadedVal.clips, f, device), f),
+    valClips: loadedVal.clips,
   };
 }
 

@@ -52,7 +52,7 @@ async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
   const files = new RunFiles(o.out, d, config, { package: info().version, libtorch: info().libtorch.version });
 
   const loop = await epochLoop(net, source, d, config, files, o, report);
-  const { metrics, perCorpus } = await finalMetrics(net, d, files, loop.best.bestEpoch, loop.cancelled);
+  const { metrics, perCorpus } = await finalMetrics(net, d, config, files, loop.best.bestEpoch, loop.cancelled);
 
   const result: TrainResult = {
     labels: d.labels,
@@ -104,7 +104,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
 
     const raw = average?.enter(net);
     // Without validation speakers (validation 'none') every epoch is the newest model: kept as "best".
-    const val = d.valItems.length > 0 ? await scoreValidation(net, d) : null;
+    const val = d.valItems.length > 0 ? await scoreValidation(net, d, config.features) : null;
     watch.lap('validation');
     const improved = best.observe(epoch + 1, val ? val.report.uar : epoch + 1);
     if (improved) {
@@ -133,14 +133,14 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
 }
 
 /** Restores the best epoch's weights, scores them, and saves the final bundle (none when no epoch finished). */
-async function finalMetrics(net: NativeModel, d: PreparedData, files: RunFiles, bestEpoch: number, cancelled: boolean): Promise<{ metrics: ClassificationReport | null; perCorpus: Record<string, ClassificationReport> }> {
+async function finalMetrics(net: NativeModel, d: PreparedData, config: TrainConfig, files: RunFiles, bestEpoch: number, cancelled: boolean): Promise<{ metrics: ClassificationReport | null; perCorpus: Record<string, ClassificationReport> }> {
   if (bestEpoch <= 0) return { metrics: null, perCorpus: {} };
   net.restore();
   if (d.valItems.length === 0) {
     files.saveBundle(net, { validation: null, epoch: bestEpoch, partial: cancelled });
     return { metrics: null, perCorpus: {} };
   }
-  const val = await scoreValidation(net, d);
+  const val = await scoreValidation(net, d, config.features);
   const perCorpus = perCorpusReports(d, val.predictions);
   files.saveBundle(net, { validation: val.report, perCorpus, epoch: bestEpoch, partial: cancelled });
   return { metrics: val.report, perCorpus };

@@ -1,6 +1,9 @@
-// Step 2b of train(): scoring the validation set — clip probabilities (the mean over each clip's
-// windows), the epoch's loss and UAR, and the final per-corpus figures of the best checkpoint.
-import { argmax, classificationReport, ClassificationReport, meanByOwner } from '../metrics';
+// Step 2b of train(): scoring the validation set — clip probabilities through the same native clip
+// pipeline as predict() (lib/model/clip-pipeline.ts), the epoch's loss and UAR, and the final
+// per-corpus figures of the best checkpoint.
+import { argmax, classificationReport, ClassificationReport } from '../metrics';
+import { scoreClips } from '../model/clip-pipeline';
+import type { FeatureConfig } from '../model/config';
 import type { NativeModel } from '../model/native-model';
 import type { PreparedData } from './prepare';
 
@@ -11,13 +14,12 @@ export interface ValidationScore {
   predictions: number[];
 }
 
-export async function validationProbabilities(net: NativeModel, d: PreparedData): Promise<Float32Array> {
-  const w = d.valWindows;
-  return meanByOwner(await net.predictAsync(w.data, w.n, w.frames), w.owner, d.valLabels.length, d.labels.length);
+export async function validationProbabilities(net: NativeModel, d: PreparedData, features: FeatureConfig): Promise<Float32Array> {
+  return (await scoreClips([net], d.valClips, features, {}, true)).probabilities;
 }
 
-export async function scoreValidation(net: NativeModel, d: PreparedData): Promise<ValidationScore> {
-  const probs = await validationProbabilities(net, d);
+export async function scoreValidation(net: NativeModel, d: PreparedData, features: FeatureConfig): Promise<ValidationScore> {
+  const probs = await validationProbabilities(net, d, features);
   const classes = d.labels.length;
   const predictions = argmax(probs, classes);
   let loss = 0;

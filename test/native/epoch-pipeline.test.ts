@@ -3,10 +3,12 @@
 import { native } from '../../lib/binding';
 import { measureSnrDb } from '../../lib/augment/noise';
 import { resolveTrainConfig, TrainConfig } from '../../lib/model/config';
-import { clipFeatures, windowFrames } from '../../lib/model/features';
+import { windowFrames } from '../../lib/model/features';
+import { clipFeatures } from '../../lib/model/reference';
 import { NativeModel } from '../../lib/model/native-model';
 import { Rng } from '../../lib/random';
-import { planTrainingEpoch, referenceInput } from '../../lib/train/plan';
+import { planTrainingEpoch } from '../../lib/train/plan';
+import { referenceInput } from '../../lib/train/reference-pipeline';
 
 // A small recipe: 32 mels, 1 s crops, warps and both kinds of masks on, half the clips noisy.
 const config: TrainConfig = resolveTrainConfig({

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadModel } from '../../lib/model/model';
-import { clipFeatures, evaluationWindows } from '../../lib/model/features';
+import { clipFeatures, evaluationWindows } from '../../lib/model/reference';
 import { NativeModel } from '../../lib/model/native-model';
 import { readBundle } from '../../lib/model/bundle';
 import { meanByOwner } from '../../lib/metrics';
