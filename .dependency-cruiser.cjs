@@ -9,7 +9,7 @@ const LAYERS = [
   ['lib/errors.ts', 'lib/is.ts'],
   ['lib/random.ts', 'lib/limits.ts', 'lib/fs-atomic.ts', 'lib/lock.ts', 'lib/parent-watchdog.ts'], // leaf helpers: node built-ins and errors only
   ['lib/binding.ts'], // the only module that loads the native addon (native/*.cc)
-  ['lib/device.ts'],
+  ['lib/device.ts', 'lib/process-pool.ts'],
   ['lib/metrics', 'lib/hpo', 'lib/audio', 'lib/features'],
   ['lib/dataset', 'lib/demo', 'lib/augment'],
   ['lib/report'],

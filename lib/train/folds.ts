@@ -28,7 +28,10 @@ import { loadModel } from '../model/model';
 import { speakerStats } from '../model/speaker-stats';
 import { renderFoldsReport } from './folds-report';
 import { AudioCache, loadAudio, resolveData, ResolvedData, splitData } from './data';
-import { train, TrainOptions, TrainProgress, TrainResult } from './train';
+import type { TrainOptions, TrainProgress } from './train';
+import { runTrainJob, type TrainJob, type TrainJobResult } from './train-worker';
+import { packageRoot } from '../binding';
+import { ProcessPool, threadShare } from '../process-pool';
 import { outOption, withRunLock } from '../lock';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
@@ -48,6 +51,12 @@ export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'>
   members?: number;
   /** Epochs of each full-data member (default: the median best epoch of the fold pass). */
   memberEpochs?: number;
+  /**
+   * Worker processes that train the folds and members side by side (lib/process-pool.ts, each with
+   * an equal share of the cores as its LibTorch threads, SER_NATIVE_THREADS a ceiling); 0 (the
+   * default) trains them one after another in this process.
+   */
+  workers?: number;
   /** Extra fields recorded in the bundle (e.g. the default model's recipe and data digest). */
   record?: { licence?: string; training?: Record<string, unknown> };
   /** Progress of each training: `fold` of `folds` in the fold pass; then `member` of `members` (fold 0). */
@@ -135,6 +144,34 @@ function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], label
   return out;
 }
 
+/** Runs one training job (a fold or a member) and reports its progress; close() ends the worker processes. */
+type TrainRunner = ((job: TrainJob, onProgress: (p: TrainProgress) => void) => Promise<TrainJobResult>) & { close(): Promise<void> };
+
+/** In this process (workers 0), or on a pool of worker processes running lib/train/train-worker.ts. */
+function trainRunner(workers: number, cache: AudioCache, signal?: AbortSignal): TrainRunner {
+  if (workers === 0) {
+    // One at a time: jobs that start together queue here, so progress and memory stay those of one run.
+    let chain: Promise<unknown> = Promise.resolve();
+    const run = (job: TrainJob, onProgress: (p: TrainProgress) => void) => {
+      const next = chain.then(() => runTrainJob(job, cache, { onProgress, signal }));
+      chain = next.catch(() => undefined);
+      return next;
+    };
+    return Object.assign(run, { close: async () => undefined });
+  }
+  const pool = new ProcessPool<TrainJob, TrainJobResult>({ workers, threads: threadShare(workers), script: trainWorkerScript(), describe: (job) => job.label });
+  const run = async (job: TrainJob) => (await pool.run(job, signal)).result;
+  return Object.assign(run, { close: () => pool.close() });
+}
+
+/** The compiled train-worker entry point; running from TypeScript sources (tests) uses the dist/ build. */
+export function trainWorkerScript(): string {
+  if (__filename.endsWith('.js')) return path.join(__dirname, 'train-worker.js');
+  const built = path.join(packageRoot(), 'dist', 'lib', 'train', 'train-worker.js');
+  if (!fs.existsSync(built)) throw new SerNativeError('ERR_NO_BINARY', `the train worker ${built} is missing: worker processes run compiled JavaScript, so run \`npx tsc -p tsconfig.json\` first`);
+  return built;
+}
+
 const MEMBER_SEED_TAG = 0x6d656d; // 'mem': full-data members' seeds, apart from the fold models' run seed
 
 /** The fold pass's median best epoch (at least 1): how long a full-data member trains. */
@@ -152,6 +189,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const o = is.plainObject('options', options) as unknown as FoldsOptions;
   const k = is.number('options.folds', o.folds, { min: 2, max: 50, integer: true });
   const m = o.members === undefined ? 0 : is.number('options.members', o.members, { min: 0, max: 50, integer: true });
+  if (o.workers !== undefined) is.number('options.workers', o.workers, { min: 0, max: 64, integer: true });
   if (o.memberEpochs !== undefined) is.positiveInteger('options.memberEpochs', o.memberEpochs);
   const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
   const config = resolveTrainConfig({ ...(o.config === undefined ? {} : is.plainObject('config', o.config)), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
@@ -168,9 +206,9 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const scratch = o.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'ser-folds-'));
   const root = path.resolve(o.out ?? scratch!);
   const cache: AudioCache = o.audioCache ?? new Map();
-  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, ...dataOptions } = o;
+  let run: TrainRunner | null = null;
+  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, workers: _w, signal: _sig, audioCache: _c, ...dataOptions } = o;
   try {
-    const results: TrainResult[] = [];
     const oofItems: DatasetItem[] = [];
     const oofProbs: number[] = [];
     // With speaker normalisation, also each held-out speaker with their own statistics (adapted).
@@ -178,13 +216,25 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const oofAdapted: number[] = [];
     const oofFold: number[] = [];
     let labels: string[] = [];
+    // The fold pass: K trainings, in this process or on worker processes (options.workers).
+    const runner = (run = trainRunner(o.workers ?? 0, cache, o.signal));
+    const results = await Promise.all(
+      foldSpeakers.map((speakers, fold) =>
+        runner(
+          { label: `fold ${fold + 1}/${k}`, options: { ...dataOptions, config, split: { mode: 'speakers', test: heldSpeakers, validation: speakers }, out: path.join(root, 'folds', `fold-${fold + 1}`) } },
+          (p) => report({ ...p, fold: fold + 1, folds: k }),
+        ),
+      ),
+    );
+    const cut = results.findIndex((r) => r.cancelled || r.bestEpoch < 1);
+    if (cut >= 0) {
+      throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in fold ${cut + 1} of ${k}; the finished folds are in ${path.join(root, 'folds')}`);
+    }
+    labels = results[0].labels;
+    results.forEach((r, fold) => {
+      if (r.labels.join() !== labels.join()) throw new SerNativeError('ERR_DATA', `fold ${fold + 1} has the labels ${r.labels.join(', ')} but fold 1 has ${labels.join(', ')}; every fold must see every class (use fewer folds or --label-map)`);
+    });
     for (let fold = 0; fold < k; fold++) {
-      const spec: SplitSpec = { mode: 'speakers', test: heldSpeakers, validation: foldSpeakers[fold] };
-      const r = await train({ ...dataOptions, config, split: spec, out: path.join(root, 'folds', `fold-${fold + 1}`), audioCache: cache, onProgress: (p) => report({ ...p, fold: fold + 1, folds: k }) });
-      results.push(r);
-      if (r.cancelled || r.bestEpoch < 1) break;
-      if (fold === 0) labels = r.labels;
-      else if (r.labels.join() !== labels.join()) throw new SerNativeError('ERR_DATA', `fold ${fold + 1} has the labels ${r.labels.join(', ')} but fold 1 has ${labels.join(', ')}; every fold must see every class (use fewer folds or --label-map)`);
       // Out-of-fold: this fold's model on its held-out speakers (uncalibrated; the temperature is fitted on these).
       const items = pool.filter((i) => foldSpeakers[fold].includes(i.speaker) && labels.includes(i.emotion));
       const audio = loadAudio(items, sr, undefined, cache);
@@ -200,19 +250,20 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     }
     /** M members on every pool speaker (held-out speakers stay out), each with its own seed, no validation. */
     const trainMembers = async (count: number, epochs: number, held: string[], speakers: string[]): Promise<MemberSummary[]> => {
-      const out: MemberSummary[] = [];
-      for (let j = 0; j < count; j++) {
-        const name = `member-${j + 1}`;
-        const seed = deriveSeed(config.seed, MEMBER_SEED_TAG, j);
-        const split: SplitSpec = held.length ? { mode: 'speakers', test: held } : { mode: 'all' };
-        const r = await train({ ...dataOptions, config: { ...config, epochs, seed }, split, validation: 'none', out: path.join(root, 'members', name), audioCache: cache, onProgress: (p) => report({ ...p, fold: 0, folds: k, member: j + 1, members: count }) });
-        if (r.cancelled) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in member ${j + 1} of ${count}; the fold pass is in ${path.join(root, 'folds')}`);
-        out.push({ name, seed, epochs, speakers });
-      }
-      return out;
+      const split: SplitSpec = held.length ? { mode: 'speakers', test: held } : { mode: 'all' };
+      const plan = Array.from({ length: count }, (_, j) => ({ name: `member-${j + 1}`, seed: deriveSeed(config.seed, MEMBER_SEED_TAG, j), epochs, speakers }));
+      const done = await Promise.all(
+        plan.map((mb, j) =>
+          runner(
+            { label: `member ${j + 1}/${count}`, options: { ...dataOptions, config: { ...config, epochs, seed: mb.seed }, split, validation: 'none', out: path.join(root, 'members', mb.name) } },
+            (p) => report({ ...p, fold: 0, folds: k, member: j + 1, members: count }),
+          ),
+        ),
+      );
+      const stopped = done.findIndex((r) => r.cancelled);
+      if (stopped >= 0) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in member ${stopped + 1} of ${count}; the fold pass is in ${path.join(root, 'folds')}`);
+      return plan;
     };
-    const cancelled = results.some((r) => r.cancelled) || results.length < k || results.some((r) => r.bestEpoch < 1);
-    if (cancelled) throw new SerNativeError('ERR_CANCELLED', `trainFolds stopped in fold ${results.length} of ${k}; the finished folds are in ${path.join(root, 'folds')}`);
 
     const K = labels.length;
     const yTrue = oofItems.map((i) => labels.indexOf(i.emotion));
@@ -229,7 +280,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const folds: FoldSummary[] = results.map((r, fold) => {
       const idx = oofFold.map((f, i) => (f === fold ? i : -1)).filter((i) => i >= 0);
       const uar = classificationReport(idx.map((i) => yTrue[i]), idx.map((i) => yPred[i]), labels, oofProtocol).uar;
-      return { fold: fold + 1, speakers: foldSpeakers[fold], n: idx.length, bestEpoch: r.bestEpoch, epochsRun: r.history.length, uar };
+      return { fold: fold + 1, speakers: foldSpeakers[fold], n: idx.length, bestEpoch: r.bestEpoch, epochsRun: r.epochsRun, uar };
     });
     const { mean, std } = meanStd(folds.map((f) => f.uar));
     const adapted = adapt ? adaptedFigures(oofAdapted, yTrue, oofFold, oofItems, fit.temperature, labels, k, oofProtocol) : null;
@@ -313,6 +364,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     }
     return result;
   } finally {
+    await run?.close();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -86,3 +86,28 @@ describe('full-data members (members: M)', () => {
     expect(rm.validation!.report.protocol.description).toMatch(/2 full-data members/);
   });
 });
+
+test('members trained on the worker pool equal in-process members at the same seed and thread count, bit for bit', async () => {
+  const { setNumThreads } = await import('../../lib/device');
+  const { info } = await import('../../lib/info');
+  const before = info().threads.intraOp;
+  const saved = process.env.SER_NATIVE_THREADS;
+  setNumThreads(1);
+  process.env.SER_NATIVE_THREADS = '1'; // the pool's workers: 1 thread each, like this process now
+  try {
+    const options = { ...demoOptions, folds: 2, members: 1, epochs: 1, seed: 6, config: fixed, device: 'cpu' as const };
+    const local = await trainFolds({ ...options, out: path.join(tmp, 'local') });
+    const pooled = await trainFolds({ ...options, out: path.join(tmp, 'pooled'), workers: 2 });
+    expect(pooled.folds.map((f) => f.uar)).toEqual(local.folds.map((f) => f.uar));
+    const a = fs.readFileSync(path.join(tmp, 'local', 'members', 'member-1', 'model', 'weights.bin'));
+    const b = fs.readFileSync(path.join(tmp, 'pooled', 'members', 'member-1', 'model', 'weights.bin'));
+    expect(a.equals(b)).toBe(true);
+    const fa = fs.readFileSync(path.join(tmp, 'local', 'folds', 'fold-2', 'model', 'weights.bin'));
+    const fb = fs.readFileSync(path.join(tmp, 'pooled', 'folds', 'fold-2', 'model', 'weights.bin'));
+    expect(fa.equals(fb)).toBe(true);
+  } finally {
+    if (saved === undefined) delete process.env.SER_NATIVE_THREADS;
+    else process.env.SER_NATIVE_THREADS = saved;
+    setNumThreads(before);
+  }
+}, 600000);

@@ -42,22 +42,5 @@ export interface EvaluatorBackend {
 /** A worker started an evaluation (each attempt). */
 export type OnEvaluationStart = (e: { index: number; worker: number | string; pid: number }) => void;
 
-/** An evaluation that did not produce a result: the worker's error, or the worker's death. */
-export class EvaluationFailure extends Error {
-  /** Slot number, 'in-process', or a queue worker's HOST:PID/SLOT. */
-  readonly worker: number | string;
-  readonly pid: number | null;
-  /** True when the worker process died rather than reporting an error. */
-  readonly crashed: boolean;
-  readonly code?: string;
-  readonly seconds: number;
-  constructor(message: string, o: { worker: number | string; pid: number | null; crashed: boolean; code?: string; seconds: number }) {
-    super(message);
-    this.name = 'EvaluationFailure';
-    this.worker = o.worker;
-    this.pid = o.pid;
-    this.crashed = o.crashed;
-    this.code = o.code;
-    this.seconds = o.seconds;
-  }
-}
+/** An evaluation that did not produce a result: the worker's error, or the worker's death (lib/process-pool.ts). */
+export { WorkerFailure as EvaluationFailure } from '../../process-pool';

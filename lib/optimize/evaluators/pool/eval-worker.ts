@@ -1,7 +1,7 @@
 // The evaluation worker process: runs runEvaluation() on jobs it receives and answers with plain JSON.
 //
 // Under child_process.fork (pool.ts), over IPC, one job at a time:
-//   parent → child  { type: 'evaluate', id, job }           job: EvaluationJob (objective.ts)
+//   parent → child  { type: 'job', id, job }                job: EvaluationJob (objective.ts)
 //   child  → parent { type: 'result', id, result }          result: EvaluationResult
 //                   { type: 'error', id, error: { name, message, code? } }
 // The decoded audio stays cached in this process between jobs. The child exits when the parent goes away
@@ -12,58 +12,19 @@
 import * as fs from 'fs';
 import { SerNativeError } from '../../../errors';
 import type { AudioCache } from '../../../train/data';
-import type { EvaluationResult } from '../../objective';
-import { watchParent } from '../../../parent-watchdog';
+import { serveJobs } from '../../../process-pool';
 
 /** The evaluation code (and LibTorch) is loaded after the watchdog is up: loading takes seconds, and the parent may die meanwhile. */
 const loadObjective = () => import('../../objective');
 
-export type WorkerRequest = { type: 'evaluate'; id: number; job: unknown };
-export type WorkerReply =
-  | { type: 'result'; id: number; result: EvaluationResult }
-  | { type: 'error'; id: number; error: SerializedError };
+export type { WorkerRequest, WorkerReply, SerializedError } from '../../../process-pool';
 
-export interface SerializedError {
-  name: string;
-  message: string;
-  code?: string;
-}
-
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: e.name, message: e.message, code } : { name: e.name, message: e.message };
-  }
-  return { name: 'Error', message: String(e) };
-}
-
-function serveIpc(send: (message: WorkerReply) => void): void {
-  // 'disconnect' waits for a free JS thread; the watchdog thread does not (lib/parent-watchdog.ts).
-  watchParent();
-  const objective = loadObjective();
+function serveIpc(): void {
   const audioCache: AudioCache = new Map();
-  let queue = Promise.resolve();
-  process.on('message', (raw: unknown) => {
-    const m = raw as Partial<WorkerRequest> | null;
-    if (m === null || typeof m !== 'object' || m.type !== 'evaluate' || typeof m.id !== 'number') {
-      process.stderr.write(`ser-native eval-worker: ignoring a message that is not { type: 'evaluate', id, job }: ${JSON.stringify(raw)}\n`);
-      return;
-    }
-    const id = m.id;
-    // The pool sends one job at a time; chaining keeps a misbehaving sender from running two at once.
-    queue = queue.then(async () => {
-      try {
-        const { runEvaluation } = await objective;
-        send({ type: 'result', id, result: await runEvaluation(m.job as never, { audioCache }) });
-      } catch (e) {
-        send({ type: 'error', id, error: serializeError(e) });
-      }
-    });
-  });
-  process.on('disconnect', () => process.exit(0));
-  // Ctrl-C in a terminal reaches the whole process group: the parent decides (it stops us and records nothing),
-  // so a worker must not die first and have its evaluation logged as failed.
-  process.on('SIGINT', () => undefined);
+  let objective: ReturnType<typeof loadObjective> | null = null;
+  serveJobs('ser-native eval-worker', async (job: unknown) => (await (objective ??= loadObjective())).runEvaluation(job as never, { audioCache }));
+  // serveJobs has started the watchdog: load the evaluation code (and LibTorch) now, before the first job.
+  objective ??= loadObjective();
 }
 
 async function runOnce(file: string): Promise<void> {
@@ -80,8 +41,7 @@ async function runOnce(file: string): Promise<void> {
 
 if (require.main === module) {
   if (process.send) {
-    const send = process.send.bind(process);
-    serveIpc((message) => send(message));
+    serveIpc();
   } else if (process.argv[2]) {
     runOnce(process.argv[2]).catch((e: unknown) => {
       process.stderr.write(`ser-native eval-worker: ${(e as Error).message ?? String(e)}\n`);
