@@ -10,7 +10,7 @@
 // plan.json: { "description", "folds", "epochs", "seeds": [1, 2], "split": "all", "threads": 1,
 //              "data": { "ravdess": "../shared/data/ravdess", "savee": "../shared/data/savee" },
 //              "levers": [{ "name": "baseline", "config": {} }, { "name": "...", "config": { ... } }] }
-// Paths in the plan are relative to the repository. Runs write under runs/screen/<name>/ (ignored).
+// Paths in the plan are relative to the repository ($HOME is expanded). Runs write under runs/screen/<name>/ (ignored).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,6 +22,8 @@ import { percent } from '../lib/metrics/percent';
 interface Lever {
   name: string;
   config: Record<string, unknown>;
+  /** Extra `ser-native train` arguments of this lever (e.g. more data: --data M --fold-corpora ravdess,savee). */
+  args?: string[];
 }
 
 interface Plan {
@@ -32,6 +34,8 @@ interface Plan {
   split: string;
   threads: number;
   data: { ravdess?: string; savee?: string; data?: string[] };
+  /** Extra `ser-native train` arguments of every lever. */
+  args?: string[];
   levers: Lever[];
 }
 
@@ -74,8 +78,12 @@ function trainArgs(plan: Plan, lever: Lever, seed: number, configFile: string, o
     ...(plan.data.savee ? ['--savee', plan.data.savee] : []),
     ...(plan.data.data ?? []).flatMap((d) => ['--data', d]),
   ];
-  return ['dist/bin/ser-native.js', 'train', ...data, '--folds', String(plan.folds), '--split', plan.split, '--epochs', String(plan.epochs), '--seed', String(seed), '--config', configFile, '--out', out, '--json'];
+  const extra = [...(plan.args ?? []), ...(lever.args ?? [])];
+  return ['dist/bin/ser-native.js', 'train', ...data, '--folds', String(plan.folds), '--split', plan.split, '--epochs', String(plan.epochs), '--seed', String(seed), '--config', configFile, '--out', out, ...extra, '--json'].map(expandHome);
 }
+
+/** $HOME in a plan's paths (data built on each machine, e.g. ~/.cache/ser-native/data/nemo). */
+const expandHome = (a: string) => a.replace(/\$HOME\b/g, os.homedir());
 
 async function runOne(planFile: string, plan: Plan, lever: Lever, seed: number): Promise<ScreenResult> {
   const name = path.basename(path.dirname(planFile));

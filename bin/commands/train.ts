@@ -22,6 +22,7 @@ interface Args extends DataArgs {
   folds?: number;
   members?: number;
   workers?: number;
+  'fold-corpora'?: string;
   'member-epochs'?: number;
   float16: boolean;
   calibrate: boolean;
@@ -82,6 +83,7 @@ export const trainCommand: Command<Args> = {
       .option('folds', { type: 'number', describe: 'Train K models on a speaker-grouped K-fold of the training speakers: out-of-fold UAR (mean ± std), a temperature fitted on out-of-fold predictions, one K-member ensemble bundle; --split names the held-out validation speakers (all: none)' })
       .option('members', { type: 'number', describe: 'With --folds: after the fold pass, train M models on every training speaker (other seeds; epochs: the fold pass\'s median best epoch) and ship them as the ensemble instead of the K fold models' })
       .option('workers', { type: 'number', describe: 'With --folds: train the folds and members in N worker processes side by side, each with an equal share of the cores as its LibTorch threads (default: one after another in this process); progress lines come from the workers on stderr' })
+      .option('fold-corpora', { type: 'string', describe: "With --folds: only these corpora's speakers (comma-separated, e.g. ravdess,savee) go into the folds and the out-of-fold figures; the other corpora given train in every fold" })
       .option('member-epochs', { type: 'number', describe: 'With --members: epochs of each full-data member (default: the median best epoch of the folds)' })
       .option('float16', { type: 'boolean', default: false, describe: 'With --folds: store the weights in half precision (halves the bundle; probabilities move by < 1e-3)' })
       .option('calibrate', { type: 'boolean', default: true, describe: 'Fit a temperature on validation predictions and store it in the bundle (--no-calibrate to skip)' })
@@ -99,11 +101,12 @@ export const trainCommand: Command<Args> = {
     'options.folds': '--folds',
     'options.members': '--members',
     'options.workers': '--workers',
+    'options.foldCorpora': '--fold-corpora',
     'options.memberEpochs': '--member-epochs',
   }),
   handler: async (a) => {
     checkDevice(a.device);
-    if ((a.members !== undefined || a['member-epochs'] !== undefined || a.workers !== undefined) && a.folds === undefined) throw new UsageError('--members, --member-epochs and --workers apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
+    if ((a.members !== undefined || a['member-epochs'] !== undefined || a.workers !== undefined || a['fold-corpora'] !== undefined) && a.folds === undefined) throw new UsageError('--members, --member-epochs, --workers and --fold-corpora apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
     if (a.float16 && a.folds === undefined) throw new UsageError('--float16 applies to --folds ensembles (a single model bundle is small enough in float32): drop --float16 or add --folds K');
     let config: DeepPartial<TrainConfig> = {};
     if (a.config) {
@@ -141,7 +144,7 @@ export const trainCommand: Command<Args> = {
     try {
       if (a.folds !== undefined) {
         const { trainFolds } = await import('../../lib/train/folds');
-        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
+        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
         p.done();
         if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
         else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');

@@ -58,6 +58,8 @@ test('clear errors: too many folds, a speaker-dependent split', async () => {
   await expect(trainFolds({ ...demoOptions, folds: 40, epochs: 1, config: fixed })).rejects.toThrow(/k-fold by speaker needs at least k=40 speakers/);
   await expect(trainFolds({ ...demoOptions, folds: 2, epochs: 1, config: fixed, split: 'random:0.2' })).rejects.toThrow(/--folds needs a speaker-independent --split/);
   await expect(trainFolds({ ...demoOptions, folds: 1, epochs: 1 })).rejects.toThrow(/options.folds/);
+  await expect(trainFolds({ ...demoOptions, folds: 2, epochs: 1, config: fixed, foldCorpora: ['ravdess'] })).rejects.toThrow(/no speaker of ravdess \(options.foldCorpora\).*corpora present are demo/);
+  await expect(trainFolds({ ...demoOptions, folds: 2, epochs: 1, config: fixed, foldCorpora: [] })).rejects.toThrow(/options.foldCorpora/);
 });
 
 describe('full-data members (members: M)', () => {
