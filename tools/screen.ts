@@ -11,7 +11,7 @@
 //              "data": { "ravdess": "../shared/data/ravdess", "savee": "../shared/data/savee" },
 //              "levers": [{ "name": "baseline", "config": {} }, { "name": "...", "config": { ... } }] }
 // Paths in the plan are relative to the repository ($HOME is expanded). Runs write under runs/screen/<name>/ (ignored).
-import { spawn } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -58,6 +58,16 @@ export interface ScreenResult {
 }
 
 const repo = path.resolve(__dirname, '..', '..');
+
+/** The training processes running now: a stopped screen stops them too (their runs are redone on resume). */
+const running = new Set<ChildProcess>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`screen: ${signal}: stopping ${running.size} run(s); finished runs are kept, the rest run again on the next start\n`);
+    for (const child of running) child.kill('SIGTERM');
+    process.exit(130);
+  });
+}
 const rel = (p: string) => path.relative(repo, p);
 
 function readPlan(file: string): Plan {
@@ -100,8 +110,12 @@ async function runOne(planFile: string, plan: Plan, lever: Lever, seed: number):
   const stdout: Buffer[] = [];
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, SER_NATIVE_THREADS: String(plan.threads) }, stdio: ['ignore', 'pipe', log] });
+    running.add(child);
     child.stdout!.on('data', (b: Buffer) => stdout.push(b));
-    child.on('close', (c) => resolve(c ?? 1));
+    child.on('close', (c) => {
+      running.delete(child);
+      resolve(c ?? 1);
+    });
   });
   fs.closeSync(log);
   const wallSeconds = (Date.now() - t0) / 1000;
