@@ -22,6 +22,7 @@ import { EvaluationFailure } from '../../lib/optimize/evaluators/evaluator';
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../lib/optimize/run';
 import { SER_SPACE } from '../../lib/optimize/space';
 import { startRedis, type RedisServer } from '../helpers/redis';
+import { spawnWorker } from '../helpers/worker-process';
 
 // Evaluations are repeatable at a fixed thread count; local mode and the queue workers both use one thread.
 process.env.SER_NATIVE_THREADS = '1';
@@ -61,39 +62,14 @@ let threads = 1;
 
 /** `ser-native worker --json` in a child process, its events collected; resolves once it is ready. */
 async function startWorkerProcess(url: string, o: { root?: string; onEvent?: (e: WorkerEvent, w: ChildProcess) => void } = {}): Promise<WorkerProcess> {
-  const args = [cli, 'worker', '--queue', url, '--cpu-slots', '1', '--threads', String(threads), '--data-root', o.root ?? dataRoot, '--json', '--lock-seconds', '3', '--stalled-seconds', '1', '--refuse-seconds', '2'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SER_NATIVE_THREADS: '1' } });
-  const events: WorkerEvent[] = [];
-  let stderr = '';
-  let buffer = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  child.stdout?.on('data', (d) => {
-    buffer += d;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const e = JSON.parse(line) as WorkerEvent;
-      events.push(e);
-      o.onEvent?.(e, child);
-    }
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waitFor = async <E extends WorkerEvent>(what: string, pred: (e: WorkerEvent) => e is E, timeoutMs = 60000): Promise<E> => {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = events.find(pred);
-      if (hit) return hit;
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${stderr}`);
-      if (Date.now() > end) throw new Error(`worker: no ${what} within ${timeoutMs} ms; events ${JSON.stringify(events)}\n${stderr}`);
-      await sleep(20);
-    }
-  };
+  const spawned = spawnWorker(['--queue', url, '--cpu-slots', '1', '--threads', String(threads), '--data-root', o.root ?? dataRoot, '--lock-seconds', '3', '--stalled-seconds', '1', '--refuse-seconds', '2'], o.onEvent);
+  const { child, events, waitFor } = spawned;
+  const exited = spawned.exit;
   const w: WorkerProcess = {
     child,
     events,
     name: '',
-    stderr: () => stderr,
+    stderr: spawned.stderr,
     waitFor,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,7 +1,7 @@
 // `ser-native worker` stops when asked (SIGTERM/SIGINT), in bounded time, even when its Redis server went away:
 // idle with Redis gone, or frozen; with an evaluation running, Redis up (the job goes back to the queue, no
 // attempt used); with an evaluation running and Redis gone. Each case has its own redis-server (loopback, started here).
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,6 +17,7 @@ import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 import { SER_SPACE } from '../../lib/optimize/space';
 import { checkDist, cli } from '../helpers/dist';
 import { startRedis, type RedisServer } from '../helpers/redis';
+import { spawnWorker, type SpawnedWorker } from '../helpers/worker-process';
 import { demo, fixed } from '../helpers/tiny-recipe';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-worker-stop-'));
@@ -26,40 +27,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
 const servers: RedisServer[] = [];
 
-interface Worker {
-  child: ChildProcess;
-  events: WorkerEvent[];
-  stderr(): string;
-  waitFor(what: string, pred: (e: WorkerEvent) => boolean, timeoutMs?: number): Promise<void>;
-  /** Resolves with the exit code (or signal) and the milliseconds since `since`. */
-  exit: Promise<{ code: number | null; signal: string | null; at: number }>;
-}
+type Worker = SpawnedWorker;
 
 function startWorker(url: string): Worker {
-  const args = [cli, 'worker', '--queue', url, '--cpu-slots', '1', '--threads', '1', '--data-root', dataRoot, '--json', '--lock-seconds', '5', '--stalled-seconds', '1'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SER_NATIVE_THREADS: '1' } });
-  children.push(child);
-  const events: WorkerEvent[] = [];
-  let stderr = '';
-  let buffer = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  child.stdout?.on('data', (d) => {
-    buffer += d;
-    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-      events.push(JSON.parse(buffer.slice(0, nl)) as WorkerEvent);
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  const exit = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-  const waitFor = async (what: string, pred: (e: WorkerEvent) => boolean, timeoutMs = 60000) => {
-    const end = Date.now() + timeoutMs;
-    while (!events.some(pred)) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`worker exited (${child.exitCode ?? child.signalCode}) before ${what}:\n${stderr}`);
-      if (Date.now() > end) throw new Error(`worker: no ${what} within ${timeoutMs} ms; events ${JSON.stringify(events)}\n${stderr}`);
-      await sleep(20);
-    }
-  };
-  return { child, events, stderr: () => stderr, waitFor, exit };
+  const w = spawnWorker(['--queue', url, '--cpu-slots', '1', '--threads', '1', '--data-root', dataRoot, '--lock-seconds', '5', '--stalled-seconds', '1']);
+  children.push(w.child);
+  return w;
 }
 
 /** Adds one evaluation job as `optimize --queue` would, long enough (many epochs) to be running when the worker is stopped. */
