@@ -15,7 +15,7 @@ import { evaluationHash, jobIdOf, type QueueJobData } from '../../lib/optimize/e
 import { connectionOf, parseQueueUrl, PREFIX, QUEUE_NAME } from '../../lib/optimize/evaluators/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 import { SER_SPACE } from '../../lib/optimize/space';
-import { checkDist, cli } from '../helpers/dist';
+import { checkDist } from '../helpers/dist';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { spawnWorker, type SpawnedWorker } from '../helpers/worker-process';
 import { demo, fixed } from '../helpers/tiny-recipe';
