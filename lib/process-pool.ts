@@ -12,6 +12,8 @@
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
+import { packageRoot } from './binding';
 import { SerNativeError } from './errors';
 import * as is from './is';
 import { parentEnv, watchParent } from './parent-watchdog';
@@ -75,6 +77,18 @@ export interface PoolReply<R> {
   pid: number;
   /** Wall time from dispatch to reply in this process, seconds (includes IPC). */
   seconds: number;
+}
+
+/**
+ * A worker entry point: `name` next to the calling module when it runs compiled; from TypeScript
+ * sources (tests under ts-jest) the dist/ build of it, since worker processes run compiled JavaScript.
+ * `callerFile` is the caller's __filename; `distPath` the script's path under dist/.
+ */
+export function workerScript(callerFile: string, distPath: string): string {
+  if (callerFile.endsWith('.js')) return path.join(path.dirname(callerFile), path.basename(distPath));
+  const built = path.join(packageRoot(), 'dist', distPath);
+  if (!fs.existsSync(built)) throw new SerNativeError('ERR_NO_BINARY', `the worker script ${built} is missing: worker processes run compiled JavaScript, so run \`npx tsc -p tsconfig.json\` first`);
+  return built;
 }
 
 /**

@@ -30,8 +30,7 @@ import { renderFoldsReport } from './folds-report';
 import { AudioCache, loadAudio, resolveData, ResolvedData, splitData } from './data';
 import type { TrainOptions, TrainProgress } from './train';
 import { runTrainJob, type TrainJob, type TrainJobResult } from './train-worker';
-import { packageRoot } from '../binding';
-import { ProcessPool, threadShare } from '../process-pool';
+import { ProcessPool, threadShare, workerScript } from '../process-pool';
 import { outOption, withRunLock } from '../lock';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
@@ -156,11 +155,12 @@ type TrainRunner = ((job: TrainJob, onProgress: (p: TrainProgress) => void) => P
 /** In this process (workers 0), or on a pool of worker processes running lib/train/train-worker.ts. */
 function trainRunner(workers: number, cache: AudioCache, signal?: AbortSignal): TrainRunner {
   if (workers === 0) {
-    // One at a time: jobs that start together queue here, so progress and memory stay those of one run.
+    // One at a time: jobs that start together queue here, so progress and memory stay those of one run;
+    // after a failure the queued jobs fail with it instead of training for nobody.
     let chain: Promise<unknown> = Promise.resolve();
     const run = (job: TrainJob, onProgress: (p: TrainProgress) => void) => {
       const next = chain.then(() => runTrainJob(job, cache, { onProgress, signal }));
-      chain = next.catch(() => undefined);
+      chain = next;
       return next;
     };
     return Object.assign(run, { close: async () => undefined });
@@ -170,12 +170,9 @@ function trainRunner(workers: number, cache: AudioCache, signal?: AbortSignal): 
   return Object.assign(run, { close: () => pool.close() });
 }
 
-/** The compiled train-worker entry point; running from TypeScript sources (tests) uses the dist/ build. */
+/** The compiled train-worker entry point (lib/train/train-worker.ts). */
 export function trainWorkerScript(): string {
-  if (__filename.endsWith('.js')) return path.join(__dirname, 'train-worker.js');
-  const built = path.join(packageRoot(), 'dist', 'lib', 'train', 'train-worker.js');
-  if (!fs.existsSync(built)) throw new SerNativeError('ERR_NO_BINARY', `the train worker ${built} is missing: worker processes run compiled JavaScript, so run \`npx tsc -p tsconfig.json\` first`);
-  return built;
+  return workerScript(__filename, 'lib/train/train-worker.js');
 }
 
 const MEMBER_SEED_TAG = 0x6d656d; // 'mem': full-data members' seeds, apart from the fold models' run seed

@@ -1,10 +1,7 @@
 // The pool of evaluation worker processes: lib/process-pool.ts running eval-worker.ts, plus how many
 // workers and threads a run gets (planWorkers). Each worker keeps its decoded audio between jobs.
-import * as fs from 'fs';
-import * as path from 'path';
-import { packageRoot } from '../../../binding';
 import * as is from '../../../is';
-import { ProcessPool, threadShare, type PoolReply as ProcessReply } from '../../../process-pool';
+import { ProcessPool, threadShare, workerScript, type PoolReply as ProcessReply } from '../../../process-pool';
 import type { EvaluationJob, EvaluationResult } from '../../objective';
 import type { WorkerPlan } from '../evaluator';
 
@@ -26,12 +23,7 @@ export function planWorkers(o: { workers?: number; device: string; resolvedDevic
 
 /** The compiled worker entry point; running from TypeScript sources (tests) uses the dist/ build. */
 export function defaultWorkerScript(): string {
-  if (__filename.endsWith('.js')) return path.join(__dirname, 'eval-worker.js');
-  const built = path.join(packageRoot(), 'dist', 'lib', 'optimize', 'evaluators', 'pool', 'eval-worker.js');
-  if (!fs.existsSync(built)) {
-    throw new Error(`the evaluation worker ${built} is missing: worker processes run compiled JavaScript, so run \`npx tsc -p tsconfig.json\` first`);
-  }
-  return built;
+  return workerScript(__filename, 'lib/optimize/evaluators/pool/eval-worker.js');
 }
 
 export interface PoolOptions {
