@@ -188,7 +188,8 @@ export class EmotionModel {
   /** Lets `voice` hear the clips of a job (their speech only); the statistics each scored clip is normalised with. */
   private hear(voice: Voice | null, job: ReturnType<EmotionModel['prepare']>): (Float32Array | null)[] | undefined {
     if (!voice) return undefined;
-    for (const i of job.scored) voice.hear(job.clips[i]);
+    // The job's own speech detection when it ran with the default settings (the voice's frame rule); else the voice detects.
+    for (const i of job.scored) voice.hear(job.clips[i], 0, job.defaultVad ? job.found[i] ?? undefined : undefined);
     const stats = voice.stats();
     return stats ? job.toScore.map(() => stats) : undefined;
   }
@@ -218,7 +219,9 @@ export class EmotionModel {
     const found = clips.map((c) => (o.vad === false ? null : detectSpeech(c, sr, o.vad)));
     const scored = clips.map((_, i) => i).filter((i) => found[i] === null || found[i]!.speech);
     const toScore = scored.map((i) => (found[i] ? trimToSpeech(clips[i], sr, found[i]!, { minSeconds: this.features.clipSeconds }) : clips[i]));
-    return { clips, found, scored, toScore };
+    // Whether `found` used the default speech-detection settings (a voice's statistics use those).
+    const defaultVad = o.vad !== false && Object.keys(o.vad).length === 0;
+    return { clips, found, scored, toScore, defaultVad };
   }
 
   private finish(job: ReturnType<EmotionModel['prepare']>, probs: Float32Array, minConfidence: number, voice: Voice | null = null): Prediction[] {

@@ -4,7 +4,7 @@
 // them). Training computes them from each speaker's clips, evaluation from each test speaker's, and
 // a session (VoiceSession) keeps them running over what it has heard; the same accumulator and the
 // same frame rule serve all three, so they cannot disagree.
-import { detectSpeech } from '../audio/vad';
+import { detectSpeech, type SpeechDetection } from '../audio/vad';
 import type { LogMel } from '../features/logmel';
 import type { FeatureConfig } from './config';
 import { rawClipFeatures } from './features';
@@ -52,11 +52,12 @@ export class FeatureStats {
 
 /**
  * Which log-mel frames of a clip are speech: frame t (centred at t·hopLength samples) is kept when
- * the speech-detection frame it falls in is speech. Null when the clip has no speech at all.
+ * the speech-detection frame it falls in is speech (`detection`: the clip's, when already made).
+ * Null when the clip has no speech at all.
  */
-export function speechFrameMask(clip: Float32Array, f: FeatureConfig): ((t: number) => boolean) | null {
+export function speechFrameMask(clip: Float32Array, f: FeatureConfig, detection?: SpeechDetection): ((t: number) => boolean) | null {
   const sr = f.logMel.sampleRate;
-  const d = detectSpeech(clip, sr);
+  const d = detection ?? detectSpeech(clip, sr);
   const { mask, hopSeconds } = d.frames;
   if (!mask.some((v) => v === 1)) return null;
   return (t) => {

@@ -6,6 +6,7 @@
 import type { FeatureConfig } from './config';
 import { rawClipFeatures } from './features';
 import { FeatureStats, speechFrameMask } from './speaker-stats';
+import type { SpeechDetection } from '../audio/vad';
 import * as is from '../is';
 
 /** Seconds of speech a voice must have been heard for before its statistics are used. */
@@ -50,10 +51,11 @@ export class Voice {
   /**
    * Hears a clip at the model's rate: adds its speech frames (silence adds nothing). Frames centred
    * before `fromSample` are skipped, so overlapping windows of a stream count their audio once.
+   * `detection`: the clip's speech detection when the caller has made it already (default settings).
    */
-  hear(clip: Float32Array, fromSample = 0): void {
+  hear(clip: Float32Array, fromSample = 0, detection?: SpeechDetection): void {
     if (!this.enabled || clip.length === 0) return;
-    const speech = speechFrameMask(clip, this.features);
+    const speech = speechFrameMask(clip, this.features, detection);
     if (!speech) return;
     const hop = this.features.logMel.hopLength;
     const [m] = rawClipFeatures([clip], this.features, this.device);
