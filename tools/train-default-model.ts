@@ -9,8 +9,9 @@
 //   - otherwise the robustness table of the shipped model on those clips (heard in training: labelled so);
 //   - test/fixtures/default-model-expected.json: the shipped model's probabilities on a few clips,
 //     which test/native/default-model.test.ts checks to 1e-4.
-// Overrides for sizing the run: --epochs N --folds K (recorded). Progress on stderr, a summary on stdout.
-//   npm run train:default-model -- --epochs 30 --folds 5 [--holdout] [--data ../shared/data] [--out models/default]
+// Overrides for sizing the run: --epochs N --folds K --members M (recorded); --workers N trains folds and
+// members side by side. Progress on stderr, a summary on stdout.
+//   npm run train:default-model -- --epochs 30 --folds 5 [--members 3] [--workers 2] [--holdout] [--data ../shared/data] [--out models/default]
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -32,6 +33,8 @@ interface Recipe {
   split: string;
   dtype: 'float32' | 'float16';
   config: DeepPartial<TrainConfig>;
+  /** Full-data members shipped instead of the fold models (trainFolds members; absent or 0: the fold models). */
+  members?: number;
   regressionClips: string[];
 }
 
@@ -50,6 +53,8 @@ function args(argv: string[]) {
     .option('out', { type: 'string', describe: 'where the bundle is installed (default: models/default)' })
     .option('work', { type: 'string', describe: 'training output folder (default: tmp/default-model)' })
     .option('recipe', { type: 'string', describe: 'the recipe (default: tools/default-model.recipe.json)' })
+    .option('members', { type: 'number', describe: "full-data members shipped instead of the fold models (default: the recipe's, else none)" })
+    .option('workers', { type: 'number', default: 0, describe: 'train folds and members in N worker processes side by side (0: one after another in this process)' })
     .option('device', { type: 'string', default: 'cpu', describe: 'cpu, cuda or cuda:N' })
     .option('expected', { type: 'string', describe: 'the regression probabilities to write (default: test/fixtures/default-model-expected.json)' })
     .strict()
@@ -96,6 +101,8 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
   const expectedFile = path.resolve(a.expected ?? EXPECTED_FILE);
   const epochs = a.epochs ?? recipe.epochs;
   const folds = a.folds ?? recipe.folds;
+  const members = a.members ?? recipe.members ?? 0;
+  const workers = a.workers;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer, got ${a.epochs}`);
   if (!Number.isInteger(folds) || folds < 2) throw new Error(`--folds must be an integer >= 2, got ${a.folds}`);
   const device = a.device;
@@ -105,18 +112,19 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
   const digest = await dataDigest(dataRoot);
   log(`${digest.files} files, ${digest.bytes} bytes, sha256 ${digest.sha256}`);
   const data = Object.fromEntries(corpusDirs(dataRoot).map((d) => [d, path.join(dataRoot, d)])) as { ravdess?: string; savee?: string };
-  const command = `npm run train:default-model -- --epochs ${epochs} --folds ${folds}${a.holdout ? ' --holdout' : ''}`;
+  const command = `npm run train:default-model -- --epochs ${epochs} --folds ${folds}${members ? ` --members ${members}` : ''}${workers ? ` --workers ${workers}` : ''}${a.holdout ? ' --holdout' : ''}`;
   const audioCache = new Map<string, Float32Array>();
   const progress = (tag: string) => (e: Parameters<NonNullable<Parameters<typeof trainFolds>[0]['onProgress']>>[0]) => {
-    if (e.phase === 'epoch') log(`${tag} fold ${e.fold}/${e.folds} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} val UAR ${percent(e.record.valUar, { missing: '-' })} ${e.record.seconds.toFixed(0)} s${e.best ? ' *' : ''}`);
-    else if (e.phase === 'data') log(`${tag} fold ${e.fold}/${e.folds}: ${e.message}`);
+    const who = e.member ? `member ${e.member}/${e.members}` : `fold ${e.fold}/${e.folds}`;
+    if (e.phase === 'epoch') log(`${tag} ${who} epoch ${e.record.epoch}: loss ${e.record.trainLoss.toFixed(3)} val UAR ${percent(e.record.valUar, { missing: '-' })} ${e.record.seconds.toFixed(0)} s${e.best ? ' *' : ''}`);
+    else if (e.phase === 'data') log(`${tag} ${who}: ${e.message}`);
   };
 
   let holdout: { result: FoldsResult; robustness: RobustnessResult } | null = null;
   if (a.holdout) {
     // The protocol run: same recipe, RAVDESS 17-20 + SAVEE JE never heard, for figures on new voices.
     const dir = `${work}-holdout`;
-    const result = await trainFolds({ ...data, folds, epochs, seed: recipe.seed, config: recipe.config, split: 'default', dtype: recipe.dtype, out: dir, device: device as never, audioCache, onProgress: progress('holdout') });
+    const result = await trainFolds({ ...data, folds, epochs, seed: recipe.seed, config: recipe.config, split: 'default', dtype: recipe.dtype, members, workers, out: dir, device: device as never, audioCache, onProgress: progress('holdout') });
     const robustness = await evaluateRobustness({ ...data, model: path.join(dir, 'model'), split: 'default', seed: recipe.seed, device: device as never, onProgress: (c) => log(`holdout robustness: ${c}`) });
     holdout = { result, robustness };
     log(`holdout: ensemble UAR ${percent(result.validation!.report.uar)} on ${result.validation!.report.protocol.testSpeakers!.join(', ')}`);
@@ -130,10 +138,12 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     config: recipe.config,
     split: recipe.split,
     dtype: recipe.dtype,
+    members,
+    workers,
     out: work,
     device: device as never,
     audioCache,
-    record: { licence: DEFAULT_MODEL_LICENCE, training: { recipe, recipeFile: path.relative(repo, recipeFile), overrides: { epochs, folds }, seed: recipe.seed, dataDigest: digest, command } },
+    record: { licence: DEFAULT_MODEL_LICENCE, training: { recipe, recipeFile: path.relative(repo, recipeFile), overrides: { epochs, folds, members }, seed: recipe.seed, dataDigest: digest, command } },
     onProgress: progress('shipped'),
   });
   // Robustness: on unheard speakers from the holdout run when there is one, else the shipped model on the same clips (heard).
