@@ -38,7 +38,8 @@ export type { ClassificationReport, ClassMetrics, Protocol } from './metrics';
 
 // Prediction
 export { loadModel, predict } from './model/model';
-export type { EmotionModel, Prediction, PredictOptions, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export type { EmotionModel, Prediction, PredictOptions, BatchPredictOptions, ProbabilityOptions, VoiceSession, Segment, LoadModelOptions, TimelineOptions } from './model/model';
+export type { VoiceOptions } from './model/voice';
 export { exportOnnx } from './export/onnx';
 export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export type { AudioInput } from './audio/decode';
