@@ -45,7 +45,7 @@ export const EXPECTED_FILE = path.join(repo, 'test', 'fixtures', 'default-model-
 /** The command line (see the top of this file); an unknown or malformed flag throws (--help prints the flags and exits). */
 function args(argv: string[]) {
   return yargs(argv)
-    .usage('npm run train:default-model -- [--epochs N] [--folds K] [--holdout] [--data DIR] [--out DIR] [--work DIR] [--recipe FILE] [--device D] [--expected FILE]')
+    .usage('npm run train:default-model -- [--epochs N] [--folds K] [--members M] [--workers N] [--holdout] [--data DIR] [--out DIR] [--work DIR] [--recipe FILE] [--device D] [--expected FILE]')
     .option('epochs', { type: 'number', describe: "training epochs per fold (default: the recipe's)" })
     .option('folds', { type: 'number', describe: "folds, ensemble members (default: the recipe's)" })
     .option('holdout', { type: 'boolean', default: false, describe: 'first the same recipe with RAVDESS 17-20 + SAVEE JE held out, for figures on unheard speakers' })
