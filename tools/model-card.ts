@@ -70,7 +70,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
     `- Task: speech emotion recognition, ${labels.length} classes: ${labels.join(', ')}.`,
     `- ${meta ? `${meta.members?.length ?? 1}-member ensemble` : 'K-member ensemble'} of the CNN+LSTM of native/model.cc (4 conv blocks, bidirectional LSTM, linear head), each member trained on the other folds' speakers; prediction averages the members' probabilities in one native call.`,
     `- Input: log-mel spectrogram (${meta ? `${meta.features.logMel.nMels} mel bins, ${meta.features.logMel.sampleRate} Hz, windows of ${meta.features.clipSeconds} s every ${meta.features.windowHopSeconds} s` : 'see the bundle'}), per-utterance mean removed; a clip's score is the mean over its windows.`,
-    `- Calibration: temperature ${s?.temperature !== undefined ? s.temperature.toFixed(3) : TBM} applied to the clip probabilities (fitted by minimising NLL on out-of-fold predictions).`,
+    `- Calibration: temperature ${s?.temperature !== undefined ? s.temperature.toFixed(3) : TBM} applied to the clip probabilities (${meta?.calibration?.fittedOn ? `fitted by minimising NLL on ${meta.calibration.fittedOn}` : 'fitted by minimising NLL on out-of-fold predictions'}).`,
     `- Speech detection (native/vad.cc) runs first: silence, noise or < 0.3 s of speech give \`emotion: null, speech: false\`; leading and trailing silence is trimmed.`,
     `- Weights: ${meta ? `${meta.dtype ?? 'float32'}` : 'float16'} (probabilities move by < 1e-3 against float32; tested).`,
     '',
@@ -114,7 +114,9 @@ export function renderModelCard(meta: BundleMeta | null): string {
       '',
       `- UAR ${pct(v.report.uar)}, accuracy ${pct(v.report.accuracy)}, macro-F1 ${pct(v.report.macroF1)} (${v.report.n} clips); its own out-of-fold UAR ${pct(m.holdout.outOfFold.uarMean)} ± ${pct(m.holdout.outOfFold.uarStd)}`,
       ...Object.entries(v.perCorpus).map(([c, r]) => `- ${c}: UAR ${pct(r.uar)} (${r.n} clips)`),
-      `- ECE after calibration ${pct(v.calibration.after.ece)} (before ${pct(v.calibration.before.ece)}); the temperature was fitted on out-of-fold predictions, not on these speakers.`,
+      v.calibration.crossFitted
+        ? `- ECE after calibration **${pct(v.calibration.after.ece)}** (before ${pct(v.calibration.before.ece)}): the ensemble's own temperature, each of these speakers calibrated at the temperature fitted on the others (leave-one-speaker-out, so out of sample); at the single-model out-of-fold temperature it would be ${pct(v.calibration.oofTemperature.ece)}. The shipped model uses the temperature fitted on all of them.`
+        : `- ECE after calibration ${pct(v.calibration.after.ece)} (before ${pct(v.calibration.before.ece)}); the temperature was fitted on out-of-fold predictions, not on these speakers.`,
       '',
     );
   } else if (meta) {
@@ -124,8 +126,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
     '## Calibration',
     '',
     `- Expected calibration error (15 bins), out-of-fold: ${oof ? `${pct(oof.calibration.before.ece)} before, **${pct(oof.calibration.after.ece)} after** temperature scaling; NLL ${oof.calibration.before.nll.toFixed(3)} → ${oof.calibration.after.nll.toFixed(3)}` : TBM}.`,
-    '- The temperature is fitted on these same out-of-fold predictions (one parameter), so the "after" figure is in-sample; the held-out validation figure above is not.',
-    '- Averaging K members makes an ensemble less confident than its members; a temperature fitted on single-model out-of-fold predictions may over-soften the ensemble (the held-out ECE shows by how much).',
+    '- The out-of-fold "after" figure is for the single fold models at a temperature fitted on these same predictions (in-sample). Averaging members makes an ensemble less confident than its members, so a model trained with `--holdout` ships the temperature of its holdout ensemble instead, and the held-out figure above is judged leave-one-speaker-out (out of sample).',
     '',
     oof ? reliability(oof.calibration.before, oof.calibration.after) : '',
     '',

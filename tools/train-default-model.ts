@@ -154,7 +154,14 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     if (holdout) {
       const v = holdout.result.validation!;
       metrics.holdout = { description: 'the same recipe trained with RAVDESS actors 17-20 and SAVEE JE held out; the ensemble scored on them', validation: v, outOfFold: { uarMean: holdout.result.outOfFold.uarMean, uarStd: holdout.result.outOfFold.uarStd, perFold: holdout.result.folds.map((f) => f.uar) }, calibration: holdout.result.calibration };
-      (metrics.summary as Record<string, unknown>).holdout = { uar: v.report.uar, perCorpusUar: Object.fromEntries(Object.entries(v.perCorpus).map(([c, r]) => [c, r.uar])), ece: v.calibration.after.ece };
+      (metrics.summary as Record<string, unknown>).holdout = { uar: v.report.uar, perCorpusUar: Object.fromEntries(Object.entries(v.perCorpus).map(([c, r]) => [c, r.uar])), ece: v.calibration.after.ece, eceCrossFitted: v.calibration.crossFitted };
+      // The shipped ensemble takes the temperature its twin fitted on speakers it never heard (same
+      // recipe, same member count): the out-of-fold one belongs to single fold models.
+      if (v.calibration.crossFitted) {
+        const c = holdout.result.calibration;
+        meta.calibration = { ...c, fittedOn: `the --holdout run's ensemble (same recipe and members, trained without them): ${c.fittedOn}` };
+        (metrics.summary as Record<string, unknown>).temperature = c.temperature;
+      }
     }
   });
 
@@ -182,7 +189,9 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     `default model: ${out} (${folds} members, ${recipe.dtype}, ${(bytes / 1e6).toFixed(1)} MB), trained in ${((Date.now() - started) / 60000).toFixed(0)} min`,
     `out-of-fold UAR ${percent(o.report.uar)} pooled, ${percent(o.uarMean)} ± ${percent(o.uarStd)} over folds (${result.folds.map((f) => percent(f.uar)).join(', ')})`,
     ...Object.entries(o.perCorpus).map(([c, r]) => `  ${c}: UAR ${percent(r.uar)} (${r.n} clips)`),
-    `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${percent(result.calibration.eceBefore)} → ${percent(result.calibration.eceAfter)} (out-of-fold)`,
+    holdout?.result.validation?.calibration.crossFitted
+      ? `temperature ${holdout.result.calibration.temperature.toFixed(3)} (the holdout ensemble's); held-out ECE ${percent(holdout.result.calibration.eceBefore)} → ${percent(holdout.result.calibration.eceAfter)} (each held-out speaker at the temperature fitted on the others)`
+      : `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${percent(result.calibration.eceBefore)} → ${percent(result.calibration.eceAfter)} (out-of-fold, single fold models)`,
     holdout ? `holdout ensemble (speakers never heard): UAR ${percent(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${percent(r.uar)}`).join('')}` : 'no --holdout run: held-out figures not measured',
     '',
     `robustness (${robustness.protocol.name}: ${robustness.protocol.description}):`,

@@ -135,3 +135,44 @@ export function fitTemperature(probabilities: ArrayLike<number>, labels: ArrayLi
   // Never make it worse than leaving it alone (a flat NLL can stop the search off T = 1).
   return after <= before ? { temperature, nllBefore: before, nllAfter: after } : { temperature: 1, nllBefore: before, nllAfter: before };
 }
+
+export interface CrossFittedCalibration {
+  /** The temperature fitted on every row (what a bundle ships). */
+  fit: TemperatureFit;
+  /** Rows calibrated out of sample: each group's rows at the temperature fitted on the other groups. */
+  crossFitted: Float32Array;
+  /** ECE of those rows: an estimate for clips the temperature never saw. */
+  report: CalibrationReport;
+  /** The temperature fitted without each group, in group order. */
+  perGroup: { group: string; temperature: number; n: number }[];
+}
+
+/**
+ * Temperature scaling judged out of sample: leave-one-group-out (a group is a speaker), each
+ * group's rows calibrated at the temperature fitted on the others, so the ECE reported is not the
+ * ECE of the rows the temperature was fitted on. Needs at least two groups.
+ */
+export function crossFitTemperature(probabilities: ArrayLike<number>, labels: ArrayLike<number>, classes: number, groups: readonly string[]): CrossFittedCalibration {
+  const n = checkRows(probabilities, labels, classes);
+  if (groups.length !== n) throw is.rangeError('groups', `one group per row (${n})`, groups.length);
+  const names = [...new Set(groups)].sort();
+  if (names.length < 2) throw is.rangeError('groups', 'at least two groups (speakers) to fit on one and judge on another', names.length);
+  const rows = (keep: (i: number) => boolean) => {
+    const idx = Array.from({ length: n }, (_, i) => i).filter(keep);
+    const p = new Float32Array(idx.length * classes);
+    idx.forEach((i, j) => {
+      for (let c = 0; c < classes; c++) p[j * classes + c] = probabilities[i * classes + c];
+    });
+    return { idx, p, y: idx.map((i) => labels[i]) };
+  };
+  const crossFitted = new Float32Array(n * classes);
+  const perGroup = names.map((g) => {
+    const train = rows((i) => groups[i] !== g);
+    const test = rows((i) => groups[i] === g);
+    const t = fitTemperature(train.p, train.y, classes).temperature;
+    const cal = applyTemperature(test.p, classes, t);
+    test.idx.forEach((i, j) => crossFitted.set(cal.subarray(j * classes, (j + 1) * classes), i * classes));
+    return { group: g, temperature: t, n: test.idx.length };
+  });
+  return { fit: fitTemperature(probabilities, labels, classes), crossFitted, report: calibrationReport(crossFitted, labels, classes), perGroup };
+}

@@ -46,7 +46,14 @@ export function renderFoldsReport(input: FoldsReportInput): string {
               : '') +
             `<div class="charts">${confusionHeatmap(r.validation.report)}</div>` +
             perClassTable(r.validation.report) +
-            calibrationBlock('Held-out validation', r.validation.calibration.before, r.validation.calibration.after, 'The temperature was fitted on out-of-fold predictions, not on these speakers.'),
+            calibrationBlock(
+              'Held-out validation',
+              r.validation.calibration.before,
+              r.validation.calibration.after,
+              r.validation.calibration.crossFitted
+                ? `The ensemble's temperature was fitted on these speakers' predictions; the ECE after is leave-one-speaker-out (each speaker at the temperature fitted on the others). At the out-of-fold temperature (${num(r.validation.calibration.oofTemperature.temperature, 3)}) it would be ${percent(r.validation.calibration.oofTemperature.ece)}.`
+                : 'The temperature was fitted on out-of-fold predictions, not on these speakers.',
+            ),
         )
       : '',
     section('Configuration', table(['setting', 'value'], flatten(input.config).map(([k, v]) => [k, raw(`<code>${esc(showValue(v))}</code>`)]))),

@@ -21,7 +21,7 @@ import { deriveSeed } from '../random';
 import * as is from '../is';
 import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { meanStd } from '../metrics/summary';
-import { applyTemperature, calibrationReport, CalibrationReport, fitTemperature } from '../metrics/calibration';
+import { applyTemperature, calibrationReport, CalibrationReport, crossFitTemperature, fitTemperature } from '../metrics/calibration';
 import { Calibration, Member, readBundle, saveBundle } from '../model/bundle';
 import { resolveTrainConfig, TrainConfig } from '../model/config';
 import { loadModel } from '../model/model';
@@ -101,7 +101,12 @@ export interface FoldsResult {
     calibration: { before: CalibrationReport; after: CalibrationReport };
   };
   /** The ensemble on the split's held-out validation speakers (null with split 'all'). */
-  validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } } | null;
+  validation: {
+    report: ClassificationReport;
+    perCorpus: Record<string, ClassificationReport>;
+    /** after: leave-one-speaker-out at the ensemble's own temperature when crossFitted (≥ 2 speakers), else at the out-of-fold one. */
+    calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted: boolean; oofTemperature: { temperature: number; ece: number } };
+  } | null;
   calibration: Calibration;
   /** The shipped members when `members` > 0 (else the fold models are the ensemble). */
   members: MemberSummary[] | null;
@@ -299,7 +304,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       uarStd: std,
       calibration: { before: calibrationReport(oofProbs, yTrue, K), after: calibrationReport(calibrated, yTrue, K) },
     };
-    const calibration: Calibration = {
+    let calibration: Calibration = {
       method: 'temperature',
       temperature: fit.temperature,
       fittedOn: `out-of-fold predictions of ${k} fold models (${oofItems.length} clips)`,
@@ -340,17 +345,34 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       skipped.push(...audio.skipped);
       const ensemble = loadModel(bundleDir, { device: o.device ?? 'cpu' });
       const raw = await ensemble.probabilitiesAsync(audio.clips, { calibrated: false });
-      const cal = applyTemperature(raw, K, fit.temperature);
       const y = audio.items.map((i) => labels.indexOf(i.emotion));
-      const pred = argmax(cal, K);
+      const pred = argmax(raw, K);
       const speakers = [...new Set(audio.items.map((i) => i.speaker))].sort();
       const what = full ? `${full.length} full-data members` : `${k} fold models`;
       const protocol: Protocol = { name: 'speaker-independent', description: `ensemble of ${what} on ${speakers.length} held-out validation speakers (${description})`, trainSpeakers, testSpeakers: speakers };
+      // The out-of-fold temperature belongs to single fold models; an average of members is less
+      // sure of itself, so the shipped ensemble gets its own temperature, fitted on its held-out
+      // predictions, and its ECE is judged leave-one-speaker-out (never on the clips it was fitted on).
+      const oofTemperature = { temperature: fit.temperature, ece: calibrationReport(applyTemperature(raw, K, fit.temperature), y, K).ece };
+      const xfit = speakers.length >= 2 ? crossFitTemperature(raw, y, K, audio.items.map((i) => i.speaker)) : null;
       validation = {
         report: classificationReport(y, pred, labels, protocol),
         perCorpus: perCorpus(audio.items, y, pred, labels, protocol),
-        calibration: { before: calibrationReport(raw, y, K), after: calibrationReport(cal, y, K) },
+        calibration: { before: calibrationReport(raw, y, K), after: xfit ? xfit.report : calibrationReport(applyTemperature(raw, K, fit.temperature), y, K), crossFitted: xfit !== null, oofTemperature },
       };
+      if (xfit) {
+        calibration = {
+          method: 'temperature',
+          temperature: xfit.fit.temperature,
+          fittedOn: `the ensemble's predictions on ${audio.items.length} clips of ${speakers.length} held-out speakers (${speakers.join(', ')}); ECE after: each speaker at the temperature fitted on the others`,
+          n: audio.items.length,
+          nllBefore: xfit.fit.nllBefore,
+          nllAfter: xfit.fit.nllAfter,
+          eceBefore: validation.calibration.before.ece,
+          eceAfter: xfit.report.ece,
+        };
+        meta.calibration = calibration;
+      }
     }
     const summary = {
       folds: k,
@@ -359,8 +381,8 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       outOfFoldPerCorpusUar: Object.fromEntries(Object.entries(outOfFold.perCorpus).map(([c, r]) => [c, r.uar])),
       ece: { before: outOfFold.calibration.before.ece, after: outOfFold.calibration.after.ece, on: 'out-of-fold' },
       ...(adapted ? { outOfFoldAdapted: adapted } : {}),
-      temperature: fit.temperature,
-      validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece } : null,
+      temperature: calibration.temperature,
+      validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece, eceCrossFitted: validation.calibration.crossFitted, eceAtOutOfFoldTemperature: validation.calibration.oofTemperature.ece } : null,
     };
     const metrics = { summary, outOfFold, validation };
     saveBundle(bundleDir, { ...meta, metrics }, members, { dtype });

@@ -33,11 +33,18 @@ test('every training speaker is scored once, by the fold model that never heard 
   expect(r.summary).toMatchObject({ folds: 3, temperature: r.calibration.temperature });
 });
 
-test('the temperature is fitted on the out-of-fold predictions and does not raise their NLL', () => {
+test("the out-of-fold temperature lowers the out-of-fold NLL; the shipped one is the ensemble's, fitted on the held-out speakers and judged leave-one-speaker-out", () => {
+  expect(r.outOfFold.calibration.after.nll).toBeLessThanOrEqual(r.outOfFold.calibration.before.nll + 1e-12);
+  const v = r.validation!;
+  expect(v.report.protocol.testSpeakers!.length).toBeGreaterThanOrEqual(2);
+  expect(v.calibration.crossFitted).toBe(true);
   expect(r.calibration.temperature).toBeGreaterThan(0);
+  expect(r.calibration.n).toBe(v.report.n);
   expect(r.calibration.nllAfter).toBeLessThanOrEqual(r.calibration.nllBefore);
-  expect(r.calibration.n).toBe(r.outOfFold.report.n);
-  expect(r.outOfFold.calibration.after.nll).toBeCloseTo(r.calibration.nllAfter, 6);
+  expect(r.calibration.fittedOn).toMatch(/held-out speakers/);
+  expect(r.calibration.eceBefore).toBeCloseTo(v.calibration.before.ece, 12);
+  expect(r.calibration.eceAfter).toBeCloseTo(v.calibration.after.ece, 12);
+  expect(r.summary).toMatchObject({ validation: { eceCrossFitted: true, ece: v.calibration.after.ece } });
 });
 
 test('the K fold models are saved as one calibrated float16 ensemble bundle that reproduces the validation figures', async () => {

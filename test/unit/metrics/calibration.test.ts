@@ -1,4 +1,4 @@
-import { applyTemperature, calibrationReport, fitTemperature, negativeLogLikelihood } from '../../../lib/metrics/calibration';
+import { applyTemperature, calibrationReport, crossFitTemperature, fitTemperature, negativeLogLikelihood } from '../../../lib/metrics/calibration';
 import { Rng } from '../../../lib/random';
 
 describe('expected calibration error', () => {
@@ -75,5 +75,28 @@ describe('temperature scaling', () => {
     const fit = fitTemperature(probs, labels, 4);
     expect(Math.abs(Math.log(fit.temperature))).toBeLessThan(0.1);
     expect(fit.nllAfter).toBeLessThanOrEqual(fit.nllBefore);
+  });
+
+  it('cross-fits leave-one-group-out: each group at the temperature fitted on the others', () => {
+    const { probs, labels } = miscalibrated(900, 4, 2.5, 11);
+    const groups = labels.map((_, i) => `s${i % 3}`);
+    const x = crossFitTemperature(probs, labels, 4, groups);
+    expect(x.perGroup.map((g) => g.group)).toEqual(['s0', 's1', 's2']);
+    expect(x.perGroup.map((g) => g.n)).toEqual([300, 300, 300]);
+    x.perGroup.forEach((g, k) => {
+      // The temperature of a group is the plain fit on the rows of the other groups.
+      const keep = labels.map((_, i) => i).filter((i) => i % 3 !== k);
+      const p = new Float32Array(keep.length * 4);
+      keep.forEach((i, j) => p.set(probs.subarray(i * 4, i * 4 + 4), j * 4));
+      expect(g.temperature).toBeCloseTo(fitTemperature(p, keep.map((i) => labels[i]), 4).temperature, 10);
+      // Row 0 of the group carries that temperature.
+      const i = k;
+      const row = applyTemperature(probs.subarray(i * 4, i * 4 + 4), 4, g.temperature);
+      for (let c = 0; c < 4; c++) expect(x.crossFitted[i * 4 + c]).toBeCloseTo(row[c], 6);
+    });
+    expect(x.fit.temperature).toBeCloseTo(fitTemperature(probs, labels, 4).temperature, 10);
+    expect(x.report.ece).toBeLessThan(calibrationReport(probs, labels, 4).ece / 2);
+    expect(() => crossFitTemperature(probs, labels, 4, labels.map(() => 'one'))).toThrow(/at least two groups/);
+    expect(() => crossFitTemperature(probs, labels, 4, ['a', 'b'])).toThrow(/one group per row/);
   });
 });
