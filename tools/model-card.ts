@@ -43,7 +43,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
   const m = (meta?.metrics ?? {}) as {
     summary?: { folds?: number; outOfFoldUar?: { mean: number; std: number; pooled: number; perFold: number[] }; temperature?: number };
     outOfFold?: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } };
-    holdout?: { validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } }; outOfFold: { uarMean: number; uarStd: number } };
+    holdout?: { validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted?: boolean; oofTemperature?: { temperature: number; ece: number } } }; outOfFold: { uarMean: number; uarStd: number } };
     robustness?: RobustnessResult;
   };
   const t = (meta?.training ?? {}) as { recipe?: { folds?: number; seed?: number; epochs?: number; split?: string; dtype?: string }; overrides?: { epochs?: number; folds?: number }; seed?: number; dataDigest?: { sha256: string; files: number; bytes: number }; command?: string; folds?: { fold: number; speakers: string[]; bestEpoch: number; epochsRun: number }[]; config?: Record<string, unknown> };
@@ -115,7 +115,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
       `- UAR ${pct(v.report.uar)}, accuracy ${pct(v.report.accuracy)}, macro-F1 ${pct(v.report.macroF1)} (${v.report.n} clips); its own out-of-fold UAR ${pct(m.holdout.outOfFold.uarMean)} ± ${pct(m.holdout.outOfFold.uarStd)}`,
       ...Object.entries(v.perCorpus).map(([c, r]) => `- ${c}: UAR ${pct(r.uar)} (${r.n} clips)`),
       v.calibration.crossFitted
-        ? `- ECE after calibration **${pct(v.calibration.after.ece)}** (before ${pct(v.calibration.before.ece)}): the ensemble's own temperature, each of these speakers calibrated at the temperature fitted on the others (leave-one-speaker-out, so out of sample); at the single-model out-of-fold temperature it would be ${pct(v.calibration.oofTemperature.ece)}. The shipped model uses the temperature fitted on all of them.`
+        ? `- ECE after calibration **${pct(v.calibration.after.ece)}** (before ${pct(v.calibration.before.ece)}): the ensemble's own temperature, each of these speakers calibrated at the temperature fitted on the others (leave-one-speaker-out, so out of sample); at the single-model out-of-fold temperature it would be ${pct(v.calibration.oofTemperature?.ece)}. The shipped model uses the temperature fitted on all of them.`
         : `- ECE after calibration ${pct(v.calibration.after.ece)} (before ${pct(v.calibration.before.ece)}); the temperature was fitted on out-of-fold predictions, not on these speakers.`,
       '',
     );
