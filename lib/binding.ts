@@ -208,6 +208,8 @@ export interface TrainingFeatures {
   utteranceStd?: boolean;
   /** [clips·2·nMels]: each clip's speaker's per-mel mean then std (lib/model/speaker-stats.ts), for plan entries with bySpeaker. */
   speakerStats?: Float32Array;
+  /** Σ frames: each clip's log-mel frames (clip padded to padSamples) back to back, 1 = speech; own statistics use those frames only. */
+  speechMasks?: Uint8Array;
   windowFrames: number;
   padSamples: number;
 }

@@ -1,6 +1,7 @@
 // The bindings of the native epoch pipeline (native/epoch_pipeline.h): NativeModel's methods
 //   setTrainingData(clips: Float32Array[], labels: Int32Array, mel,
-//                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels], windowFrames, padSamples })
+//                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels],
+//                     speechMasks?: Uint8Array [Σ frames], windowFrames, padSamples })
 //     → { frames: Int32Array, mean: Float32Array, std: Float32Array }
 //   trainPlannedEpoch(plan, options, onProgress?) → Promise<EpochStats>
 //   planInputs(plan, entries: Int32Array) → Float32Array (the producer's inputs for some entries; tests)
@@ -90,9 +91,24 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
     fo.padSamples = requireInt(f, "padSamples", "featureOptions");
     fo.device = trainer_->device();
     if (fo.windowFrames < 1 || fo.padSamples < 0) throw ArgumentError("Expected positive featureOptions.windowFrames and featureOptions.padSamples >= 0");
+    // speechMasks: every clip's frames (of the clip padded to padSamples) back to back, 1 = speech.
+    std::vector<torch::Tensor> speechMasks;
+    if (!isNullish(f, "speechMasks")) {
+      auto v = f.Get("speechMasks");
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) throw ArgumentError("Expected Uint8Array for featureOptions.speechMasks");
+      auto masks = v.As<Napi::Uint8Array>();
+      int64_t at = 0;
+      for (size_t i = 0; i < clips.size(); ++i) {
+        const int64_t frames = frameCount(fo.mel, std::max(lengths[i], fo.padSamples));
+        if (at + frames > static_cast<int64_t>(masks.ElementLength())) throw ArgumentError("featureOptions.speechMasks is shorter than the clips' frames (" + std::to_string(masks.ElementLength()) + " values)");
+        speechMasks.push_back(torch::from_blob(masks.Data() + at, {frames}, torch::kUInt8).to(torch::kBool));
+        at += frames;
+      }
+      if (at != static_cast<int64_t>(masks.ElementLength())) throw ArgumentError("featureOptions.speechMasks must hold one value per frame of every clip: " + std::to_string(at) + ", not " + std::to_string(masks.ElementLength()));
+    }
     std::shared_ptr<TrainingSet> set;
     try {
-      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats);
+      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats, std::move(speechMasks));
     } catch (const std::invalid_argument& e) {
       throw ArgumentError(e.what());
     }

@@ -34,8 +34,8 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-                         const TrainingFeatureOptions& options, torch::Tensor speakerStats)
-    : options_(options), labels_(std::move(labels)), speakerStats_(std::move(speakerStats)) {
+                         const TrainingFeatureOptions& options, torch::Tensor speakerStats, std::vector<torch::Tensor> speechMasks)
+    : options_(options), labels_(std::move(labels)), speakerStats_(std::move(speakerStats)), speechMasks_(std::move(speechMasks)) {
   require(!clips.empty(), "the training set is empty");
   require(clips.size() == lengths.size() && clips.size() == labels_.size(), "clips, lengths and labels differ in count");
   const int64_t nMels = options_.mel.nMels;
@@ -46,6 +46,8 @@ TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vect
             "speakerStats must be [clips, 2, nMels]");
     require(speakerStats_.isfinite().all().item<bool>(), "speakerStats contains NaN or Infinity");
   }
+  require(speechMasks_.empty() || speechMasks_.size() == clips.size(), "speechMasks must have one mask per clip");
+  require(speechMasks_.empty() || options_.norm.utteranceNorm, "speech masks need utteranceNorm");
   auto sum = torch::zeros({nMels}, torch::kFloat64), sq = torch::zeros({nMels}, torch::kFloat64);
   int64_t count = 0;
   audio_.resize(clips.size());
@@ -68,7 +70,10 @@ TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vect
     auto wave = torch::zeros({padded}, torch::kFloat32);
     std::copy(c, c + lengths[i], wave.data_ptr<float>());
     clean_[i] = features(wave);
-    auto m64 = normalizeFeatures(clean_[i], options_.norm).to(torch::kFloat64);
+    if (!speechMasks_.empty())
+      require(speechMasks_[i].dim() == 1 && speechMasks_[i].size(0) == clean_[i].size(1),
+              "speechMasks[" + std::to_string(i) + "] has " + std::to_string(speechMasks_[i].numel()) + " frames, the clip " + std::to_string(clean_[i].size(1)));
+    auto m64 = normalizeFeatures(clean_[i], options_.norm, torch::Tensor(), speechMask(i)).to(torch::kFloat64);
     sum += m64.sum(1);
     sq += m64.square().sum(1);
     count += clean_[i].size(1);
@@ -110,8 +115,10 @@ torch::Tensor TrainingSet::features(const torch::Tensor& audio) const {
 }
 
 torch::Tensor TrainingSet::normalize(const torch::Tensor& m, int64_t i, bool bySpeaker) const {
-  return normalizeFeatures(m, options_.norm, bySpeaker ? speakerStats_[i] : torch::Tensor());
+  return normalizeFeatures(m, options_.norm, bySpeaker ? speakerStats_[i] : torch::Tensor(), speechMask(i));
 }
+
+torch::Tensor TrainingSet::speechMask(int64_t i) const { return speechMasks_.empty() ? torch::Tensor() : speechMasks_[i]; }
 
 void EpochPlan::validate(const TrainingSet& set) const {
   const size_t n = item.size();

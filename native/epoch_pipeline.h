@@ -33,9 +33,11 @@ class TrainingSet {
  public:
   // clips: float samples at the feature rate; labels: class of each clip; speakerStats, when defined,
   // [clips, 2, nMels]: the statistics of each clip's speaker (normalizeFeatures), for plan entries
-  // that are normalised per speaker instead of per utterance.
+  // that are normalised per speaker instead of per utterance. speechMasks, when not empty, one bool
+  // [frames(i)] per clip: a clip's own statistics (clean or noisy) come from those frames only.
   TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-              const TrainingFeatureOptions& options, torch::Tensor speakerStats = torch::Tensor());
+              const TrainingFeatureOptions& options, torch::Tensor speakerStats = torch::Tensor(),
+              std::vector<torch::Tensor> speechMasks = {});
 
   int64_t size() const { return static_cast<int64_t>(labels_.size()); }
   int64_t frames(int64_t i) const { return clean_[i].size(1); }
@@ -55,6 +57,8 @@ class TrainingSet {
   torch::Tensor features(const torch::Tensor& audio) const;
   // m (features of clip i, clean or noisy) normalised with its own statistics, or its speaker's.
   torch::Tensor normalize(const torch::Tensor& m, int64_t i, bool bySpeaker) const;
+  // Clip i's speech frames (bool [frames]), or undefined when own statistics use every frame.
+  torch::Tensor speechMask(int64_t i) const;
 
  private:
   torch::Tensor audio(int64_t i) const;  // float [padded samples]
@@ -66,6 +70,7 @@ class TrainingSet {
   std::vector<torch::Tensor> clean_;
   torch::Tensor mean_, std_;
   torch::Tensor speakerStats_;
+  std::vector<torch::Tensor> speechMasks_;
 };
 
 // Adds white Gaussian noise from LibTorch's CPU generator seeded with `seed` to x[0, len), rescaled so

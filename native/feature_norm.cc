@@ -4,7 +4,7 @@
 
 namespace ser {
 
-torch::Tensor normalizeFeatures(const torch::Tensor& m, const FeatureNorm& norm, const torch::Tensor& stats) {
+torch::Tensor normalizeFeatures(const torch::Tensor& m, const FeatureNorm& norm, const torch::Tensor& stats, const torch::Tensor& speech) {
   if (!norm.utteranceNorm) return m;
   auto m64 = m.to(torch::kFloat64);
   torch::Tensor mean, std;
@@ -13,8 +13,14 @@ torch::Tensor normalizeFeatures(const torch::Tensor& m, const FeatureNorm& norm,
     mean = stats[0].to(torch::kFloat64).view({-1, 1});
     std = stats[1].to(torch::kFloat64).view({-1, 1});
   } else {
-    mean = m64.mean(1, true);
-    if (norm.utteranceStd) std = (m64 - mean).square().mean(1, true).sqrt();
+    torch::Tensor from = m64;
+    if (speech.defined()) {
+      if (speech.dim() != 1 || speech.size(0) != m.size(1)) throw std::invalid_argument("a speech mask must have one entry per frame");
+      auto idx = speech.to(torch::kBool).nonzero().view(-1);
+      if (idx.numel() > 0) from = m64.index_select(1, idx);
+    }
+    mean = from.mean(1, true);
+    if (norm.utteranceStd) std = (from - mean).square().mean(1, true).sqrt();
   }
   auto centred = m64 - mean;
   if (norm.utteranceStd) centred = centred / std.clamp_min(kMinFeatureStd);

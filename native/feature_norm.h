@@ -17,7 +17,10 @@ struct FeatureNorm {
 constexpr double kMinFeatureStd = 1e-2;
 
 // Returns m normalised as `norm` says. `stats`, when defined, is [2, nMels] float (row 0 the mean,
-// row 1 the standard deviation) and replaces the utterance's own statistics.
-torch::Tensor normalizeFeatures(const torch::Tensor& m, const FeatureNorm& norm, const torch::Tensor& stats = torch::Tensor());
+// row 1 the standard deviation) and replaces the utterance's own statistics. `speech`, when defined
+// and stats are not, is a bool [frames] mask: the own statistics come from those frames only (as a
+// voice's do, so silence does not shift them); a mask with no frame set falls back to all frames.
+torch::Tensor normalizeFeatures(const torch::Tensor& m, const FeatureNorm& norm, const torch::Tensor& stats = torch::Tensor(),
+                                const torch::Tensor& speech = torch::Tensor());
 
 }  // namespace ser

@@ -232,6 +232,10 @@ export function buildOnnxModel(meta: BundleMeta, members: Member[], options: Exp
   const opset = options.opset ?? MIN_OPSET;
   is.integer('options.opset', opset, MIN_OPSET, MAX_OPSET);
   const features = options.features ?? true;
+  // The graph's front end normalises over every frame; speech detection is not an ONNX operator.
+  if (features && meta.features.speechStats) {
+    throw new SerNativeError('ERR_ARGUMENT', 'this model was trained with features.speechStats (each clip normalised with the statistics of its speech frames), and an ONNX graph cannot detect speech: export the network alone with options.features false (CLI: export --no-features) and normalise the log-mel before it');
+  }
   const g = new Graph(opset);
   const nMels = meta.features.logMel.nMels;
   const k = meta.labels.length;

@@ -6,7 +6,7 @@ import { native, NativeClipOptions, NativeClipResult } from '../binding';
 import type { FeatureConfig } from './config';
 import { windowFrames } from './features';
 import type { NativeModel } from './native-model';
-import { packStats } from './speaker-stats';
+import { ownSpeechStats, packStats } from './speaker-stats';
 
 export interface ClipScoring {
   /** Per-clip mean over windows (default), or one row per window. */
@@ -37,6 +37,15 @@ export function scoreClips(nets: readonly NativeModel[], clips: Float32Array[], 
 export function scoreClips(nets: readonly NativeModel[], clips: Float32Array[], f: FeatureConfig, o: ClipScoring, async: false): NativeClipResult;
 export function scoreClips(nets: readonly NativeModel[], clips: Float32Array[], f: FeatureConfig, o: ClipScoring, async: boolean): NativeClipResult | Promise<NativeClipResult> {
   const handles = nets.map((n) => n.handle());
-  const options = clipPipelineOptions(f, o);
+  const options = clipPipelineOptions(f, f.speechStats ? { ...o, stats: withOwnSpeechStats(clips, f, o.stats) } : o);
   return async ? native().predictClips(handles, clips, options, true) : native().predictClips(handles, clips, options, false);
+}
+
+/** features.speechStats: clips without given statistics get their own over their speech frames (the same rule training used). */
+function withOwnSpeechStats(clips: Float32Array[], f: FeatureConfig, given: ClipScoring['stats']): (Float32Array | null)[] {
+  const need = clips.map((_, i) => i).filter((i) => !given?.[i]);
+  const own = ownSpeechStats(need.map((i) => clips[i]), f);
+  const out: (Float32Array | null)[] = clips.map((_, i) => given?.[i] ?? null);
+  need.forEach((i, j) => (out[i] = own[j]));
+  return out;
 }

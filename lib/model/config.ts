@@ -34,6 +34,12 @@ export interface FeatureConfig {
   /** Also divide by each utterance's per-mel standard deviation (per-utterance CMVN); needs utteranceNorm. */
   utteranceStd: boolean;
   /**
+   * An utterance's own statistics come from its speech frames only (those speech detection keeps,
+   * lib/model/speaker-stats.ts), as a voice's statistics do, so leading silence and pauses do not
+   * shift them and own and speaker statistics mean the same thing. Needs utteranceNorm.
+   */
+  speechStats: boolean;
+  /**
    * Speaker normalisation (lib/model/speaker-stats.ts): the probability that a training entry is
    * normalised with its speaker's per-mel statistics (from all of that speaker's training clips)
    * instead of its own; 0 = off. Between 0 and 1 the network learns both, so a lone clip (its own
@@ -95,7 +101,7 @@ export const DEFAULT_ARCHITECTURE: Architecture = {
 /** The default recipe: the seed's (white noise, log-mel, CNN+LSTM, Adam, cross-entropy) with a few robust additions. */
 export function defaultTrainConfig(): TrainConfig {
   return {
-    features: { logMel: resolveLogMelOptions({ preset: 'default' }), clipSeconds: 3, windowHopSeconds: 1, utteranceNorm: true, utteranceStd: false, speakerNorm: 0 },
+    features: { logMel: resolveLogMelOptions({ preset: 'default' }), clipSeconds: 3, windowHopSeconds: 1, utteranceNorm: true, utteranceStd: false, speechStats: false, speakerNorm: 0 },
     architecture: { ...DEFAULT_ARCHITECTURE, channels: [...DEFAULT_ARCHITECTURE.channels], poolFreq: [...DEFAULT_ARCHITECTURE.poolFreq], poolTime: [...DEFAULT_ARCHITECTURE.poolTime] },
     optimizer: { lr: 1.5e-3, beta1: 0.9, beta2: 0.999, weightDecay: 1e-4, decoupledWeightDecay: true, clipNorm: 5, labelSmoothing: 0.05, classWeights: 'balanced' },
     epochs: 60,
@@ -155,7 +161,8 @@ export function validateFeatureConfig(f: FeatureConfig, architecture?: Architect
   // Bundles written before these options existed normalised by the utterance's mean alone.
   const utteranceStd = f.utteranceStd === undefined ? false : is.boolean(`${where}.utteranceStd`, f.utteranceStd);
   const speakerNorm = f.speakerNorm === undefined ? 0 : is.number(`${where}.speakerNorm`, f.speakerNorm, { min: 0, max: 1 });
-  if ((utteranceStd || speakerNorm > 0) && !f.utteranceNorm) throw is.rangeError(`${where}.utteranceNorm`, `true when ${where}.utteranceStd or ${where}.speakerNorm is set (they change how the mean is removed)`, f.utteranceNorm);
+  const speechStats = f.speechStats === undefined ? false : is.boolean(`${where}.speechStats`, f.speechStats);
+  if ((utteranceStd || speakerNorm > 0 || speechStats) && !f.utteranceNorm) throw is.rangeError(`${where}.utteranceNorm`, `true when ${where}.utteranceStd, ${where}.speechStats or ${where}.speakerNorm is set (they change how the mean is removed)`, f.utteranceNorm);
   if (architecture) {
     const mels = architecture.poolFreq.reduce((m, p) => Math.floor(m / p), logMel.nMels);
     if (mels < 1) throw is.rangeError(`${where}.logMel.nMels`, `at least ${architecture.poolFreq.reduce((a, p) => a * p, 1)} mel bands for the frequency pooling ${JSON.stringify(architecture.poolFreq)}`, logMel.nMels);
@@ -163,7 +170,7 @@ export function validateFeatureConfig(f: FeatureConfig, architecture?: Architect
     const t = architecture.poolTime.reduce((m, p) => Math.floor(m / p), frames);
     if (t < 1) throw is.rangeError(`${where}.clipSeconds`, `a clip long enough for the time pooling ${JSON.stringify(architecture.poolTime)} (${architecture.poolTime.reduce((a, p) => a * p, 1)} frames of ${logMel.hopLength / logMel.sampleRate} s at least)`, f.clipSeconds);
   }
-  return { ...f, logMel, utteranceStd, speakerNorm };
+  return { ...f, logMel, utteranceStd, speechStats, speakerNorm };
 }
 
 /** Defaults overridden by `overrides` (validated; unknown keys are errors naming the key). */

@@ -6,6 +6,7 @@
 // same frame rule serve all three, so they cannot disagree.
 import { detectSpeech, type SpeechDetection } from '../audio/vad';
 import type { LogMel } from '../features/logmel';
+import { frameCount } from '../features/options';
 import type { FeatureConfig } from './config';
 import { rawClipFeatures } from './features';
 
@@ -87,6 +88,39 @@ export function speakerStats(clips: Float32Array[], speakers: readonly string[],
   }
   const bySpeaker = new Map([...all].map(([s, a]) => [s, (speech.get(s)?.frames ? speech.get(s)! : a).stats()!]));
   return { bySpeaker, perClip: speakers.map((s) => bySpeaker.get(s)!) };
+}
+
+/**
+ * Each clip's speech frames as 0/1 over the log-mel frames of the clip zero-padded to `padSamples`,
+ * back to back (setTrainingData's speechMasks): the frames speechFrameMask keeps. A clip with no
+ * speech has an all-zero mask, and its own statistics then use every frame.
+ */
+export function speechMasks(clips: readonly Float32Array[], f: FeatureConfig, padSamples: number): Uint8Array {
+  const frames = clips.map((c) => frameCount(f.logMel, Math.max(c.length, padSamples)));
+  const out = new Uint8Array(frames.reduce((a, b) => a + b, 0));
+  let at = 0;
+  clips.forEach((c, i) => {
+    const keep = speechFrameMask(c, f);
+    if (keep) for (let t = 0; t < frames[i]; t++) out[at + t] = keep(t) ? 1 : 0;
+    at += frames[i];
+  });
+  return out;
+}
+
+/**
+ * Each clip's own statistics over its speech frames (features.speechStats), or null for a clip with
+ * no speech (the native pipeline then uses all of its frames). `detections[i]`, when given, is clip
+ * i's speech detection already made with the default settings.
+ */
+export function ownSpeechStats(clips: Float32Array[], f: FeatureConfig, device = 'cpu', detections?: readonly (SpeechDetection | null | undefined)[]): (Float32Array | null)[] {
+  const out: (Float32Array | null)[] = [];
+  for (let i = 0; i < clips.length; i += 64) {
+    rawClipFeatures(clips.slice(i, i + 64), f, device).forEach((m, j) => {
+      const keep = speechFrameMask(clips[i + j], f, detections?.[i + j] ?? undefined);
+      out.push(keep ? new FeatureStats(f.logMel.nMels).add(m, keep).stats() : null);
+    });
+  }
+  return out;
 }
 
 /** Rows of per-clip statistics packed for the native calls: [clips·2·nMels]; a null row is NaN (use the clip's own). */

@@ -9,7 +9,7 @@ import type { BatchProgress, EpochRequest, EpochStats } from '../binding';
 import type { TrainConfig } from '../model/config';
 import { windowFrames } from '../model/features';
 import type { NativeModel } from '../model/native-model';
-import { packStats } from '../model/speaker-stats';
+import { packStats, speechMasks } from '../model/speaker-stats';
 import { planTrainingEpoch } from './plan';
 import { referenceSource } from './reference-pipeline';
 import type { PreparedData } from './prepare';
@@ -34,7 +34,10 @@ function nativeSource(net: NativeModel, d: PreparedData, config: TrainConfig): E
   const len = windowFrames(f);
   // Speaker normalisation: each clip's speaker's statistics, from that speaker's clean training clips.
   const speakerStats = f.speakerNorm > 0 ? packStats(d.trainStats!, f.logMel.nMels) : undefined;
-  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) });
+  const padSamples = Math.round(f.clipSeconds * f.logMel.sampleRate);
+  // speechStats: each clip's own statistics (clean or noisy copy) from its speech frames only.
+  const masks = f.speechStats ? speechMasks(d.trainClips, f, padSamples) : undefined;
+  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, speechMasks: masks, windowFrames: len, padSamples });
   // The network holds the audio now (int16); our float copies can go (an audioCache keeps its own).
   d.trainClips.length = 0;
   return {

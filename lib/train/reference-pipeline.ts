@@ -20,6 +20,7 @@ import type { Stopwatch } from './profile';
 export function referenceSource(net: NativeModel, d: PreparedData, config: TrainConfig, device: string): EpochSource {
   const f = config.features;
   if (f.speakerNorm > 0) throw is.rangeError('options.pipeline', "'native' with config.features.speakerNorm > 0 (the 'js' baseline normalises per utterance only)", 'js');
+  if (f.speechStats) throw is.rangeError('options.pipeline', "'native' with config.features.speechStats (the 'js' baseline takes statistics over every frame)", 'js');
   // Clean features are computed once; only noisy copies are recomputed per epoch.
   const cleanTrain = clipFeatures(d.trainClips, f, device);
   return {

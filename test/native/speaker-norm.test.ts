@@ -11,7 +11,7 @@ import { clipFeatures, evaluationWindows } from '../../lib/model/reference';
 import { loadModel } from '../../lib/index';
 import { readBundle } from '../../lib/model/bundle';
 import { NativeModel } from '../../lib/model/native-model';
-import { FeatureStats, packStats, speakerStats, speechFrameMask } from '../../lib/model/speaker-stats';
+import { FeatureStats, ownSpeechStats, packStats, speakerStats, speechFrameMask, speechMasks } from '../../lib/model/speaker-stats';
 import { meanByOwner } from '../../lib/metrics';
 import { Rng } from '../../lib/random';
 import { planTrainingEpoch } from '../../lib/train/plan';
@@ -19,6 +19,7 @@ import { referenceInput } from '../../lib/train/reference-pipeline';
 import { evaluate } from '../../lib/train/evaluate';
 import { encodeWav } from '../../lib/audio/wav';
 import { untrainedBundle } from '../helpers/bundles';
+import { exportOnnx } from '../../lib/export/onnx';
 
 const config: TrainConfig = resolveTrainConfig({
   features: { logMel: { nMels: 32 }, clipSeconds: 1, utteranceStd: true, speakerNorm: 0.5 },
@@ -109,6 +110,47 @@ test('training: entries normalised per speaker equal the TypeScript reference; t
   const bare = new NativeModel(config.architecture, f.logMel.nMels, 2, 'cpu', 1);
   const noStats = bare.setTrainingData(clips, labels, f.logMel, { utteranceNorm: true, windowFrames: len, padSamples: Math.round(f.clipSeconds * sr) });
   expect(() => bare.planInputs(planTrainingEpoch(config, 0, noStats.frames, len), entries)).toThrow(/speakerStats/);
+});
+
+test('speechStats: a training entry takes its own statistics over its speech frames (clean entries equal the TypeScript reference); the mask is checked', () => {
+  const sc = resolveTrainConfig({ ...config, features: { ...config.features, speakerNorm: 0, speechStats: true }, noise: { kind: 'onTheFly', p: 0.5, snrDb: [10, 20] } });
+  const sf = sc.features;
+  const clips = [...voiceA, ...voiceB];
+  const labels = Int32Array.from(clips, (_, i) => i % 2);
+  const len = windowFrames(sf);
+  const padSamples = Math.round(sf.clipSeconds * sr);
+  const masks = speechMasks(clips, sf, padSamples);
+  const net = new NativeModel(sc.architecture, sf.logMel.nMels, 2, 'cpu', 1);
+  const set = net.setTrainingData(clips, labels, sf.logMel, { utteranceNorm: true, utteranceStd: true, speechMasks: masks, windowFrames: len, padSamples });
+  net.setNormalization(set.mean, set.std); // SpecAugment fills with the mean
+  expect(masks.length).toBe(set.frames.reduce((a, b) => a + b, 0));
+  const plan = planTrainingEpoch(sc, 0, set.frames, len);
+  const entries = Int32Array.from({ length: plan.item.length }, (_, e) => e);
+  const got = net.planInputs(plan, entries);
+  const per = sf.logMel.nMels * len;
+  const clean = Array.from(plan.item, (_, e) => Number.isNaN(plan.snrDb[e]));
+  let at = 0;
+  const offsets = Array.from(set.frames, (n) => ((at += n), at - n));
+  for (const e of entries) {
+    if (!clean[e]) continue;
+    // Clean entries: the clip's raw features normalised with the statistics of its masked frames.
+    const i = plan.item[e];
+    const raw = rawClipFeatures([clips[i]], sf)[0];
+    const own = new FeatureStats(sf.logMel.nMels).add(raw, (t) => masks[offsets[i] + t] === 1).stats();
+    const m = clipFeatures([clips[i]], sf, 'cpu', [own])[0];
+    const want = referenceInput(m, plan, e, len, set.mean);
+    let worst = 0;
+    for (let j = 0; j < per; j++) worst = Math.max(worst, Math.abs(got[e * per + j] - want[j]));
+    expect(worst).toBeLessThan(1e-4);
+  }
+  expect(clean.some((c) => c) && clean.some((c) => !c)).toBe(true);
+  // Without the mask the same entries differ (the silent lead-in moved the statistics).
+  const plain = new NativeModel(sc.architecture, sf.logMel.nMels, 2, 'cpu', 1);
+  plain.setTrainingData(clips, labels, sf.logMel, { utteranceNorm: true, utteranceStd: true, windowFrames: len, padSamples });
+  plain.setNormalization(set.mean, set.std);
+  const other = plain.planInputs(plan, entries);
+  expect(Math.max(...Array.from(other, (v, j) => Math.abs(v - got[j])))).toBeGreaterThan(0.1);
+  expect(() => new NativeModel(sc.architecture, sf.logMel.nMels, 2, 'cpu', 1).setTrainingData(clips, labels, sf.logMel, { utteranceNorm: true, speechMasks: masks.subarray(1), windowFrames: len, padSamples })).toThrow(/speechMasks/);
 });
 
 describe('prediction with a voice', () => {
@@ -210,4 +252,32 @@ describe('prediction with a voice', () => {
     expect(r.adapted!.protocol.description).toMatch(/adapted/);
     expect(r.adapted!.note).toBeNull();
   });
+});
+
+test("speechStats: prediction normalises a lone clip with its speech frames' statistics, the rule training used", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-speech-stats-'));
+  try {
+    const features = { logMel: { nMels: 32 }, clipSeconds: 1, windowHopSeconds: 0.5, utteranceStd: true };
+    untrainedBundle(path.join(tmp, 'speech'), ['angry', 'happy', 'sad'], 21, { features: { ...features, speechStats: true }, architecture: { channels: [4, 8, 8, 8], lstmHidden: 8, lstmLayers: 1 } });
+    untrainedBundle(path.join(tmp, 'all'), ['angry', 'happy', 'sad'], 21, { features, architecture: { channels: [4, 8, 8, 8], lstmHidden: 8, lstmLayers: 1 } });
+    const speech = loadModel(path.join(tmp, 'speech'));
+    const all = loadModel(path.join(tmp, 'all'));
+    // The same weights: with the own speech statistics given explicitly, the plain model answers the same.
+    const own = ownSpeechStats(voiceA, speech.features);
+    expect(own.every((r) => r !== null)).toBe(true);
+    const got = speech.probabilities(voiceA, { calibrated: false });
+    const want = all.probabilities(voiceA, { calibrated: false, stats: own });
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])))).toBeLessThan(1e-6);
+    const plain = all.probabilities(voiceA, { calibrated: false });
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(1e-4);
+    // A voice's statistics still replace the own ones.
+    const voice = speakerStats(voiceA, voiceA.map(() => 'a'), speech.features).perClip;
+    const adapted = speech.probabilities(voiceA, { calibrated: false, stats: voice });
+    const adaptedPlain = all.probabilities(voiceA, { calibrated: false, stats: voice });
+    expect(Math.max(...Array.from(adapted, (v, i) => Math.abs(v - adaptedPlain[i])))).toBeLessThan(1e-6);
+    // An ONNX graph cannot detect speech: the full export is refused, naming the way out.
+    expect(() => exportOnnx(path.join(tmp, 'speech'), path.join(tmp, 'm.onnx'))).toThrow(expect.objectContaining({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/speechStats.*options\.features false/) }));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });
