@@ -98,6 +98,8 @@ export interface EpochRequest {
   timeMasks: number;
   timeMaskWidth: number;
   mixupAlpha: number;
+  /** Knowledge distillation: the share α in [0, 1] of the loss on the teacher's probabilities (TrainingFeatures.teacher); 0 or absent = labels only. */
+  teacherWeight?: number;
 }
 
 export interface EpochStats {
@@ -208,6 +210,8 @@ export interface TrainingFeatures {
   utteranceStd?: boolean;
   /** [clips·2·nMels]: each clip's speaker's per-mel mean then std (lib/model/speaker-stats.ts), for plan entries with bySpeaker. */
   speakerStats?: Float32Array;
+  /** [clips·nClasses]: a teacher's probabilities for each clip (rows sum to 1), the soft targets of EpochRequest.teacherWeight (lib/train/teacher.ts). */
+  teacher?: Float32Array;
   windowFrames: number;
   padSamples: number;
 }

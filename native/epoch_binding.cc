@@ -1,6 +1,7 @@
 // The bindings of the native epoch pipeline (native/epoch_pipeline.h): NativeModel's methods
 //   setTrainingData(clips: Float32Array[], labels: Int32Array, mel,
-//                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels], windowFrames, padSamples })
+//                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels],
+//                     teacher?: Float32Array [clips·nClasses], windowFrames, padSamples })
 //     → { frames: Int32Array, mean: Float32Array, std: Float32Array }
 //   trainPlannedEpoch(plan, options, onProgress?) → Promise<EpochStats>
 //   planInputs(plan, entries: Int32Array) → Float32Array (the producer's inputs for some entries; tests)
@@ -86,13 +87,21 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
         throw ArgumentError("featureOptions.speakerStats must hold clips × 2 × nMels = " + std::to_string(want) + " values, not " + std::to_string(st.ElementLength()));
       speakerStats = torch::from_blob(st.Data(), {static_cast<int64_t>(clips.size()), 2, fo.mel.nMels}, torch::kFloat32).clone();
     }
+    torch::Tensor teacher;
+    if (!isNullish(f, "teacher")) {
+      auto q = requireFloat32Array(f.Get("teacher"), "featureOptions.teacher");
+      const int64_t k = trainer_->config().nClasses, want = static_cast<int64_t>(clips.size()) * k;
+      if (static_cast<int64_t>(q.ElementLength()) != want)
+        throw ArgumentError("featureOptions.teacher must hold clips × nClasses = " + std::to_string(want) + " values, not " + std::to_string(q.ElementLength()));
+      teacher = torch::from_blob(q.Data(), {static_cast<int64_t>(clips.size()), k}, torch::kFloat32).clone();
+    }
     fo.windowFrames = requireInt(f, "windowFrames", "featureOptions");
     fo.padSamples = requireInt(f, "padSamples", "featureOptions");
     fo.device = trainer_->device();
     if (fo.windowFrames < 1 || fo.padSamples < 0) throw ArgumentError("Expected positive featureOptions.windowFrames and featureOptions.padSamples >= 0");
     std::shared_ptr<TrainingSet> set;
     try {
-      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats);
+      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats, teacher);
     } catch (const std::invalid_argument& e) {
       throw ArgumentError(e.what());
     }
@@ -119,6 +128,8 @@ Napi::Value NativeModel::TrainPlannedEpoch(const Napi::CallbackInfo& info) {
     const int64_t prefetch = isNullish(p, "prefetch") ? 3 : requireInt(p, "prefetch", "plan");
     if (prefetch < 1) throw ArgumentError("Expected positive integer for plan.prefetch");
     const EpochOptions eo = readEpochOptions(info[1]);
+    if (eo.teacherWeight > 0 && !trainingSet_->hasTeacher())
+      throw ArgumentError("options.teacherWeight > 0 needs the teacher's probabilities: pass featureOptions.teacher to setTrainingData");
     auto trainer = trainer_;
     auto set = trainingSet_;
     EpochJob job = [trainer, set, plan, eo, prefetch](const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {
