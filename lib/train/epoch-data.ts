@@ -34,7 +34,9 @@ function nativeSource(net: NativeModel, d: PreparedData, config: TrainConfig): E
   const len = windowFrames(f);
   // Speaker normalisation: each clip's speaker's statistics, from that speaker's clean training clips.
   const speakerStats = f.speakerNorm > 0 ? packStats(d.trainStats!, f.logMel.nMels) : undefined;
-  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) });
+  // Distillation: each clip's row of the teacher's probabilities (teacher.ts), the batches' soft targets.
+  const teacher = d.teacher?.probs;
+  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, teacher, windowFrames: len, padSamples: Math.round(f.clipSeconds * f.logMel.sampleRate) });
   // The network holds the audio now (int16); our float copies can go (an audioCache keeps its own).
   d.trainClips.length = 0;
   return {
