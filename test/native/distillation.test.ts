@@ -192,16 +192,23 @@ describe('train({ teacher })', () => {
     expect(readBundle(labelsOnly.out!).meta.training).not.toHaveProperty('teacher');
   });
 
-  test('clear errors: a folder that is not a model, a teacher without one of the classes, teacherWeight outside [0, 1]', async () => {
+  test('clear errors: a folder that is not a model, a teacher without one of the classes or at another sample rate, teacherWeight outside [0, 1]', async () => {
     const empty = path.join(tmp, 'not-a-model');
     fs.mkdirSync(empty);
     await expect(student('e1', { teacher: empty })).rejects.toMatchObject({ code: 'ERR_MODEL', message: expect.stringMatching(/^options\.teacher: .*not-a-model is not a usable ser-native model bundle: model\.json is missing/) });
     // 'sad' heard as 'calm': the student has a class the teacher never learnt.
     await expect(student('e2', { teacher: teacherDir, labelMap: 'sad=calm' })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacher \(.*teacher\) has no class 'calm' \(its labels: neutral, happy, sad, angry\); give a teacher trained on every class/) });
+    // The same teacher, said to take 22.05 kHz audio.
+    const other = path.join(tmp, 'teacher-22k');
+    fs.cpSync(path.join(teacherDir, 'model'), other, { recursive: true });
+    const json = JSON.parse(fs.readFileSync(path.join(other, 'model.json'), 'utf8'));
+    json.features.logMel.sampleRate = 22050;
+    fs.writeFileSync(path.join(other, 'model.json'), JSON.stringify(json));
+    await expect(student('e6', { teacher: other })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacher \(.*teacher-22k\) takes audio at 22050 Hz but this run's features are at 16000 Hz/) });
     for (const w of [1.5, -0.5]) await expect(student('e3', { teacher: teacherDir, teacherWeight: w })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: `Expected number in [0, 1] for options.teacherWeight but received ${w} of type number` });
     await expect(student('e4', { teacherWeight: 0.5 })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacherWeight needs options\.teacher/) });
     await expect(student('e5', { teacher: teacherDir, pipeline: 'js' })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacher needs options\.pipeline 'native'/) });
     await expect(trainFolds({ ...data, folds: 3, split, epochs: 1, config: fixed, teacher: teacherDir, teacherWeight: 2 })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacherWeight/) });
-    for (const e of ['e1', 'e3', 'e4', 'e5']) expect(fs.existsSync(path.join(tmp, e, 'model'))).toBe(false);
+    for (const e of ['e1', 'e3', 'e4', 'e5', 'e6']) expect(fs.existsSync(path.join(tmp, e, 'model'))).toBe(false);
   }, 120000);
 });
