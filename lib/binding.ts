@@ -98,6 +98,8 @@ export interface EpochRequest {
   timeMasks: number;
   timeMaskWidth: number;
   mixupAlpha: number;
+  /** Knowledge distillation: the share α in [0, 1] of the loss on the teacher's probabilities (TrainingFeatures.teacher); 0 or absent = labels only. */
+  teacherWeight?: number;
 }
 
 export interface EpochStats {
@@ -210,6 +212,8 @@ export interface TrainingFeatures {
   speakerStats?: Float32Array;
   /** Σ frames: each clip's log-mel frames (clip padded to padSamples) back to back, 1 = speech; own statistics use those frames only. */
   speechMasks?: Uint8Array;
+  /** [clips·nClasses]: a teacher's probabilities for each clip (rows sum to 1), the soft targets of EpochRequest.teacherWeight (lib/train/teacher.ts). */
+  teacher?: Float32Array;
   windowFrames: number;
   padSamples: number;
 }

@@ -1,7 +1,8 @@
 // The bindings of the native epoch pipeline (native/epoch_pipeline.h): NativeModel's methods
 //   setTrainingData(clips: Float32Array[], labels: Int32Array, mel,
 //                   { utteranceNorm, utteranceStd?, speakerStats?: Float32Array [clips·2·nMels],
-//                     speechMasks?: Uint8Array [Σ frames], windowFrames, padSamples })
+//                     teacher?: Float32Array [clips·nClasses], speechMasks?: Uint8Array [Σ frames],
+//                     windowFrames, padSamples })
 //     → { frames: Int32Array, mean: Float32Array, std: Float32Array }
 //   trainPlannedEpoch(plan, options, onProgress?) → Promise<EpochStats>
 //   planInputs(plan, entries: Int32Array) → Float32Array (the producer's inputs for some entries; tests)
@@ -87,6 +88,14 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
         throw ArgumentError("featureOptions.speakerStats must hold clips × 2 × nMels = " + std::to_string(want) + " values, not " + std::to_string(st.ElementLength()));
       speakerStats = torch::from_blob(st.Data(), {static_cast<int64_t>(clips.size()), 2, fo.mel.nMels}, torch::kFloat32).clone();
     }
+    torch::Tensor teacher;
+    if (!isNullish(f, "teacher")) {
+      auto q = requireFloat32Array(f.Get("teacher"), "featureOptions.teacher");
+      const int64_t k = trainer_->config().nClasses, want = static_cast<int64_t>(clips.size()) * k;
+      if (static_cast<int64_t>(q.ElementLength()) != want)
+        throw ArgumentError("featureOptions.teacher must hold clips × nClasses = " + std::to_string(want) + " values, not " + std::to_string(q.ElementLength()));
+      teacher = torch::from_blob(q.Data(), {static_cast<int64_t>(clips.size()), k}, torch::kFloat32).clone();
+    }
     fo.windowFrames = requireInt(f, "windowFrames", "featureOptions");
     fo.padSamples = requireInt(f, "padSamples", "featureOptions");
     fo.device = trainer_->device();
@@ -108,7 +117,7 @@ Napi::Value NativeModel::SetTrainingData(const Napi::CallbackInfo& info) {
     }
     std::shared_ptr<TrainingSet> set;
     try {
-      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats, std::move(speechMasks));
+      set = std::make_shared<TrainingSet>(clips, lengths, std::move(labels), fo, speakerStats, teacher, std::move(speechMasks));
     } catch (const std::invalid_argument& e) {
       throw ArgumentError(e.what());
     }
@@ -135,6 +144,8 @@ Napi::Value NativeModel::TrainPlannedEpoch(const Napi::CallbackInfo& info) {
     const int64_t prefetch = isNullish(p, "prefetch") ? 3 : requireInt(p, "prefetch", "plan");
     if (prefetch < 1) throw ArgumentError("Expected positive integer for plan.prefetch");
     const EpochOptions eo = readEpochOptions(info[1]);
+    if (eo.teacherWeight > 0 && !trainingSet_->hasTeacher())
+      throw ArgumentError("options.teacherWeight > 0 needs the teacher's probabilities: pass featureOptions.teacher to setTrainingData");
     auto trainer = trainer_;
     auto set = trainingSet_;
     EpochJob job = [trainer, set, plan, eo, prefetch](const std::function<void(int64_t, int64_t, double)>& progress, const std::atomic<bool>& cancel) {

@@ -34,8 +34,8 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-                         const TrainingFeatureOptions& options, torch::Tensor speakerStats, std::vector<torch::Tensor> speechMasks)
-    : options_(options), labels_(std::move(labels)), speakerStats_(std::move(speakerStats)), speechMasks_(std::move(speechMasks)) {
+                         const TrainingFeatureOptions& options, torch::Tensor speakerStats, torch::Tensor teacher, std::vector<torch::Tensor> speechMasks)
+    : options_(options), labels_(std::move(labels)), speakerStats_(std::move(speakerStats)), teacher_(std::move(teacher)), speechMasks_(std::move(speechMasks)) {
   require(!clips.empty(), "the training set is empty");
   require(clips.size() == lengths.size() && clips.size() == labels_.size(), "clips, lengths and labels differ in count");
   const int64_t nMels = options_.mel.nMels;
@@ -48,6 +48,20 @@ TrainingSet::TrainingSet(const std::vector<const float*>& clips, const std::vect
   }
   require(speechMasks_.empty() || speechMasks_.size() == clips.size(), "speechMasks must have one mask per clip");
   require(speechMasks_.empty() || options_.norm.utteranceNorm, "speech masks need utteranceNorm");
+  if (teacher_.defined()) {
+    require(teacher_.dim() == 2 && teacher_.size(0) == static_cast<int64_t>(clips.size()) && teacher_.size(1) >= 2,
+            "teacher must be [clips, classes] with at least 2 classes");
+    teacher_ = teacher_.to(torch::kFloat32).contiguous();
+    require(teacher_.isfinite().all().item<bool>(), "teacher contains NaN or Infinity");
+    auto negative = (teacher_ < 0).any(1).nonzero();
+    if (negative.numel() > 0) throw std::invalid_argument("teacher row " + std::to_string(negative[0][0].item<int64_t>()) + " has a negative probability");
+    auto sums = teacher_.to(torch::kFloat64).sum(1);
+    auto off = (sums - 1).abs().gt(1e-3).nonzero();
+    if (off.numel() > 0) {
+      const int64_t row = off[0][0].item<int64_t>();
+      throw std::invalid_argument("teacher row " + std::to_string(row) + " sums to " + std::to_string(sums[row].item<double>()) + ", not 1 (rows are probabilities)");
+    }
+  }
   auto sum = torch::zeros({nMels}, torch::kFloat64), sq = torch::zeros({nMels}, torch::kFloat64);
   int64_t count = 0;
   audio_.resize(clips.size());
@@ -212,6 +226,9 @@ EpochResult trainPlannedEpoch(Trainer& trainer, const TrainingSet& set, const Ep
   require(set.options().mel.nMels == trainer.config().nMels, "the training set's nMels differs from the model's");
   for (int64_t i = 0; i < set.size(); ++i)
     require(set.label(i) >= 0 && set.label(i) < trainer.config().nClasses, "labels must be in [0, nClasses)");
+  require(o.teacherWeight == 0 || set.hasTeacher(), "options.teacherWeight > 0 needs the teacher's probabilities: featureOptions.teacher in setTrainingData");
+  require(!set.hasTeacher() || set.teacher().size(1) == trainer.config().nClasses, "the training set's teacher has " +
+          std::to_string(set.hasTeacher() ? set.teacher().size(1) : 0) + " classes, the model " + std::to_string(trainer.config().nClasses));
   const int64_t n = static_cast<int64_t>(plan.order.size());
   require(n > 0, "plan.order is empty");
   const int64_t len = set.options().windowFrames, nMels = set.options().mel.nMels;
@@ -236,11 +253,14 @@ EpochResult trainPlannedEpoch(Trainer& trainer, const TrainingSet& set, const Ep
         batch.y = torch::empty({size}, torch::kLong);
         float* xs = batch.x.data_ptr<float>();
         int64_t* ys = batch.y.data_ptr<int64_t>();
+        std::vector<int64_t> items(static_cast<size_t>(size));
         for (int64_t s = 0; s < size; ++s) {
           const int32_t e = plan.order[first + s];
           makeInput(set, plan, e, fill, xs + s * nMels * len, &made);
           ys[s] = set.label(plan.item[e]);
+          items[s] = plan.item[e];
         }
+        if (set.hasTeacher()) batch.q = set.teacher().index_select(0, torch::tensor(items, torch::kLong));
         if (!queue.push(std::move(batch))) break;
       }
     } catch (...) {

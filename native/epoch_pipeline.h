@@ -33,10 +33,13 @@ class TrainingSet {
  public:
   // clips: float samples at the feature rate; labels: class of each clip; speakerStats, when defined,
   // [clips, 2, nMels]: the statistics of each clip's speaker (normalizeFeatures), for plan entries
-  // that are normalised per speaker instead of per utterance. speechMasks, when not empty, one bool
-  // [frames(i)] per clip: a clip's own statistics (clean or noisy) come from those frames only.
+  // that are normalised per speaker instead of per utterance; teacher, when defined, [clips, classes]
+  // float32: a teacher's probabilities for each clip (finite, non-negative, rows summing to 1), the
+  // soft targets of knowledge distillation (Batch.q, EpochOptions.teacherWeight). speechMasks, when
+  // not empty, one bool [frames(i)] per clip: a clip's own statistics (clean or noisy) come from
+  // those frames only.
   TrainingSet(const std::vector<const float*>& clips, const std::vector<int64_t>& lengths, std::vector<int64_t> labels,
-              const TrainingFeatureOptions& options, torch::Tensor speakerStats = torch::Tensor(),
+              const TrainingFeatureOptions& options, torch::Tensor speakerStats = torch::Tensor(), torch::Tensor teacher = torch::Tensor(),
               std::vector<torch::Tensor> speechMasks = {});
 
   int64_t size() const { return static_cast<int64_t>(labels_.size()); }
@@ -44,6 +47,8 @@ class TrainingSet {
   int64_t label(int64_t i) const { return labels_[i]; }
   const torch::Tensor& clean(int64_t i) const { return clean_[i]; }  // [nMels, frames], not normalised
   bool hasSpeakerStats() const { return speakerStats_.defined(); }
+  bool hasTeacher() const { return teacher_.defined(); }
+  const torch::Tensor& teacher() const { return teacher_; }  // [clips, classes] float32, or undefined
   const TrainingFeatureOptions& options() const { return options_; }
   // Per-mel mean and standard deviation over every frame of the clean features, each normalised with
   // its own statistics (as normalisationStats in TS).
@@ -70,6 +75,7 @@ class TrainingSet {
   std::vector<torch::Tensor> clean_;
   torch::Tensor mean_, std_;
   torch::Tensor speakerStats_;
+  torch::Tensor teacher_;
   std::vector<torch::Tensor> speechMasks_;
 };
 
@@ -101,7 +107,8 @@ void cropWarpMask(const torch::Tensor& m, int64_t start, int64_t len, double tim
 // cropWarpMask. What the producer thread does for each entry.
 void makeInput(const TrainingSet& set, const EpochPlan& plan, int64_t e, const torch::Tensor& fill, float* out, EpochTimings* times);
 
-// Batches of the plan, `batchSize` entries each (a lone last entry is dropped: batch norm needs two).
+// Batches of the plan, `batchSize` entries each (a lone last entry is dropped: batch norm needs two);
+// with a teacher in the set, each batch carries its entries' rows of it (Batch.q).
 // Produced on a thread of its own (one intra-op thread), at most `prefetch` batches ahead, and
 // consumed by Trainer::trainBatches on the calling thread. Returns when the epoch ends, is
 // cancelled or fails; the producer thread has always been joined by then.

@@ -78,7 +78,9 @@ EpochOptions readEpochOptions(const Napi::Value& v) {
   eo.timeMasks = requireInt(o, "timeMasks", w);
   eo.timeMaskWidth = requireInt(o, "timeMaskWidth", w);
   eo.mixupAlpha = requireNumber(o, "mixupAlpha", w);
+  if (!isNullish(o, "teacherWeight")) eo.teacherWeight = requireNumber(o, "teacherWeight", w);
   if (eo.batchSize < 1) throw ArgumentError("Expected positive integer for options.batchSize");
+  if (!(eo.teacherWeight >= 0 && eo.teacherWeight <= 1)) throw ArgumentError("Expected a number in [0, 1] for options.teacherWeight");
   return eo;
 }
 

@@ -103,6 +103,8 @@ EpochResult Trainer::trainEpoch(const torch::Tensor& features, const torch::Tens
   if (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() >= net_->config.nClasses)
     throw std::invalid_argument("labels must be in [0, nClasses)");
   if (o.batchSize < 1) throw std::invalid_argument("batchSize must be positive");
+  if (o.teacherWeight != 0)
+    throw std::invalid_argument("options.teacherWeight must be 0 in trainEpoch (it has no teacher's probabilities): distil through setTrainingData's featureOptions.teacher and trainPlannedEpoch");
 
   std::mt19937_64 rng(o.seed);
   auto order = torch::arange(n, torch::TensorOptions().dtype(torch::kLong));
@@ -152,6 +154,9 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
   int64_t correct = 0;
   auto ceOptions = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(optimizerOptions_.labelSmoothing);
   if (classWeights_.defined()) ceOptions = ceOptions.weight(classWeights_);
+  const double alpha = o.teacherWeight;
+  if (!(alpha >= 0 && alpha <= 1)) throw std::invalid_argument("options.teacherWeight must be in [0, 1]");
+  const bool distil = alpha > 0;
   Batch batch;
   for (int64_t b = 0;; ++b) {
     if (cancel.load()) {
@@ -163,6 +168,15 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
     auto x = batch.x.to(device_);
     auto y = batch.y.to(device_);
     const int64_t size = x.size(0);
+    // Soft targets take part only with a weight: α = 0 is exactly the labels-only loss.
+    const bool soft = distil && batch.q.defined();
+    if (distil && !soft) throw std::invalid_argument("options.teacherWeight > 0 needs the teacher's probabilities in every batch");
+    torch::Tensor q;
+    if (soft) {
+      if (batch.q.dim() != 2 || batch.q.size(0) != size || batch.q.size(1) != net_->config.nClasses)
+        throw std::invalid_argument("the teacher's probabilities must be [batch, nClasses] = [" + std::to_string(size) + ", " + std::to_string(net_->config.nClasses) + "]");
+      q = batch.q.to(device_, torch::kFloat32);
+    }
     lap(r.seconds.batch);
     optimizer_->zero_grad();
     torch::Tensor loss, logits;
@@ -175,11 +189,18 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
       for (int64_t i = size - 1; i > 0; --i) std::swap(pa[i], pa[std::uniform_int_distribution<int64_t>(0, i)(rng)]);
       perm = perm.to(device_);
       logits = net_->forward(lam * x + (1 - lam) * x.index_select(0, perm));
-      loss = lam * torch::nn::functional::cross_entropy(logits, y, ceOptions) +
-             (1 - lam) * torch::nn::functional::cross_entropy(logits, y.index_select(0, perm), ceOptions);
+      if (soft) q = lam * q + (1 - lam) * q.index_select(0, perm);  // the mixed clip's teacher target: the same λ and partner
+      if (!soft || alpha < 1)
+        loss = lam * torch::nn::functional::cross_entropy(logits, y, ceOptions) +
+               (1 - lam) * torch::nn::functional::cross_entropy(logits, y.index_select(0, perm), ceOptions);
     } else {
       logits = net_->forward(x);
-      loss = torch::nn::functional::cross_entropy(logits, y, ceOptions);
+      if (!soft || alpha < 1) loss = torch::nn::functional::cross_entropy(logits, y, ceOptions);
+    }
+    if (soft) {
+      // Cross-entropy against the teacher's distribution, mean over the batch.
+      auto distilled = -(q * torch::log_softmax(logits, 1)).sum(1).mean();
+      loss = alpha < 1 ? (1 - alpha) * loss + alpha * distilled : distilled;
     }
     lap(r.seconds.forward);
     loss.backward();

@@ -36,6 +36,9 @@ struct EpochOptions {
   // SpecAugment (Park et al. 2019): masks of up to `width` mel bins / frames, `count` of each.
   int64_t freqMasks = 0, freqMaskWidth = 0, timeMasks = 0, timeMaskWidth = 0;
   double mixupAlpha = 0.0;  // 0 = off
+  // Knowledge distillation: the share α in [0, 1] of the loss on the teacher's probabilities (Batch.q):
+  // (1−α)·CE(logits, y) + α·(−Σ_k q_k·log_softmax(logits)_k), mean over the batch. 0 = labels only.
+  double teacherWeight = 0.0;
 };
 
 // Wall seconds per phase of an epoch (steady clock on the worker thread; on CUDA, launch time
@@ -55,9 +58,10 @@ struct EpochResult {
 
 using NamedTensors = std::vector<std::pair<std::string, torch::Tensor>>;
 
-// One training batch on the CPU: x [batch, 1, nMels, frames] float (augmented), y [batch] int64.
+// One training batch on the CPU: x [batch, 1, nMels, frames] float (augmented), y [batch] int64, and
+// optionally q [batch, nClasses] float, a teacher's probabilities (soft targets; EpochOptions.teacherWeight).
 struct Batch {
-  torch::Tensor x, y;
+  torch::Tensor x, y, q;
 };
 
 class Trainer {

@@ -24,6 +24,8 @@ interface Args extends DataArgs {
   workers?: number;
   'fold-corpora'?: string;
   'member-epochs'?: number;
+  teacher?: string;
+  'teacher-weight'?: number;
   float16: boolean;
   calibrate: boolean;
   json: boolean;
@@ -42,6 +44,7 @@ export function summarize(r: TrainResult, calibration?: RunCalibration | null): 
   }
   if (r.cancelled) lines.push('training was cancelled; the bundle holds the best checkpoint before that');
   if (r.skipped.length) lines.push(`${r.skipped.length} files skipped (listed in metrics.json), e.g. ${r.skipped[0].path}: ${r.skipped[0].reason}`);
+  if (r.teacher) lines.push(`distilled from ${r.teacher.path}: loss ${+(1 - r.teacher.weight).toFixed(6)} × labels + ${r.teacher.weight} × the teacher's calibrated probabilities`);
   if (r.out) lines.push(`wrote ${path.join(r.out, 'model')}/, metrics.json, history.jsonl, report.html in ${r.out}`);
   if (calibration) lines.push(summarizeCalibration(calibration));
   lines.push(`${r.seconds.toFixed(0)} s on ${r.device}`);
@@ -85,13 +88,16 @@ export const trainCommand: Command<Args> = {
       .option('workers', { type: 'number', describe: 'With --folds: train the folds and members in N worker processes side by side, each with an equal share of the cores as its LibTorch threads (default: one after another in this process); progress lines come from the workers on stderr' })
       .option('fold-corpora', { type: 'string', describe: "With --folds: only these corpora's speakers (comma-separated, e.g. ravdess,savee) go into the folds and the out-of-fold figures; the other corpora given train in every fold" })
       .option('member-epochs', { type: 'number', describe: 'With --members: epochs of each full-data member (default: the median best epoch of the folds)' })
+      .option('teacher', { type: 'string', describe: "Knowledge distillation: a model folder (e.g. a --folds ensemble) whose calibrated probabilities for each training clip are soft targets besides the labels; it must know every class of this run" })
+      .option('teacher-weight', { type: 'number', describe: "With --teacher: the share of the loss on the teacher's probabilities, in [0, 1] (default 0.5; 1 = the teacher only)" })
       .option('float16', { type: 'boolean', default: false, describe: 'With --folds: store the weights in half precision (halves the bundle; probabilities move by < 1e-3)' })
       .option('calibrate', { type: 'boolean', default: true, describe: 'Fit a temperature on validation predictions and store it in the bundle (--no-calibrate to skip)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
       .option('profile', { type: 'boolean', default: false, describe: "Print where each epoch's time went (noise, log-mel, crops, SpecAugment, forward, backward, step, validation, checkpoint, progress) on stderr; history.jsonl has it either way" })
       .example('$0 train', 'Train on the built-in synthetic demo corpus')
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe')
-      .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out') as unknown as Argv<Args>,
+      .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out')
+      .example('$0 train --ravdess data/ravdess --savee data/savee --teacher runs/ens --out runs/student', 'One model distilled from that ensemble') as unknown as Argv<Args>,
   flagNames: (a) => ({
     ...dataFlagNames,
     ...(a.config ? { 'config.*': `$ in --config ${a.config}`, config: `--config ${a.config}` } : {}),
@@ -103,10 +109,13 @@ export const trainCommand: Command<Args> = {
     'options.workers': '--workers',
     'options.foldCorpora': '--fold-corpora',
     'options.memberEpochs': '--member-epochs',
+    'options.teacher': '--teacher',
+    'options.teacherWeight': '--teacher-weight',
   }),
   handler: async (a) => {
     checkDevice(a.device);
     if ((a.members !== undefined || a['member-epochs'] !== undefined || a.workers !== undefined || a['fold-corpora'] !== undefined) && a.folds === undefined) throw new UsageError('--members, --member-epochs, --workers and --fold-corpora apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
+    if (a['teacher-weight'] !== undefined && a.teacher === undefined) throw new UsageError('--teacher-weight applies to distillation: add --teacher DIR (the model whose probabilities the student learns from)');
     if (a.float16 && a.folds === undefined) throw new UsageError('--float16 applies to --folds ensembles (a single model bundle is small enough in float32): drop --float16 or add --folds K');
     let config: DeepPartial<TrainConfig> = {};
     if (a.config) {
@@ -144,7 +153,7 @@ export const trainCommand: Command<Args> = {
     try {
       if (a.folds !== undefined) {
         const { trainFolds } = await import('../../lib/train/folds');
-        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
+        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, teacher: a.teacher, teacherWeight: a['teacher-weight'], foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
         p.done();
         if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
         else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');
@@ -154,7 +163,7 @@ export const trainCommand: Command<Args> = {
       const audioCache = new Map<string, Float32Array>();
       // --split all: a final model on every speaker, exactly --epochs epochs, no validation.
       const validation = a.split === 'all' ? ('none' as const) : undefined;
-      const r = await train({ ...data, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, audioCache, onProgress, validation });
+      const r = await train({ ...data, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, audioCache, onProgress, validation, teacher: a.teacher, teacherWeight: a['teacher-weight'] });
       // The temperature is fitted on the best checkpoint's validation clips (not after a cancel).
       const { calibrateTraining } = await import('../../lib/train/calibrate');
       const calibration = a.calibrate && r.metrics && !r.cancelled ? await calibrateTraining(r, data, { device: r.device, audioCache }) : null;

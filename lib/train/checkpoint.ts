@@ -53,8 +53,9 @@ export class RunFiles {
 
   saveBundle(net: NativeModel, metrics: Record<string, unknown>): void {
     if (!this.bundleDir) return;
-    const { labels, split, protocol } = this.d;
-    saveBundle(this.bundleDir, { labels, features: this.config.features, architecture: this.config.architecture, training: { config: this.config, split, protocol }, metrics, versions: this.versions }, net.getState());
+    const { labels, split, protocol, teacher } = this.d;
+    const training = { config: this.config, split, protocol, ...(teacher ? { teacher: teacher.record } : {}) };
+    saveBundle(this.bundleDir, { labels, features: this.config.features, architecture: this.config.architecture, training, metrics, versions: this.versions }, net.getState());
   }
 
   appendHistory(record: EpochRecord): void {

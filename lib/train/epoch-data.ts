@@ -37,7 +37,9 @@ function nativeSource(net: NativeModel, d: PreparedData, config: TrainConfig): E
   const padSamples = Math.round(f.clipSeconds * f.logMel.sampleRate);
   // speechStats: each clip's own statistics (clean or noisy copy) from its speech frames only.
   const masks = f.speechStats ? speechMasks(d.trainClips, f, padSamples) : undefined;
-  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, speechMasks: masks, windowFrames: len, padSamples });
+  // Distillation: each clip's row of the teacher's probabilities (teacher.ts), the batches' soft targets.
+  const teacher = d.teacher?.probs;
+  const set = net.setTrainingData(d.trainClips, d.trainLabels, f.logMel, { utteranceNorm: f.utteranceNorm, utteranceStd: f.utteranceStd, speakerStats, teacher, speechMasks: masks, windowFrames: len, padSamples });
   // The network holds the audio now (int16); our float copies can go (an audioCache keeps its own).
   d.trainClips.length = 0;
   return {

@@ -22,7 +22,7 @@ import * as is from '../is';
 import { argmax, classificationReport, ClassificationReport, Protocol } from '../metrics';
 import { meanStd } from '../metrics/summary';
 import { applyTemperature, calibrationReport, CalibrationReport, crossFitTemperature, fitTemperature } from '../metrics/calibration';
-import { Calibration, Member, readBundle, saveBundle } from '../model/bundle';
+import { Calibration, Member, modelJsonPath, readBundle, saveBundle } from '../model/bundle';
 import { resolveTrainConfig, TrainConfig } from '../model/config';
 import { loadModel } from '../model/model';
 import { speakerStats } from '../model/speaker-stats';
@@ -32,6 +32,7 @@ import type { TrainOptions, TrainProgress } from './train';
 import { runTrainJob, type TrainJob, type TrainJobResult } from './train-worker';
 import { ProcessPool, threadShare, workerScript } from '../process-pool';
 import { outOption, withRunLock } from '../lock';
+import { openTeacher } from './teacher';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
   /** Number of speaker-grouped folds (≥ 2). */
@@ -202,6 +203,9 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   if (o.memberEpochs !== undefined) is.positiveInteger('options.memberEpochs', o.memberEpochs);
   const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
   const config = resolveTrainConfig({ ...(o.config === undefined ? {} : is.plainObject('config', o.config)), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  // Distillation: every fold and member learns from the same teacher (each train() scores its own
+  // clips); loaded here once only so that a bad teacher fails before the fold pass.
+  const teacher = openTeacher(o, config.features, o.device ?? 'cpu') !== null;
   const report = o.onProgress ?? (() => undefined);
   const sr = config.features.logMel.sampleRate;
 
@@ -331,6 +335,8 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       members: full ?? folds.map((f) => ({ name: `fold-${f.fold}`, seed: config.seed, epochs: f.bestEpoch, speakers: trainSpeakers.filter((sp) => !f.speakers.includes(sp)) })),
       split: { description, heldOut: heldSpeakers, train: { n: pool.length, speakers: trainSpeakers } },
       protocol: oofProtocol,
+      // The teacher as each member's train() recorded it (path, weight, its labels).
+      ...(teacher ? { teacher: JSON.parse(fs.readFileSync(modelJsonPath(path.join(root, full ? 'members' : 'folds', full ? full[0].name : 'fold-1', 'model')), 'utf8')).training?.teacher } : {}),
       ...(o.record?.training ?? {}),
     };
     const bundleDir = path.join(root, 'model');

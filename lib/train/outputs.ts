@@ -27,6 +27,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     device: r.device,
     versions,
     skipped: r.skipped,
+    ...(r.teacher ? { teacher: r.teacher } : {}),
     ...(calibration ? { calibration } : {}),
   };
   writeTextAtomic(path.join(out, 'metrics.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -35,6 +36,7 @@ export function writeTrainingOutputs(out: string, r: TrainResult, versions: { pa
     `Best epoch ${r.bestEpoch} of ${r.history.length}${r.stoppedEarly ? ' (stopped early: validation UAR stopped improving)' : ''}${r.cancelled ? ' (training was cancelled; this is the best checkpoint before that)' : ''}.`,
     `Device ${r.device}; ${r.seconds.toFixed(0)} s in all.`,
   ];
+  if (r.teacher) notes.push(`Distilled from ${r.teacher.path} (${r.teacher.members} member${r.teacher.members === 1 ? '' : 's'}): loss ${+(1 - r.teacher.weight).toFixed(6)} × cross-entropy on the labels + ${r.teacher.weight} × cross-entropy on the teacher's calibrated probabilities.`);
   if (r.skipped.length) notes.push(`${r.skipped.length} files were skipped (see metrics.json "skipped").`);
   const html = renderTrainingReport({
     title: 'ser-native training report',

@@ -8,6 +8,7 @@ import type { Protocol } from '../metrics';
 import type { TrainConfig } from '../model/config';
 import { speakerStats } from '../model/speaker-stats';
 import { labelsFor, loadAudio, resolveData, splitData } from './data';
+import { teacherTargets, type Teacher, type TeacherTargets } from './teacher';
 import type { SplitSummary, TrainOptions, TrainProgress } from './types';
 
 export interface PreparedData {
@@ -20,6 +21,8 @@ export interface PreparedData {
   trainLabels: Int32Array;
   /** With config.features.speakerNorm: each training clip's speaker's statistics (lib/model/speaker-stats.ts). */
   trainStats: Float32Array[] | null;
+  /** With options.teacher: its calibrated probabilities for each training clip, in `labels` order, and what the bundle records (teacher.ts). */
+  teacher: TeacherTargets | null;
   /** Validation: the items (for per-corpus figures), their label indices and decoded clips (scored by the native clip pipeline). */
   valItems: DatasetItem[];
   valLabels: number[];
@@ -35,7 +38,8 @@ export function protocolOf(split: Split): Protocol {
   };
 }
 
-export async function prepareTraining(o: TrainOptions, config: TrainConfig, device: string, report: (p: TrainProgress) => void): Promise<PreparedData> {
+/** `teacher`: the loaded teacher of a distilled run (teacher.ts openTeacher), or null. */
+export async function prepareTraining(o: TrainOptions, config: TrainConfig, device: string, report: (p: TrainProgress) => void, teacher: Teacher | null = null): Promise<PreparedData> {
   const f = config.features;
   report({ phase: 'data', message: 'indexing data' });
   const data = await resolveData(o);
@@ -51,6 +55,9 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
   const loadedVal = loadAudio(split.validation, f.logMel.sampleRate, (done, total) => report({ phase: 'audio', done: split.train.length + done, total: split.train.length + total }), o.audioCache);
   if (loadedTrain.items.length === 0) throw new SerNativeError('ERR_DATA', `none of the ${split.train.length} training files could be read (e.g. ${loadedTrain.skipped[0]?.path}: ${loadedTrain.skipped[0]?.reason})`);
 
+  // Distillation: the teacher's soft targets for the clean training clips, once for the whole run.
+  if (teacher) report({ phase: 'features', message: `teacher probabilities of ${loadedTrain.clips.length} training clips (${teacher.dir})` });
+  const targets = teacher ? await teacherTargets(teacher, loadedTrain.clips, labels) : null;
   report({ phase: 'features', message: `log-mel of ${loadedTrain.clips.length} training clips` });
   return {
     labels,
@@ -63,6 +70,7 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
     skipped: [...data.skipped, ...split.excluded, ...loadedTrain.skipped, ...loadedVal.skipped],
     trainClips: loadedTrain.clips,
     trainStats: f.speakerNorm > 0 ? speakerStats(loadedTrain.clips, loadedTrain.items.map((it) => it.speaker), f, device).perClip : null,
+    teacher: targets,
     trainLabels: Int32Array.from(loadedTrain.items.map((it) => labelIndex.get(it.emotion)!)),
     valItems: loadedVal.items,
     valLabels: loadedVal.items.map((it) => labelIndex.get(it.emotion)!),

@@ -1,5 +1,6 @@
 // train(): the whole training run, orchestrated in TypeScript over the native epoch loop, as steps:
-//   prepare.ts     data → split → audio → validation windows (once)
+//   prepare.ts     data → split → audio → validation windows (once); with a teacher, its soft
+//                  targets for the training clips (teacher.ts)
 //   epoch-data.ts  the epochs' batches: the training clips handed to the native pipeline once, then
 //                  per epoch a plan (plan.ts) that a native producer thread turns into batches (noise,
 //                  noisy log-mel, crops/warps, SpecAugment) while earlier batches train
@@ -22,6 +23,7 @@ import { EpochSource, epochSource } from './epoch-data';
 import { writeTrainingOutputs } from './outputs';
 import { checkDataOptions } from './data';
 import { balancedWeights, PreparedData, prepareTraining } from './prepare';
+import { openTeacher } from './teacher';
 import { Stopwatch, timed } from './profile';
 import { WeightAverage } from './weight-average';
 import type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './types';
@@ -33,7 +35,7 @@ export type { EpochRecord, TrainOptions, TrainProgress, TrainResult } from './ty
 export const train = withRunLock('train', (o) => outOption(o), trainUnlocked);
 
 async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
-  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true, pipeline: true, validation: true });
+  is.options<TrainOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, config: true, out: true, device: true, epochs: true, seed: true, onProgress: true, signal: true, audioCache: true, pipeline: true, validation: true, teacher: true, teacherWeight: true });
   const started = Date.now();
   const o = is.plainObject('options', options) as TrainOptions;
   const overrides: DeepPartial<TrainConfig> = { ...(o.config === undefined ? {} : is.plainObject('config', o.config)) };
@@ -41,12 +43,15 @@ async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
   if (o.seed !== undefined) overrides.seed = o.seed;
   const config = resolveTrainConfig(overrides);
   checkDataOptions(o); // before the first progress event (and LibTorch loads)
+  const pipeline = is.oneOf('options.pipeline', o.pipeline ?? 'native', ['native', 'js'] as const);
+  if (o.teacher !== undefined && pipeline === 'js') throw is.invalidArgument("options.teacher needs options.pipeline 'native' (the reference 'js' pipeline has no soft targets)");
   const device = resolveDevice(o.device ?? 'auto');
   const report = o.onProgress ?? (() => undefined);
 
-  const d = await prepareTraining(o, config, device, report);
+  // Distillation: the teacher is loaded (and a folder that is not a model fails) before any data is read.
+  const d = await prepareTraining(o, config, device, report, openTeacher(o, config.features, device));
   const net = new NativeModel(config.architecture, config.features.logMel.nMels, d.labels.length, device, config.seed);
-  const source = epochSource(is.oneOf('options.pipeline', o.pipeline ?? 'native', ['native', 'js'] as const), net, d, config, device);
+  const source = epochSource(pipeline, net, d, config, device);
   net.setNormalization(source.stats.mean, source.stats.std);
   net.configureOptimizer(config.optimizer, config.optimizer.classWeights === 'balanced' ? balancedWeights(d.trainLabels, d.labels.length) : null);
   const files = new RunFiles(o.out, d, config, { package: info().version, libtorch: info().libtorch.version });
@@ -69,6 +74,7 @@ async function trainUnlocked(options: TrainOptions = {}): Promise<TrainResult> {
     out: o.out ? path.resolve(o.out) : null,
     seconds: (Date.now() - started) / 1000,
     device,
+    teacher: d.teacher?.record ?? null,
   };
   if (o.out) writeTrainingOutputs(o.out, result, files.versions);
   return result;
@@ -94,7 +100,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
     const lr = learningRateAt(config, epoch) * best.plateauScale;
     net.setLearningRate(lr);
 
-    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha };
+    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha, teacherWeight: d.teacher?.record.weight ?? 0 };
     const onBatch = (p: BatchProgress) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }));
     const stats = await source.trainEpoch(epoch, request, onBatch, o.signal, watch);
     watch.skip();

@@ -4,6 +4,7 @@ import type { DeepPartial, TrainConfig } from '../model/config';
 import type * as is from '../is';
 import type { AudioCache, DataOptions } from './data';
 import type { EpochProfile } from './profile';
+import type { TeacherRecord } from './teacher';
 
 export type TrainProgress =
   | { phase: 'data'; message: string }
@@ -50,6 +51,14 @@ export interface TrainOptions extends DataOptions {
    * thread, kept as the baseline of `npm run bench:train`.
    */
   pipeline?: 'native' | 'js';
+  /**
+   * Knowledge distillation (lib/train/teacher.ts): a model folder (e.g. an ensemble from trainFolds)
+   * whose calibrated probabilities for each clean training clip are soft targets besides the labels.
+   * It must know every class of this run and take audio at the same sample rate.
+   */
+  teacher?: string;
+  /** With `teacher`: α in [0, 1], the share of the loss on the teacher's probabilities (default 0.5; 0 = labels only, 1 = teacher only). */
+  teacherWeight?: number;
 }
 
 export interface SplitSummary {
@@ -73,4 +82,6 @@ export interface TrainResult {
   out: string | null;
   seconds: number;
   device: string;
+  /** The teacher of a distilled run (also in the bundle's training record), else null. */
+  teacher: TeacherRecord | null;
 }

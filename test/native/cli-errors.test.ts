@@ -110,6 +110,9 @@ const rows: Row[] = [
   u('train', 'a --config that does not exist', ['--config', 'missing.json'], /cannot read --config missing\.json/),
   f('train', 'a data folder that does not exist', ['--ravdess', 'no-such-folder'], 'ERR_DATA', /'no-such-folder': no such folder/),
   f('train', 'an --out that cannot be written', ['--out', 'notes.wav/run'], 'ERR_IO', /notes\.wav\/run/),
+  f('train', 'a --teacher folder that is not a model', ['--teacher', 'bad-model'], 'ERR_MODEL', /^--teacher: bad-model is not a usable ser-native model bundle/),
+  a('train', 'a --teacher-weight out of range', ['--teacher', 'bad-model', '--teacher-weight', '2'], /for --teacher-weight but received 2/),
+  u('train', '--teacher-weight without --teacher', ['--teacher-weight', '0.5'], /--teacher-weight applies to distillation: add --teacher DIR/),
 
   // evaluate
   u('evaluate', 'an unknown flag', ['--modle', 'm', '--demo'], /--modle \(did you mean --model\?\)/),
