@@ -100,6 +100,8 @@ export interface EpochRequest {
   mixupAlpha: number;
   /** Knowledge distillation: the share α in [0, 1] of the loss on the teacher's probabilities (TrainingFeatures.teacher); 0 or absent = labels only. */
   teacherWeight?: number;
+  /** Forward and loss under bfloat16 autocast on the CPU (TrainConfig.precision 'bfloat16'); weights and optimizer stay float32. */
+  bf16?: boolean;
 }
 
 export interface EpochStats {

@@ -79,6 +79,7 @@ EpochOptions readEpochOptions(const Napi::Value& v) {
   eo.timeMaskWidth = requireInt(o, "timeMaskWidth", w);
   eo.mixupAlpha = requireNumber(o, "mixupAlpha", w);
   if (!isNullish(o, "teacherWeight")) eo.teacherWeight = requireNumber(o, "teacherWeight", w);
+  eo.bf16 = !isNullish(o, "bf16") && requireBool(o, "bf16", w);
   if (eo.batchSize < 1) throw ArgumentError("Expected positive integer for options.batchSize");
   if (!(eo.teacherWeight >= 0 && eo.teacherWeight <= 1)) throw ArgumentError("Expected a number in [0, 1] for options.teacherWeight");
   return eo;

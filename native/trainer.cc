@@ -1,13 +1,38 @@
 #include "trainer.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace ser {
+
+namespace {
+// bfloat16 autocast on the CPU for one forward pass (thread-local state), off again however the
+// scope ends, so an exception never leaves later work in bfloat16.
+class CpuAutocast {
+ public:
+  explicit CpuAutocast(bool on) : on_(on) {
+    if (!on_) return;
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+  }
+  ~CpuAutocast() {
+    if (!on_) return;
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+    at::autocast::clear_cache();
+  }
+  CpuAutocast(const CpuAutocast&) = delete;
+  CpuAutocast& operator=(const CpuAutocast&) = delete;
+
+ private:
+  bool on_;
+};
+}  // namespace
 
 namespace {
 std::mutex globalSeedMutex;  // torch::manual_seed is process-wide
@@ -157,6 +182,7 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
   const double alpha = o.teacherWeight;
   if (!(alpha >= 0 && alpha <= 1)) throw std::invalid_argument("options.teacherWeight must be in [0, 1]");
   const bool distil = alpha > 0;
+  if (o.bf16 && !device_.is_cpu()) throw std::invalid_argument("bfloat16 precision (autocast) is for CPU training; use precision 'float32' on " + device_.str());
   Batch batch;
   for (int64_t b = 0;; ++b) {
     if (cancel.load()) {
@@ -180,6 +206,8 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
     lap(r.seconds.batch);
     optimizer_->zero_grad();
     torch::Tensor loss, logits;
+    std::optional<CpuAutocast> autocast;
+    autocast.emplace(o.bf16);
     if (o.mixupAlpha > 0) {
       std::gamma_distribution<double> g(o.mixupAlpha, 1.0);
       const double g1 = g(rng), g2 = g(rng);
@@ -188,13 +216,13 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
       auto pa = perm.accessor<int64_t, 1>();
       for (int64_t i = size - 1; i > 0; --i) std::swap(pa[i], pa[std::uniform_int_distribution<int64_t>(0, i)(rng)]);
       perm = perm.to(device_);
-      logits = net_->forward(lam * x + (1 - lam) * x.index_select(0, perm));
+      logits = net_->forward(lam * x + (1 - lam) * x.index_select(0, perm)).to(torch::kFloat32);
       if (soft) q = lam * q + (1 - lam) * q.index_select(0, perm);  // the mixed clip's teacher target: the same λ and partner
       if (!soft || alpha < 1)
         loss = lam * torch::nn::functional::cross_entropy(logits, y, ceOptions) +
                (1 - lam) * torch::nn::functional::cross_entropy(logits, y.index_select(0, perm), ceOptions);
     } else {
-      logits = net_->forward(x);
+      logits = net_->forward(x).to(torch::kFloat32);
       if (!soft || alpha < 1) loss = torch::nn::functional::cross_entropy(logits, y, ceOptions);
     }
     if (soft) {
@@ -202,6 +230,7 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
       auto distilled = -(q * torch::log_softmax(logits, 1)).sum(1).mean();
       loss = alpha < 1 ? (1 - alpha) * loss + alpha * distilled : distilled;
     }
+    autocast.reset();  // backward and the step in the weights' own float32
     lap(r.seconds.forward);
     loss.backward();
     lap(r.seconds.backward);

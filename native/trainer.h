@@ -39,6 +39,8 @@ struct EpochOptions {
   // Knowledge distillation: the share α in [0, 1] of the loss on the teacher's probabilities (Batch.q):
   // (1−α)·CE(logits, y) + α·(−Σ_k q_k·log_softmax(logits)_k), mean over the batch. 0 = labels only.
   double teacherWeight = 0.0;
+  // The forward pass and loss under bfloat16 autocast (CPU only); weights and optimizer stay float32.
+  bool bf16 = false;
 };
 
 // Wall seconds per phase of an epoch (steady clock on the worker thread; on CUDA, launch time

@@ -145,7 +145,7 @@ export const trainCommand: Command<Args> = {
       else if (e.phase === 'batch') p.status(`${prefix}epoch ${e.epoch}/${e.epochs} ${bar(e.batch / e.batches)} batch ${e.batch}/${e.batches} loss ${e.loss.toFixed(3)}`);
       else if (e.phase === 'epoch') {
         const r = e.record;
-        const val = r.valUar === null ? 'no validation' : `val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)}`;
+        const val = r.valUar === null ? 'no validation' : `val loss ${r.valLoss?.toFixed(3)} acc ${pct(r.valAccuracy)} UAR ${pct(r.valUar)}${r.valUarAdapted !== undefined ? ` (adapted ${pct(r.valUarAdapted)})` : ''}`;
         p.line(`${prefix}epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} acc ${pct(r.trainAccuracy)} | ${val} | lr ${r.lr.toExponential(1)} ${r.seconds.toFixed(1)} s${e.best && r.valUar !== null ? ' *' : ''}`);
         if (a.profile) p.line(`${prefix}  profile: ${formatProfile(r.profile)}`);
       }

@@ -77,6 +77,13 @@ export interface TrainConfig {
   noise: NoiseSchedule;
   specAugment: { freqMasks: number; freqMaskWidth: number; timeMasks: number; timeMaskWidth: number };
   mixupAlpha: number;
+  /**
+   * Arithmetic of the training forward pass: 'bfloat16' runs it under LibTorch's CPU autocast
+   * (convolutions, LSTM and linear layers in bfloat16 where the CPU has native support, e.g.
+   * avx512_bf16); weights, gradients' accumulation and the optimizer stay float32, and prediction
+   * is float32 either way.
+   */
+  precision: 'float32' | 'bfloat16';
   /** Exponential moving average of the weights, updated after each epoch (0 = off): validation, checkpoints and the bundle use the average (lib/train/weight-average.ts). */
   emaDecay: number;
   /** Training-time warps of each crop: tempo by up to ±time and the mel axis by up to ±freq (relative). */
@@ -112,6 +119,7 @@ export function defaultTrainConfig(): TrainConfig {
     noise: { kind: 'onTheFly', p: 0.5, snrDb: [10, 30] },
     specAugment: { freqMasks: 1, freqMaskWidth: 8, timeMasks: 1, timeMaskWidth: 25 },
     mixupAlpha: 0,
+    precision: 'float32',
     emaDecay: 0,
     warp: { time: 0.1, freq: 0.08 },
     seed: 1,
@@ -195,6 +203,7 @@ export function resolveTrainConfig(overrides: DeepPartial<TrainConfig> | undefin
   c.noise = validateSchedule(c.noise, 'config.noise');
   for (const k of ['freqMasks', 'freqMaskWidth', 'timeMasks', 'timeMaskWidth'] as const) is.number(`config.specAugment.${k}`, c.specAugment[k], { min: 0, integer: true });
   is.number('config.mixupAlpha', c.mixupAlpha, { min: 0 });
+  is.oneOf('config.precision', c.precision, ['float32', 'bfloat16'] as const);
   is.number('config.emaDecay', c.emaDecay, { min: 0, max: 0.999 });
   is.number('config.warp.time', c.warp.time, { min: 0, max: 0.5 });
   is.number('config.warp.freq', c.warp.freq, { min: 0, max: 0.5 });

@@ -27,6 +27,8 @@ export interface PreparedData {
   valItems: DatasetItem[];
   valLabels: number[];
   valClips: Float32Array[];
+  /** Per validation clip, its speaker's statistics (speakerNorm > 0), else null. */
+  valStats: Float32Array[] | null;
 }
 
 export function protocolOf(split: Split): Protocol {
@@ -75,6 +77,8 @@ export async function prepareTraining(o: TrainOptions, config: TrainConfig, devi
     valItems: loadedVal.items,
     valLabels: loadedVal.items.map((it) => labelIndex.get(it.emotion)!),
     valClips: loadedVal.clips,
+    // The validation speakers' own statistics, for the adapted half of validation (speakerNorm > 0).
+    valStats: f.speakerNorm > 0 && loadedVal.clips.length > 0 ? speakerStats(loadedVal.clips, loadedVal.items.map((it) => it.speaker), f, device).perClip : null,
   };
 }
 

@@ -35,7 +35,7 @@ if (require.main === module) {
       onProgress: (p) => {
         if (p.phase !== 'epoch') return;
         const r = p.record;
-        const val = r.valUar === null ? 'no validation' : `val UAR ${(100 * r.valUar).toFixed(1)}%`;
+        const val = r.valUar === null ? 'no validation' : `val UAR ${(100 * r.valUar).toFixed(1)}%${r.valUarAdapted !== undefined ? ` (adapted ${(100 * r.valUarAdapted).toFixed(1)}%)` : ''}`;
         process.stderr.write(`${job.label}: epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} | ${val} | ${r.seconds.toFixed(1)} s (pid ${process.pid})\n`);
       },
     }),

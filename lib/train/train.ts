@@ -100,7 +100,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
     const lr = learningRateAt(config, epoch) * best.plateauScale;
     net.setLearningRate(lr);
 
-    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha, teacherWeight: d.teacher?.record.weight ?? 0 };
+    const request = { batchSize: config.batchSize, seed: deriveSeed(config.seed, epoch), ...config.specAugment, mixupAlpha: config.mixupAlpha, teacherWeight: d.teacher?.record.weight ?? 0, bf16: config.precision === 'bfloat16' };
     const onBatch = (p: BatchProgress) => timed(prof, 'progress', () => report({ phase: 'batch', epoch: epoch + 1, epochs: config.epochs, ...p }));
     const stats = await source.trainEpoch(epoch, request, onBatch, o.signal, watch);
     watch.skip();
@@ -112,7 +112,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
     // Without validation speakers (validation 'none') every epoch is the newest model: kept as "best".
     const val = d.valItems.length > 0 ? await scoreValidation(net, d, config.features) : null;
     watch.lap('validation');
-    const improved = best.observe(epoch + 1, val ? val.report.uar : epoch + 1);
+    const improved = best.observe(epoch + 1, val ? val.selection : epoch + 1);
     if (improved) {
       net.snapshot();
       files.saveBundle(net, { validation: val?.report ?? null, epoch: epoch + 1, partial: true });
@@ -126,6 +126,7 @@ async function epochLoop(net: NativeModel, source: EpochSource, d: PreparedData,
       valLoss: val?.loss ?? null,
       valAccuracy: val?.report.accuracy ?? null,
       valUar: val?.report.uar ?? null,
+      ...(val?.adapted ? { valUarAdapted: val.adapted.uar, valLossAdapted: val.adapted.loss } : {}),
       lr,
       seconds: (prof.total = (Date.now() - t0) / 1000),
       profile: prof,

@@ -20,6 +20,9 @@ export interface EpochRecord {
   valLoss: number | null;
   valAccuracy: number | null;
   valUar: number | null;
+  /** With speakerNorm > 0: validation UAR and loss with each speaker's statistics (the best epoch is chosen on (1 − p)·valUar + p·valUarAdapted). */
+  valUarAdapted?: number;
+  valLossAdapted?: number;
   lr: number;
   seconds: number;
   /** Where the epoch's time went (lib/train/profile.ts). */

@@ -20,6 +20,8 @@ import { evaluate } from '../../lib/train/evaluate';
 import { encodeWav } from '../../lib/audio/wav';
 import { untrainedBundle } from '../helpers/bundles';
 import { exportOnnx } from '../../lib/export/onnx';
+import { train } from '../../lib/train/train';
+import { fixed } from '../helpers/tiny-recipe';
 
 const config: TrainConfig = resolveTrainConfig({
   features: { logMel: { nMels: 32 }, clipSeconds: 1, utteranceStd: true, speakerNorm: 0.5 },
@@ -281,3 +283,22 @@ test("speechStats: prediction normalises a lone clip with its speech frames' sta
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('training validation of a speaker-normalised recipe scores lone and adapted clips and picks the epoch on their speakerNorm mix', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-adapt-val-'));
+  try {
+    const data = { demo: { actors: 6, emotions: ['neutral' as const, 'angry' as const], seconds: 1.5 }, demoDir: path.join(tmp, 'demo') };
+    const split = { mode: 'speakers' as const, test: [], validation: ['demo:05', 'demo:06'] };
+    for (const p of [1, 0.5]) {
+      const r = await train({ ...data, split, epochs: 4, seed: 2, config: { ...fixed, patience: 0, features: { ...fixed.features, speechStats: true, speakerNorm: p } }, device: 'cpu' });
+      const mix = r.history.map((h) => (1 - p) * h.valUar! + p * h.valUarAdapted!);
+      r.history.forEach((h) => expect(h.valUarAdapted).toBeGreaterThanOrEqual(0));
+      expect(r.bestEpoch).toBe(mix.indexOf(Math.max(...mix)) + 1);
+    }
+    // A recipe without speaker normalisation validates lone clips only.
+    const plain = await train({ ...data, split, epochs: 1, seed: 2, config: fixed, device: 'cpu' });
+    expect(plain.history[0].valUarAdapted).toBeUndefined();
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}, 300000);
