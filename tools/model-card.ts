@@ -41,9 +41,14 @@ function reliability(before: CalibrationReport, after: CalibrationReport): strin
 /** The model card for a bundle's model.json (or for no model: the template with every figure to be measured). */
 export function renderModelCard(meta: BundleMeta | null): string {
   const m = (meta?.metrics ?? {}) as {
-    summary?: { folds?: number; outOfFoldUar?: { mean: number; std: number; pooled: number; perFold: number[] }; temperature?: number };
+    summary?: {
+      folds?: number;
+      outOfFoldUar?: { mean: number; std: number; pooled: number; perFold: number[] };
+      outOfFoldAdapted?: { mean: number; std: number; pooled: number; perFold: number[]; perCorpus: Record<string, number> };
+      temperature?: number;
+    };
     outOfFold?: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } };
-    holdout?: { validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted?: boolean; oofTemperature?: { temperature: number; ece: number } } }; outOfFold: { uarMean: number; uarStd: number } };
+    holdout?: { validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; adapted?: { uar: number; perCorpus: Record<string, number> }; calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted?: boolean; oofTemperature?: { temperature: number; ece: number } } }; outOfFold: { uarMean: number; uarStd: number } };
     robustness?: RobustnessResult;
   };
   const t = (meta?.training ?? {}) as { recipe?: { folds?: number; seed?: number; epochs?: number; split?: string; dtype?: string }; overrides?: { epochs?: number; folds?: number }; seed?: number; dataDigest?: { sha256: string; files: number; bytes: number }; command?: string; folds?: { fold: number; speakers: string[]; bestEpoch: number; epochsRun: number }[]; config?: Record<string, unknown> };
@@ -95,6 +100,11 @@ export function renderModelCard(meta: BundleMeta | null): string {
     `- UAR pooled over all out-of-fold clips: ${pct(s?.outOfFoldUar?.pooled)}; accuracy ${pct(oof?.report.accuracy)}; macro-F1 ${pct(oof?.report.macroF1)}`,
     // Per corpus only when there is more than one (a single corpus is the pooled figure).
     ...(oof ? Object.entries(oof.perCorpus).map(([c, r]) => `- ${c}: UAR ${pct(r.uar)}, accuracy ${pct(r.accuracy)} (${r.n} clips)`) : [`- Per corpus: ${TBM}`]),
+    ...(s?.outOfFoldAdapted
+      ? [
+          `- **Adapted** (each speaker normalised with the statistics of all of their clips, as a session does once it has heard enough): UAR **${pct(s.outOfFoldAdapted.mean)} ± ${pct(s.outOfFoldAdapted.std)}** over folds (per fold: ${s.outOfFoldAdapted.perFold.map((v) => pct(v)).join(', ')}), ${pct(s.outOfFoldAdapted.pooled)} pooled${Object.entries(s.outOfFoldAdapted.perCorpus).map(([c, v]) => `; ${c} ${pct(v)}`).join('')}. The figures above are for lone clips.`,
+        ]
+      : []),
     '',
     '### Per-class recall (out-of-fold)',
     '',
@@ -114,6 +124,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
       '',
       `- UAR ${pct(v.report.uar)}, accuracy ${pct(v.report.accuracy)}, macro-F1 ${pct(v.report.macroF1)} (${v.report.n} clips); its own out-of-fold UAR ${pct(m.holdout.outOfFold.uarMean)} ± ${pct(m.holdout.outOfFold.uarStd)}`,
       ...Object.entries(v.perCorpus).map(([c, r]) => `- ${c}: UAR ${pct(r.uar)} (${r.n} clips)`),
+      ...(v.adapted ? [`- Adapted (each speaker's statistics from all of their clips): UAR **${pct(v.adapted.uar)}**${Object.entries(v.adapted.perCorpus).map(([c, u]) => `, ${c} ${pct(u)}`).join('')}`] : []),
       v.calibration.crossFitted
         ? `- ECE after calibration **${pct(v.calibration.after.ece)}** (before ${pct(v.calibration.before.ece)}): the ensemble's own temperature, each of these speakers calibrated at the temperature fitted on the others (leave-one-speaker-out, so out of sample); at the single-model out-of-fold temperature it would be ${pct(v.calibration.oofTemperature?.ece)}. The shipped model uses the temperature fitted on all of them.`
         : `- ECE after calibration ${pct(v.calibration.after.ece)} (before ${pct(v.calibration.before.ece)}); the temperature was fitted on out-of-fold predictions, not on these speakers.`,

@@ -36,6 +36,8 @@ interface Recipe {
   /** Full-data members shipped instead of the fold models (trainFolds members; absent or 0: the fold models). */
   members?: number;
   regressionClips: string[];
+  /** Clips of one voice (paths under the data folder) whose adapted predictions (predictBatch sameSpeaker) are recorded too, for a model with speakerNorm. */
+  regressionVoice?: string[];
 }
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -154,7 +156,7 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     if (holdout) {
       const v = holdout.result.validation!;
       metrics.holdout = { description: 'the same recipe trained with RAVDESS actors 17-20 and SAVEE JE held out; the ensemble scored on them', validation: v, outOfFold: { uarMean: holdout.result.outOfFold.uarMean, uarStd: holdout.result.outOfFold.uarStd, perFold: holdout.result.folds.map((f) => f.uar) }, calibration: holdout.result.calibration };
-      (metrics.summary as Record<string, unknown>).holdout = { uar: v.report.uar, perCorpusUar: Object.fromEntries(Object.entries(v.perCorpus).map(([c, r]) => [c, r.uar])), ece: v.calibration.after.ece, eceCrossFitted: v.calibration.crossFitted };
+      (metrics.summary as Record<string, unknown>).holdout = { uar: v.report.uar, perCorpusUar: Object.fromEntries(Object.entries(v.perCorpus).map(([c, r]) => [c, r.uar])), ece: v.calibration.after.ece, eceCrossFitted: v.calibration.crossFitted, ...(v.adapted ? { adapted: v.adapted } : {}) };
       // The shipped ensemble takes the temperature its twin fitted on speakers it never heard (same
       // recipe, same member count): the out-of-fold one belongs to single fold models.
       if (v.calibration.crossFitted) {
@@ -179,9 +181,14 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     const p = model.predict(path.join(dataRoot, rel));
     return { clip: rel, emotion: p.emotion, probabilities: p.probabilities };
   });
+  // ...and, for a model that adapts, one voice's clips predicted together as one speaker.
+  const voice = model.features.speakerNorm > 0 && recipe.regressionVoice?.length ? recipe.regressionVoice : null;
+  const adapted = voice
+    ? model.predictBatch(voice.map((rel) => path.join(dataRoot, rel)), { sameSpeaker: true }).map((p, i) => ({ clip: voice[i], emotion: p.emotion, probabilities: p.probabilities, adapted: p.adapted ?? false }))
+    : undefined;
   const weightsSha256 = createHash('sha256').update(fs.readFileSync(path.join(out, WEIGHTS_BIN))).digest('hex');
   fs.mkdirSync(path.dirname(expectedFile), { recursive: true });
-  fs.writeFileSync(expectedFile, JSON.stringify({ note: `written by ${command}; checked by test/native/default-model.test.ts`, weightsSha256, dataDigest: digest.sha256, clips }, null, 2) + '\n');
+  fs.writeFileSync(expectedFile, JSON.stringify({ note: `written by ${command}; checked by test/native/default-model.test.ts`, weightsSha256, dataDigest: digest.sha256, clips, ...(adapted ? { adapted } : {}) }, null, 2) + '\n');
 
   const bytes = fs.readdirSync(out).reduce((s, f) => s + fs.statSync(path.join(out, f)).size, 0);
   const o = result.outOfFold;
@@ -189,10 +196,11 @@ export async function trainDefaultModel(argv: string[]): Promise<string> {
     `default model: ${out} (${folds} members, ${recipe.dtype}, ${(bytes / 1e6).toFixed(1)} MB), trained in ${((Date.now() - started) / 60000).toFixed(0)} min`,
     `out-of-fold UAR ${percent(o.report.uar)} pooled, ${percent(o.uarMean)} ± ${percent(o.uarStd)} over folds (${result.folds.map((f) => percent(f.uar)).join(', ')})`,
     ...Object.entries(o.perCorpus).map(([c, r]) => `  ${c}: UAR ${percent(r.uar)} (${r.n} clips)`),
+    ...(result.summary.outOfFoldAdapted ? [`out-of-fold adapted (each speaker's statistics): UAR ${percent((result.summary.outOfFoldAdapted as { mean: number }).mean)} ± ${percent((result.summary.outOfFoldAdapted as { std: number }).std)} over folds`] : []),
     holdout?.result.validation?.calibration.crossFitted
       ? `temperature ${holdout.result.calibration.temperature.toFixed(3)} (the holdout ensemble's); held-out ECE ${percent(holdout.result.calibration.eceBefore)} → ${percent(holdout.result.calibration.eceAfter)} (each held-out speaker at the temperature fitted on the others)`
       : `temperature ${result.calibration.temperature.toFixed(3)}; ECE ${percent(result.calibration.eceBefore)} → ${percent(result.calibration.eceAfter)} (out-of-fold, single fold models)`,
-    holdout ? `holdout ensemble (speakers never heard): UAR ${percent(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${percent(r.uar)}`).join('')}` : 'no --holdout run: held-out figures not measured',
+    holdout ? `holdout ensemble (speakers never heard): UAR ${percent(holdout.result.validation!.report.uar)}${Object.entries(holdout.result.validation!.perCorpus).map(([c, r]) => `, ${c} ${percent(r.uar)}`).join('')}${holdout.result.validation!.adapted ? `; adapted ${percent(holdout.result.validation!.adapted.uar)}` : ''}` : 'no --holdout run: held-out figures not measured',
     '',
     `robustness (${robustness.protocol.name}: ${robustness.protocol.description}):`,
     robustnessTable(robustness),

@@ -105,6 +105,8 @@ export interface FoldsResult {
   validation: {
     report: ClassificationReport;
     perCorpus: Record<string, ClassificationReport>;
+    /** With speakerNorm > 0: UAR with each held-out speaker's statistics from all of their clips. */
+    adapted?: { uar: number; perCorpus: Record<string, number> };
     /** after: leave-one-speaker-out at the ensemble's own temperature when crossFitted (≥ 2 speakers), else at the out-of-fold one. */
     calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted: boolean; oofTemperature: { temperature: number; ece: number } };
   } | null;
@@ -361,9 +363,17 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       // predictions, and its ECE is judged leave-one-speaker-out (never on the clips it was fitted on).
       const oofTemperature = { temperature: fit.temperature, ece: calibrationReport(applyTemperature(raw, K, fit.temperature), y, K).ece };
       const xfit = speakers.length >= 2 ? crossFitTemperature(raw, y, K, audio.items.map((i) => i.speaker)) : null;
+      // A model that adapts: the same speakers, each normalised with the statistics of all of their clips.
+      let adaptedValidation: { uar: number; perCorpus: Record<string, number> } | undefined;
+      if (adapt) {
+        const { perClip } = speakerStats(audio.clips, audio.items.map((i) => i.speaker), config.features, o.device ?? 'cpu');
+        const ap = argmax(await ensemble.probabilitiesAsync(audio.clips, { calibrated: false, stats: perClip }), K);
+        adaptedValidation = { uar: classificationReport(y, ap, labels, protocol).uar, perCorpus: Object.fromEntries(Object.entries(perCorpus(audio.items, y, ap, labels, protocol)).map(([c, r]) => [c, r.uar])) };
+      }
       validation = {
         report: classificationReport(y, pred, labels, protocol),
         perCorpus: perCorpus(audio.items, y, pred, labels, protocol),
+        ...(adaptedValidation ? { adapted: adaptedValidation } : {}),
         calibration: { before: calibrationReport(raw, y, K), after: xfit ? xfit.report : calibrationReport(applyTemperature(raw, K, fit.temperature), y, K), crossFitted: xfit !== null, oofTemperature },
       };
       if (xfit) {
@@ -388,7 +398,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       ece: { before: outOfFold.calibration.before.ece, after: outOfFold.calibration.after.ece, on: 'out-of-fold' },
       ...(adapted ? { outOfFoldAdapted: adapted } : {}),
       temperature: calibration.temperature,
-      validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece, eceCrossFitted: validation.calibration.crossFitted, eceAtOutOfFoldTemperature: validation.calibration.oofTemperature.ece } : null,
+      validation: validation ? { uar: validation.report.uar, perCorpusUar: Object.fromEntries(Object.entries(validation.perCorpus).map(([c, r]) => [c, r.uar])), ece: validation.calibration.after.ece, eceCrossFitted: validation.calibration.crossFitted, eceAtOutOfFoldTemperature: validation.calibration.oofTemperature.ece, ...(validation.adapted ? { adapted: validation.adapted } : {}) } : null,
     };
     const metrics = { summary, outOfFold, validation };
     saveBundle(bundleDir, { ...meta, metrics }, members, { dtype });

@@ -38,6 +38,17 @@ describeShipped('the shipped default model', () => {
     expect(r.worst).toBeLessThan(1e-4);
   });
 
+  test('a model that adapts: one voice predicted as one speaker matches to 1e-4 (adapted and lone alike)', () => {
+    const m = loadModel();
+    if (m.features.speakerNorm === 0) {
+      expect(expected.adapted).toBeUndefined();
+      return;
+    }
+    const r = compareWithExpected(dir, expected, SHARED_DATA);
+    expect(expected.adapted!.some((c) => c.adapted)).toBe(true);
+    expect(r.worstAdapted).toBeLessThan(1e-4);
+  });
+
   test("predict('clip.wav') with no model path uses it", () => {
     const c = expected.clips[0];
     expect(predict(path.join(SHARED_DATA, c.clip)).emotion).toBe(c.emotion);

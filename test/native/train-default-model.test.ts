@@ -19,9 +19,12 @@ const expectedFile = path.join(tmp, 'expected.json');
 test('trains, records, installs and writes expected values that the regression check accepts', async () => {
   const demo = ensureDemoCorpus(path.join(dataRoot, 'ravdess'), { actors: 6, emotions: ['neutral', 'angry'], seconds: 1.5 });
   const actor = fs.readdirSync(demo.dir).filter((d) => d.startsWith('Actor_')).sort()[0];
-  const clips = fs.readdirSync(path.join(demo.dir, actor)).filter((f) => f.endsWith('.wav')).sort().slice(0, 3).map((f) => `ravdess/${actor}/${f}`);
+  const voice = fs.readdirSync(path.join(demo.dir, actor)).filter((f) => f.endsWith('.wav')).sort().map((f) => `ravdess/${actor}/${f}`);
+  const clips = voice.slice(0, 3);
   const recipe = path.join(tmp, 'recipe.json');
-  fs.writeFileSync(recipe, JSON.stringify({ description: 'tiny test recipe', folds: 3, seed: 3, epochs: 1, split: 'all', dtype: 'float16', config: fixed, regressionClips: clips }));
+  // A recipe that adapts, so the expected values hold one voice's adapted predictions too.
+  const config = { ...fixed, features: { ...fixed.features, speechStats: true, speakerNorm: 0.5 } };
+  fs.writeFileSync(recipe, JSON.stringify({ description: 'tiny test recipe', folds: 3, seed: 3, epochs: 1, split: 'all', dtype: 'float16', config, regressionClips: clips, regressionVoice: voice }));
   const summary = await trainDefaultModel(['--recipe', recipe, '--data', dataRoot, '--out', out, '--work', path.join(tmp, 'work'), '--expected', expectedFile, '--folds', '2']);
   expect(summary).toMatch(/default model: .* \(2 members, float16/);
   expect(summary).toMatch(/out-of-fold UAR .* ± /);
@@ -41,10 +44,14 @@ test('trains, records, installs and writes expected values that the regression c
   const r = compareWithExpected(out, expected, dataRoot);
   expect(r).toMatchObject({ compared: 3, sameWeights: true });
   expect(r.worst).toBeLessThan(1e-4);
+  expect(expected.adapted!.map((c) => c.clip)).toEqual(voice);
+  expect(r.worstAdapted).toBeLessThan(1e-4);
   // The model card takes its figures from the bundle; the holdout run (not made here) is said to be not measured.
   const card = renderModelCard(meta);
   const oof = meta.metrics.summary.outOfFoldUar;
   expect(card).toContain(`**${(100 * oof.mean).toFixed(1)}% ± ${(100 * oof.std).toFixed(1)}%**`);
+  const adapted = meta.metrics.summary.outOfFoldAdapted;
+  expect(card).toContain(`**Adapted** (each speaker normalised with the statistics of all of their clips, as a session does once it has heard enough): UAR **${(100 * adapted.mean).toFixed(1)}% ± ${(100 * adapted.std).toFixed(1)}%**`);
   expect(card).toContain(digest.sha256);
   expect(card).toMatch(/\| babble-5dB \|/);
   expect(card).not.toContain(TBM);
@@ -53,7 +60,10 @@ test('trains, records, installs and writes expected values that the regression c
   expect(renderModelCard(null).split(TBM).length).toBeGreaterThan(8);
   // The comparison can fail: a changed expectation is caught.
   expected.clips[0].probabilities![Object.keys(expected.clips[0].probabilities!)[0]] += 1e-3;
-  expect(compareWithExpected(out, expected, dataRoot).worst).toBeGreaterThan(1e-4);
+  expected.adapted![1].probabilities![Object.keys(expected.adapted![1].probabilities!)[0]] += 1e-3;
+  const changed = compareWithExpected(out, expected, dataRoot);
+  expect(changed.worst).toBeGreaterThan(1e-4);
+  expect(changed.worstAdapted).toBeGreaterThan(1e-4);
 }, 900000);
 
 test('the data digest is stable and follows the files', async () => {
