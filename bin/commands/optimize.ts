@@ -127,7 +127,7 @@ export const optimizeCommand: Command<Args> = {
       .option('warm-start', { type: 'string', describe: 'evaluations.jsonl of an earlier run: its best configurations are evaluated first (after the starting recipe)' })
       .option('race', { type: 'boolean', describe: 'Noise-aware search: every candidate of a rung trains on the same seeds and folds as the incumbent, fitness = the paired difference; candidates worse by more than 2 standard errors drop out, the rest get more seeds; a re-proposed configuration is answered from a cache (docs/optimize.md)' })
       .option('race-seeds', { type: 'string', describe: 'With --race: seeds measured by the end of each rung, cumulative, comma-separated (default 1,2,4; with --rungs R, one entry per rung); each seed covers every fold' })
-      .option('recheck-seeds', { type: 'number', describe: 'At the end, train the best and the starting recipe on this many fresh seeds (× fresh folds with --folds) and print the paired gain with a 90 % interval (default 2; 0 = no recheck)' })
+      .option('recheck-seeds', { type: 'number', describe: 'At the end, train the best and the starting recipe on this many fresh seeds (× fresh folds with --folds) and print the paired gain with a 90 % interval (default: 2 with --race, else 0 = no recheck)' })
       .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default 60, as the recipe; 8 on the demo corpus)' })
       .option('config', { type: 'string', describe: 'JSON file of recipe overrides fixed for every evaluation (not the searched keys)' })
       .option('out', { type: 'string', default: 'ser-optimize', describe: 'Folder for state.json, evaluations.jsonl, best/model, report.html, result.json' })

@@ -150,7 +150,8 @@ export function resolveSettings(o: SettingsInput): RunSettings {
   }
   const folds = o.folds === undefined ? null : is.number('folds', o.folds, { min: 2, integer: true });
   const race = raceOf(o, rungs);
-  const recheckSeeds = o.recheckSeeds === undefined ? RECHECK_SEEDS : is.number('recheckSeeds', o.recheckSeeds, { min: 0, integer: true });
+  // A raced study is rechecked by default (its answer is what the README may quote); a plain search only when asked.
+  const recheckSeeds = o.recheckSeeds === undefined ? (race ? RECHECK_SEEDS : 0) : is.number('recheckSeeds', o.recheckSeeds, { min: 0, integer: true });
   // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
   const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1)) };
   // The algorithm's own checks (e.g. sfs-woa needs a population of at least 4), before anything is written.
