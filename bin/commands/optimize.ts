@@ -26,6 +26,9 @@ interface Args extends DataArgs {
   epochBudget?: number;
   folds?: number;
   warmStart?: string;
+  race?: boolean;
+  raceSeeds?: string;
+  recheckSeeds?: number;
   workers?: number;
   epochsPerEval?: number;
   finalEpochs?: number;
@@ -90,6 +93,11 @@ export function summarize(r: OptimizeResult): string {
     `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
   ];
   if (r.recipe) lines.push(`starting recipe (#${r.recipe.index}): UAR ${pct(r.recipe.metrics?.uar)} after ${r.recipe.epochs ?? r.settings.epochsPerEval} epoch(s)`);
+  if (r.recheck) {
+    const g = r.recheck.gainPoints;
+    const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+    lines.push(`recheck on fresh seeds ${r.recheck.seeds.join(', ')}${r.recheck.folds ? ` × ${r.recheck.folds.length} fresh folds` : ''}: best − recipe ${sign(g.mean)} UAR points, 90 % interval [${sign(g.low)}, ${sign(g.high)}] over ${g.n} paired trainings (quote this, not the search's own fitness)`);
+  } else lines.push('no recheck (--recheck-seeds 0): the search\'s own fitness above is optimistic for its best');
   if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations (${r.baseline.epochs} epochs)`);
   const m = r.final.metrics;
   lines.push(`retrained ${r.final.epochs} epochs: ${m ? `validation UAR ${pct(m.uar)}, accuracy ${pct(m.accuracy)}, macro-F1 ${pct(m.macroF1)}` : 'no validation score'}`);
@@ -117,10 +125,13 @@ export const optimizeCommand: Command<Args> = {
       .option('epoch-budget', { type: 'number', describe: 'Budget of the search in training epochs (all rungs and folds), never exceeded; may be raised on --resume' })
       .option('folds', { type: 'number', describe: 'Fitness = mean validation UAR over K speaker-grouped folds of the tuning speakers (the split\'s train + validation), the same folds for every candidate' })
       .option('warm-start', { type: 'string', describe: 'evaluations.jsonl of an earlier run: its best configurations are evaluated first (after the starting recipe)' })
+      .option('race', { type: 'boolean', describe: 'Noise-aware search: every candidate of a rung trains on the same seeds and folds as the incumbent, fitness = the paired difference; candidates worse by more than 2 standard errors drop out, the rest get more seeds; a re-proposed configuration is answered from a cache (docs/optimize.md)' })
+      .option('race-seeds', { type: 'string', describe: 'With --race: seeds measured by the end of each rung, cumulative, comma-separated (default 1,2,4; with --rungs R, one entry per rung); each seed covers every fold' })
+      .option('recheck-seeds', { type: 'number', describe: 'At the end, train the best and the starting recipe on this many fresh seeds (× fresh folds with --folds) and print the paired gain with a 90 % interval (default: 2 with --race, else 0 = no recheck)' })
       .option('final-epochs', { type: 'number', describe: 'Epochs of the final training of the best configuration (default 60, as the recipe; 8 on the demo corpus)' })
       .option('config', { type: 'string', describe: 'JSON file of recipe overrides fixed for every evaluation (not the searched keys)' })
       .option('out', { type: 'string', default: 'ser-optimize', describe: 'Folder for state.json, evaluations.jsonl, best/model, report.html, result.json' })
-      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval, --rungs, --eta, --folds, --warm-start) come from the saved run; --max-evals, --epoch-budget, --final-epochs and --baseline may change' })
+      .option('resume', { type: 'boolean', default: false, describe: 'Continue the run saved in --out (after a kill or Ctrl-C); the options that define it (data, --config, --algorithm, --population, --iterations, --seed, --epochs-per-eval, --rungs, --eta, --folds, --warm-start, --race, --race-seeds) come from the saved run; --max-evals, --epoch-budget, --final-epochs, --baseline and --recheck-seeds may change' })
       .option('baseline', { type: 'boolean', describe: 'Also run random search on the same budget, for the report' })
       .option('seed', { type: 'number', describe: 'Seed of the optimizer and of every evaluation (default 1)' })
       .option('device', deviceOption)
@@ -154,6 +165,9 @@ export const optimizeCommand: Command<Args> = {
     epochBudget: '--epoch-budget',
     folds: '--folds',
     warmStart: '--warm-start',
+    race: '--race',
+    raceSeeds: '--race-seeds',
+    recheckSeeds: '--recheck-seeds',
     'queue.url': '--queue',
     'queue.study': '--study',
     'queue.dataRoot': '--data-root',
@@ -199,6 +213,9 @@ export const optimizeCommand: Command<Args> = {
         epochBudget: a.epochBudget,
         folds: a.folds,
         warmStart: a.warmStart,
+        race: a.race,
+        raceSeeds: a.raceSeeds === undefined ? undefined : a.raceSeeds.split(',').map((v) => (v.trim() === '' ? NaN : Number(v))),
+        recheckSeeds: a.recheckSeeds,
         workers: a.workers,
         epochsPerEval: a.epochsPerEval,
         finalEpochs: a.finalEpochs,

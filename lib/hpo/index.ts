@@ -61,3 +61,20 @@ export {
   promote,
   toldValues,
 } from './fidelity';
+export { type PairedSummary, type PairedInterval, pairedSummary, pairedInterval90, tQuantile95 } from './paired';
+export { type RacePlan, type Replicate, checkRacePlan, racePromote, raceCost, rungReplicates } from './race';
+export { EvaluationCache, evaluationKey, configKey } from './evaluation-cache';
+export {
+  raceMinimize,
+  resumeRaceMinimize,
+  type RaceObjective,
+  type RaceEvaluationContext,
+  type RaceEvaluationRecord,
+  type RaceDecision,
+  type RaceCheckpoint,
+  type RaceIterationProgress,
+  type RaceMinimizeOptions,
+  type RaceResult,
+  type Incumbent,
+} from './race-minimize';
+export { recheck, freshReplicates, type RecheckResult, type RecheckPair } from './recheck';

@@ -3,6 +3,7 @@
 import { SerNativeError } from '../errors';
 import { labelsFor, resolveData, splitData } from '../train/data';
 import { tuningFolds } from './folds';
+import { RECHECK_SEED_OFFSET } from './recheck';
 import type { RunState } from './run-state';
 import type { RunSettings } from './settings';
 import type { OptimizeProgress } from './types';
@@ -13,6 +14,8 @@ export async function checkData(s: RunSettings, report: (p: OptimizeProgress) =>
   const data = await resolveData(s.data); // also generates the demo corpus once, not in every worker
   if (s.folds !== null) {
     state.folds ??= tuningFolds(data, s.data.split ?? 'default', s.folds, s.seed);
+    // The recheck's folds group the same speakers another way (another seed), so it is not measured on the search's folds.
+    if (s.recheckSeeds > 0) state.recheckFolds ??= tuningFolds(data, s.data.split ?? 'default', s.folds, s.seed + RECHECK_SEED_OFFSET);
     for (const f of state.folds) splitData(data, f, s.seed); // every fold names speakers of this data
     const description = `${s.folds} speaker-grouped tuning folds: ${state.folds.join(' | ')}`;
     report({ phase: 'data', message: `${data.items.length} items (${data.source}); ${description}` });

@@ -16,7 +16,10 @@ export interface EvaluationRecord {
   rung?: number;
   /** Training epochs of this evaluation (per fold with --folds); absent in older journals: the run's epochsPerEval. */
   epochs?: number;
-  /** 1 − validation UAR (mean over the folds with --folds); null when the evaluation failed. */
+  /** --race: the training seed and fold of this one training (a replicate). */
+  seed?: number;
+  fold?: number;
+  /** 1 − validation UAR (mean over the folds with --folds; with --race the one replicate's); null when the evaluation failed. */
   fitness: number | null;
   status: 'ok' | 'failed';
   error?: string;

@@ -22,7 +22,7 @@ export interface OptimizeOptions extends SettingsInput {
 const OPTION_KEYS: is.KeysOf<OptimizeOptions> = {
   ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true,
   algorithm: true, population: true, iterations: true, maxEvals: true, seed: true, epochsPerEval: true, finalEpochs: true, fixed: true, baseline: true,
-  rungs: true, eta: true, epochBudget: true, folds: true, warmStart: true,
+  rungs: true, eta: true, epochBudget: true, folds: true, warmStart: true, race: true, raceSeeds: true, recheckSeeds: true,
   workers: true, out: true, resume: true, device: true, onProgress: true, signal: true, queue: true,
 };
 

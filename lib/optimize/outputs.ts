@@ -6,6 +6,7 @@ import { writeJsonAtomic, writeTextAtomic, type EvaluationRecord } from './journ
 import { optimizeReportHtml } from './report';
 import type { FinalTraining, RunFiles } from './run-state';
 import type { SearchOutcome } from './search';
+import type { RecheckOutcome } from './recheck';
 import type { RunSettings } from './settings';
 
 export interface OptimizeResult {
@@ -23,6 +24,8 @@ export interface OptimizeResult {
   recipe: EvaluationRecord | null;
   baseline: { algorithm: 'random'; evaluations: number; epochs: number; failed: number; best: EvaluationRecord | null } | null;
   final: FinalTraining;
+  /** The best and the starting recipe trained again on fresh seeds (and folds): the paired gain to quote, or null (--recheck-seeds 0). */
+  recheck: RecheckOutcome | null;
   workers: WorkerPlan;
   device: string;
   files: { state: string; evaluations: string; baseline: string | null; model: string; report: string; result: string };
@@ -42,6 +45,7 @@ export interface RunOutcome {
   best: EvaluationRecord;
   baseline: SearchOutcome | null;
   final: FinalTraining;
+  recheck: RecheckOutcome | null;
   workers: WorkerPlan;
   queue: OptimizeResult['queue'] | null;
   device: string;
@@ -86,6 +90,7 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
     recipe: recipeRecord(r.main.records),
     baseline: r.baseline ? { algorithm: 'random', evaluations: r.baseline.evaluations, epochs: r.baseline.epochs, failed: failed(r.baseline.records), best: r.baseline.best } : null,
     final: r.final,
+    recheck: r.recheck,
     workers: r.workers,
     device: r.device,
     files: { state: r.files.state, evaluations: r.files.evaluations, baseline: s.baseline ? r.files.baseline : null, model: path.join(r.files.best, 'model'), report: r.files.report, result: r.files.result },

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SerNativeError } from '../errors';
 import type { MinimizeCheckpoint } from '../hpo/minimize';
+import type { RaceCheckpoint } from '../hpo/race-minimize';
+import type { RecheckOutcome } from './recheck';
 import * as is from '../is';
 import type { ClassificationReport } from '../metrics';
 import { writeJsonAtomic } from './journal';
@@ -22,13 +24,18 @@ export interface RunState {
   kind: 'ser-native/optimize-run';
   version: 1;
   settings: RunSettings;
-  search: MinimizeCheckpoint | null;
-  baseline: MinimizeCheckpoint | null;
+  /** The optimizer checkpoints: hpo minimize(), or with --race raceMinimize(). */
+  search: MinimizeCheckpoint | RaceCheckpoint | null;
+  baseline: MinimizeCheckpoint | RaceCheckpoint | null;
   final: FinalTraining | null;
   /** Queue mode: the study this out folder belongs to. */
   study?: string;
   /** --folds: the fold split specs, fixed at the start so every candidate (and a resume) uses the same. */
   folds?: string[];
+  /** --folds with a recheck: fresh folds (the tuning speakers grouped with another seed) for the recheck. */
+  recheckFolds?: string[];
+  /** The recheck of the best against the starting recipe (lib/optimize/recheck.ts), once done. */
+  recheck?: RecheckOutcome | null;
 }
 
 export interface RunFiles {

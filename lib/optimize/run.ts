@@ -22,6 +22,11 @@ import { checkOptions, type OptimizeOptions } from './options';
 import { writeOutputs, type OptimizeResult } from './outputs';
 import { openRunState, runFiles, type OpenedRun, type RunFiles } from './run-state';
 import { runSearch, type SearchOutcome } from './search';
+import { runRaceSearch } from './race-search';
+import { recheckBest } from './recheck';
+import type { Replicate } from '../hpo/race';
+import type { RaceCheckpoint } from '../hpo/race-minimize';
+import type { MinimizeCheckpoint } from '../hpo/minimize';
 import { fidelityOf } from './settings';
 import { recipePoint, type SerHyperParameters } from './space';
 import type { OptimizeProgress, SearchName } from './types';
@@ -80,6 +85,32 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     const first = main.records.find((r) => r.status === 'failed');
     throw new SerNativeError('ERR_DATA', `all ${main.records.length} evaluations failed, e.g. #${first?.index}: ${first?.error}; see ${files.evaluations}`);
   }
+  let recheck = run.state.recheck ?? null;
+  if (s.recheckSeeds > 0 && (recheck === null || recheck.index !== best.index)) {
+    report({ phase: 'data', message: `rechecking #${best.index} against the starting recipe on ${s.recheckSeeds} fresh seed(s)${run.state.recheckFolds ? ` × ${run.state.recheckFolds.length} fresh folds` : ''}` });
+    const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity: { recheck: true, seed: s.seed, fixed: s.fixed, device }, population: s.population, search: () => current, onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
+    try {
+      recheck = await recheckBest({
+        index: best.index,
+        best: best.config,
+        recipe: initial[0],
+        seed: s.seed,
+        seeds: s.recheckSeeds,
+        folds: run.state.recheckFolds ?? null,
+        epochs: s.epochsPerEval,
+        evaluate: evaluator2.evaluate,
+        makeJob: (config, epochs, rep, split) => ({ index: 0, iteration: 0, config, data: split ? { ...s.data, split } : s.data, fixed: s.fixed, seed: rep.seed, epochsPerEval: epochs, device: queue ? device : (resolvedDevice as is.Device) }),
+        signal: o.signal,
+      });
+    } catch (e) {
+      if (o.signal?.aborted) throw cancelled(out, e);
+      throw e;
+    } finally {
+      await evaluator2.close();
+    }
+    run.state.recheck = recheck;
+    run.save();
+  }
   const final = await finalTraining(run, best, { files, out, device, signal: o.signal, report });
   return writeOutputs({
     out,
@@ -91,6 +122,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     best,
     baseline,
     final,
+    recheck,
     workers: evaluator.workers(),
     queue: evaluator.queueStats?.() ?? null,
     device: resolvedDevice,
@@ -133,6 +165,16 @@ async function search(
     ...(folds ? { splits: folds } : {}),
     device,
   });
+  const raceJob = (config: SerHyperParameters, index: number, iteration: number, epochs: number, rep: Replicate): EvaluationJob => ({
+    index,
+    iteration,
+    config,
+    data: folds ? { ...s.data, split: folds[rep.fold] } : s.data,
+    fixed: s.fixed,
+    seed: rep.seed,
+    epochsPerEval: epochs,
+    device,
+  });
   const common = {
     population: s.population,
     seed: s.seed,
@@ -150,19 +192,17 @@ async function search(
     initial,
   };
   // The search and its random baseline differ only in these; each saves its own checkpoint in the run state.
-  const phase = (name: SearchName, algorithm: typeof s.algorithm | 'random', limits: { iterations: number | null; maxEvals: number | null; epochBudget: number | null }, journal: string) =>
-    runSearch({
-      ...common,
-      name,
-      algorithm,
-      ...limits,
-      journal,
-      checkpoint: state[name],
-      saveCheckpoint: (c) => {
-        state[name] = c;
-        save();
-      },
-    });
+  const phase = (name: SearchName, algorithm: typeof s.algorithm | 'random', limits: { iterations: number | null; maxEvals: number | null; epochBudget: number | null }, journal: string) => {
+    const saveCheckpoint = (c: MinimizeCheckpoint | RaceCheckpoint) => {
+      state[name] = c;
+      save();
+    };
+    if (s.race) {
+      // Every evaluation is one training (one fold): the epoch budget is the race's budget as it is.
+      return runRaceSearch({ ...common, name, algorithm, ...limits, seeds: s.race.seeds, z: s.race.z, folds: folds?.length ?? 1, journal, checkpoint: state[name] as RaceCheckpoint | null, saveCheckpoint, makeJob: raceJob });
+    }
+    return runSearch({ ...common, name, algorithm, ...limits, journal, checkpoint: state[name] as MinimizeCheckpoint | null, saveCheckpoint });
+  };
   const main = await phase('search', s.algorithm, { iterations: s.iterations, maxEvals: s.maxEvals, epochBudget: s.epochBudget }, files.evaluations);
   if (!s.baseline) return { main, baseline: null };
   setCurrent('baseline');

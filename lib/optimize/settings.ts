@@ -33,6 +33,13 @@ export interface RunSettings {
   folds: number | null;
   /** Configurations of an earlier study evaluated first (after the starting recipe). */
   warmStart: { file: string; configs: SerHyperParameters[] } | null;
+  /**
+   * Noise-aware search (lib/hpo/race.ts): paired fitness against the incumbent on shared seeds × folds, racing,
+   * an evaluation cache. seeds: cumulative seeds of each rung; z: standard errors to drop out. null = off.
+   */
+  race: { seeds: number[]; z: number } | null;
+  /** Seeds of the final recheck of best against the starting recipe (each over every fold); 0 = no recheck. */
+  recheckSeeds: number;
 }
 
 export interface SettingsInput extends DataOptions {
@@ -51,14 +58,42 @@ export interface SettingsInput extends DataOptions {
   folds?: number;
   /** evaluations.jsonl of an earlier study. */
   warmStart?: string;
+  /** Noise-aware search (CRN + racing); see RunSettings.race. */
+  race?: boolean;
+  /** With race: seeds measured by the end of each rung, cumulative (default [1, 2, 4]). */
+  raceSeeds?: number[];
+  /** Seeds of the final recheck (default 2; 0 = none). */
+  recheckSeeds?: number;
 }
 
 /** Settings added after version 1 state files were first written, as such a file means them. */
-export const LATER_DEFAULTS = { rungs: 1, eta: 3, epochBudget: null, folds: null, warmStart: null } as const;
+export const LATER_DEFAULTS = { rungs: 1, eta: 3, epochBudget: null, folds: null, warmStart: null, race: null, recheckSeeds: 0 } as const;
+
+/** Default seeds of the race's rungs, and of the final recheck. */
+export const RACE_SEEDS = [1, 2, 4];
+export const RECHECK_SEEDS = 2;
 
 /** The rungs' epochs: geometric, ending at epochsPerEval (see lib/hpo/fidelity.ts). */
-export function fidelityOf(s: Pick<RunSettings, 'epochsPerEval' | 'rungs' | 'eta'>): FidelityPlan {
+export function fidelityOf(s: Pick<RunSettings, 'epochsPerEval' | 'rungs' | 'eta'> & { race?: RunSettings['race'] }): FidelityPlan {
+  // A race with one epoch rung: every race rung trains epochsPerEval epochs, later rungs only add seeds.
+  if (s.race && s.rungs === 1) return { budgets: s.race.seeds.map(() => s.epochsPerEval), eta: s.eta };
   return { budgets: geometricBudgets(s.epochsPerEval, s.rungs, s.eta), eta: s.eta };
+}
+
+/** --race-seeds: positive integers, non-decreasing, one per rung (as many as --rungs when that is above 1). */
+function raceOf(o: SettingsInput, rungs: number): RunSettings['race'] {
+  if (o.race !== undefined) is.boolean('race', o.race);
+  if (o.raceSeeds !== undefined && o.race !== true) throw is.invalidArgument('raceSeeds (--race-seeds) applies with race: true (--race) only');
+  if (o.race !== true) return null;
+  const seeds = o.raceSeeds ?? (rungs > 1 ? Array.from({ length: rungs }, (_, r) => Math.min(RACE_SEEDS[RACE_SEEDS.length - 1], 2 ** r)) : RACE_SEEDS);
+  if (!Array.isArray(seeds) || seeds.length === 0) throw is.invalidArgument(`Expected non-empty array of seed counts for raceSeeds but received ${is.describe(seeds)}`);
+  seeds.forEach((v, i) => {
+    is.number(`raceSeeds[${i}]`, v, { min: 1, integer: true });
+    if (i > 0 && v < seeds[i - 1]) throw is.invalidArgument(`Expected non-decreasing seed counts for raceSeeds but received ${JSON.stringify(seeds)}`, 'range');
+  });
+  if (rungs > 1 && seeds.length !== rungs) throw is.invalidArgument(`raceSeeds ${JSON.stringify(seeds)} (--race-seeds) needs one entry per rung: --rungs is ${rungs}`, 'range');
+  if (rungs === 1 && seeds.some((v, i) => i > 0 && v === seeds[i - 1])) throw is.invalidArgument(`raceSeeds ${JSON.stringify(seeds)} (--race-seeds): without --rungs every rung must add seeds`, 'range');
+  return { seeds: seeds.slice(), z: 2 };
 }
 
 /** Budgets when no data option is given: a demonstration of a few minutes on the demo corpus. */
@@ -66,7 +101,7 @@ export const DEMO_DEFAULTS = { population: 4, iterations: 2, epochsPerEval: 2, f
 export const DEFAULTS = { population: 8, iterations: 6, epochsPerEval: 8, finalEpochs: defaultTrainConfig().epochs };
 
 /** Settings that a resume must not change (they decide the candidates and their fitness). */
-const IDENTITY = ['algorithm', 'population', 'iterations', 'seed', 'epochsPerEval', 'data', 'fixed', 'rungs', 'eta', 'folds'] as const;
+const IDENTITY = ['algorithm', 'population', 'iterations', 'seed', 'epochsPerEval', 'data', 'fixed', 'rungs', 'eta', 'folds', 'race'] as const;
 
 const DATA_KEYS = ['ravdess', 'savee', 'data', 'labelMap', 'split', 'demo', 'demoDir'] as const;
 
@@ -114,6 +149,9 @@ export function resolveSettings(o: SettingsInput): RunSettings {
     throw is.invalidArgument(`rungs ${rungs}, eta ${eta}, epochsPerEval ${epochsPerEval} (--rungs, --eta, --epochs-per-eval): ${(e as Error).message}`, 'range');
   }
   const folds = o.folds === undefined ? null : is.number('folds', o.folds, { min: 2, integer: true });
+  const race = raceOf(o, rungs);
+  // A raced study is rechecked by default (its answer is what the README may quote); a plain search only when asked.
+  const recheckSeeds = o.recheckSeeds === undefined ? (race ? RECHECK_SEEDS : 0) : is.number('recheckSeeds', o.recheckSeeds, { min: 0, integer: true });
   // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
   const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1)) };
   // The algorithm's own checks (e.g. sfs-woa needs a population of at least 4), before anything is written.
@@ -134,6 +172,8 @@ export function resolveSettings(o: SettingsInput): RunSettings {
     epochBudget,
     folds,
     warmStart,
+    race,
+    recheckSeeds,
   };
 }
 
@@ -143,7 +183,9 @@ export function resolveSettings(o: SettingsInput): RunSettings {
  */
 export function resumeSettings(savedSettings: RunSettings, o: SettingsInput, out: string): RunSettings {
   const saved: RunSettings = { ...LATER_DEFAULTS, ...savedSettings };
-  const given: [string, unknown, unknown][] = IDENTITY.filter((k) => k !== 'data').map((k) => [k, o[k], saved[k]]);
+  const given: [string, unknown, unknown][] = IDENTITY.filter((k) => k !== 'data' && k !== 'race').map((k) => [k, o[k], saved[k]]);
+  if (o.race !== undefined && o.race !== (saved.race !== null)) given.push(['race', o.race, saved.race !== null]);
+  if (o.raceSeeds !== undefined) given.push(['raceSeeds', o.raceSeeds, saved.race?.seeds]);
   const data = dataOf(o) as Record<string, unknown>;
   const savedData = saved.data as Record<string, unknown>;
   for (const k of DATA_KEYS) if (o[k] !== undefined) given.push([k, data[k], savedData[k]]);
@@ -165,5 +207,6 @@ export function resumeSettings(savedSettings: RunSettings, o: SettingsInput, out
     epochBudget: optionalPositive('epochBudget', o.epochBudget) ?? saved.epochBudget,
     finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? saved.finalEpochs,
     baseline: o.baseline ?? saved.baseline,
+    recheckSeeds: o.recheckSeeds === undefined ? saved.recheckSeeds : is.number('recheckSeeds', o.recheckSeeds, { min: 0, integer: true }),
   };
 }

@@ -138,7 +138,7 @@ describe('multi-fidelity settings', () => {
     expect(() => resumeSettings(saved, { folds: 2 }, 'out')).toThrow(/folds 2 differs/);
     expect(resumeSettings(saved, { epochBudget: 500 }, 'out').epochBudget).toBe(500);
     // A state written before these settings existed resumes with their defaults.
-    const { rungs: _r, eta: _e, folds: _f, epochBudget: _b, warmStart: _w, ...old } = saved;
+    const { rungs: _r, eta: _e, folds: _f, epochBudget: _b, warmStart: _w, race: _ra, recheckSeeds: _rc, ...old } = saved;
     expect(resumeSettings(old as never, {}, 'out')).toMatchObject(LATER_DEFAULTS);
     const warm = resolveSettings({ population: 4, warmStart: options('earlier').journal });
     expect(warm.warmStart!.configs).toHaveLength(3);
