@@ -1,7 +1,7 @@
 // `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
 // Thin wrapper: the work is in lib/optimize/evaluators/queue/worker.ts.
 import type { Argv } from 'yargs';
-import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
+import { QUEUE_DEFAULTS } from '../../lib/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 import { meta, type Command } from '../command-meta';
 import { UsageError } from '../errors';

@@ -24,10 +24,10 @@ import { info } from '../../../info';
 import type { EvaluationJob } from '../../objective';
 import { EvaluationFailure } from '../evaluator';
 import { EvaluationPool } from '../pool/pool';
-import { bullmq } from './bullmq';
-import { absoluteData, dataDigest, type DataDigest } from './data';
-import { canonicalJson, validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
-import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, seconds, withTimeout } from './settings';
+import { bullmq } from '../../../queue/bullmq';
+import { absoluteData, dataDigest, type DataDigest } from '../../../train/queue/data';
+import { validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
+import { canonicalJson, connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, seconds, withTimeout } from '../../../queue/settings';
 import * as is from '../../../is';
 
 export interface QueueWorkerOptions {

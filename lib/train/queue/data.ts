@@ -4,9 +4,9 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SerNativeError } from '../../../errors';
-import * as is from '../../../is';
-import { resolveData, type DataOptions } from '../../../train/data';
+import { SerNativeError } from '../../errors';
+import * as is from '../../is';
+import { resolveData, type DataOptions } from '../data';
 
 const PATH_KEYS = ['ravdess', 'savee', 'data'] as const;
 

@@ -6,8 +6,8 @@
 //                              started with the same --study must match it
 //   ser-native:results         hash: evaluation hash → JSON { result, worker } of every successful evaluation,
 //                              so an evaluation already done (same config, data and versions) is never retrained
-import { SerNativeError } from '../../../errors';
-import * as is from '../../../is';
+import { SerNativeError } from '../errors';
+import * as is from '../is';
 
 export const PREFIX = 'ser-native';
 export const QUEUE_NAME = 'evaluations';
@@ -97,4 +97,14 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, message: string)
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** JSON with object keys sorted at every level, so equal values hash equally. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
