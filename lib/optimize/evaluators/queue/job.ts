@@ -6,14 +6,11 @@
 // same evaluation twice is a no-op (BullMQ keeps one job per id), and a result stored under HASH is reused.
 import { createHash } from 'crypto';
 import * as is from '../../../is';
-import { canonicalJson } from '../../../queue/settings';
+import { canonicalJson, type Versions } from '../../../queue/settings';
 import { validateJob, type EvaluationJob, type EvaluationResult } from '../../objective';
 import type { SearchName } from '../../types';
 
-export interface Versions {
-  package: string;
-  libtorch: string;
-}
+export type { Versions };
 
 export interface QueueJobData {
   kind: 'ser-native/evaluation';
