@@ -111,6 +111,36 @@ suite('train --folds --queue', () => {
     await Promise.all(workers.map(stop));
   }, 300000);
 
+  test('a training process that dies is retried; a worker stopped mid-training hands its job back; the run still equals the in-process one', async () => {
+    const url = redis.urlFor(3);
+    let killedChild = false;
+    const a = spawnWorker(['--queue', url, '--cpu-slots', '1', '--threads', '1', '--data-root', dataRoot, '--lock-seconds', '5', '--stalled-seconds', '2'], (e) => {
+      if (e.event === 'train-started' && !killedChild) {
+        killedChild = true;
+        process.kill(e.pid, 'SIGKILL'); // the training's process, as the OOM killer would
+      }
+    });
+    let stopped = false;
+    const b = spawnWorker(['--queue', url, '--cpu-slots', '1', '--threads', '1', '--data-root', dataRoot, '--stop-seconds', '0'], (e, child) => {
+      if (e.event === 'train-started' && !stopped) {
+        stopped = true;
+        child.kill('SIGTERM');
+      }
+    });
+    started.push(a, b);
+    await Promise.all([a, b].map((w) => w.waitFor('ready event', (e) => e.event === 'ready', 60000)));
+    const notes: string[] = [];
+    const r = await trainFolds({ ...run, out: path.join(tmp, 'retried'), queue: { url, dataRoot, pollSeconds: 0.2, backoffSeconds: 0.5 }, onProgress: (p) => p.phase === 'data' && notes.push(p.message) });
+    expect(r.outOfFold).toEqual(reference.outOfFold);
+    expect(r.members).toEqual(reference.members);
+    const failed = a.events.find((e) => e.event === 'train-failed');
+    expect(failed).toMatchObject({ retry: true, error: expect.stringMatching(/was killed by SIGKILL .*during (fold|member) .* on worker /) });
+    expect(b.events.find((e) => e.event === 'train-handed-back')).toMatchObject({ queued: true });
+    expect((await b.exit).code).toBe(0);
+    expect(notes.some((n) => /^started again on worker .* attempt 2/.test(n))).toBe(true);
+    await stop(a);
+  }, 300000);
+
   test('a worker whose data differs refuses the jobs with a clear error; Ctrl-C on the coordinator removes its waiting jobs', async () => {
     const url = redis.urlFor(2);
     const bad = await worker(url, otherRoot);
