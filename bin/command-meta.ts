@@ -31,7 +31,7 @@ export const COMMANDS: readonly CommandMeta[] = [
     command: 'optimize',
     describe: 'Search training hyper-parameters (SFS-WOA, WOA, SFS, TPE or random search), then retrain the best (with no data options: on the synthetic demo corpus)',
   },
-  { name: 'worker', command: 'worker', describe: 'Run the evaluations of `optimize --queue` studies on this machine (one child process per slot)' },
+  { name: 'worker', command: 'worker', describe: 'Run the jobs of a Redis queue on this machine: `optimize --queue` evaluations and `train --folds K --queue` trainings (one child process per slot)' },
   { name: 'info', command: 'info', describe: 'Show the package and LibTorch versions, CUDA devices, threads, where the addon came from, and the default model (labels, figures, licence)' },
   { name: 'setup', command: 'setup', describe: 'Install the pinned LibTorch into the per-user cache (SER_NATIVE_HOME, default ~/.cache/ser-native)' },
   {

@@ -8,6 +8,7 @@
 // Over IPC, one job at a time:
 //   parent → child  { type: 'job', id, job }
 //   child  → parent { type: 'result', id, result } | { type: 'error', id, error: { name, message, code? } }
+//                   | { type: 'progress', id, progress }   (any number, before the result: e.g. a training's epochs)
 // The child exits when the parent goes away (lib/parent-watchdog.ts), so a killed run leaves no orphans.
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -19,7 +20,7 @@ import * as is from './is';
 import { parentEnv, watchParent } from './parent-watchdog';
 
 export type WorkerRequest<J = unknown> = { type: 'job'; id: number; job: J };
-export type WorkerReply<R = unknown> = { type: 'result'; id: number; result: R } | { type: 'error'; id: number; error: SerializedError };
+export type WorkerReply<R = unknown> = { type: 'result'; id: number; result: R } | { type: 'error'; id: number; error: SerializedError } | { type: 'progress'; id: number; progress: unknown };
 
 export interface SerializedError {
   name: string;
@@ -106,7 +107,7 @@ export function threadShare(workers: number, cores = os.cpus().length): number {
  * result or error. Ctrl-C in a terminal reaches the whole process group: the parent decides (it
  * stops us and records nothing), so a worker ignores SIGINT rather than die first.
  */
-export function serveJobs<J, R>(name: string, run: (job: J) => Promise<R>): void {
+export function serveJobs<J, R>(name: string, run: (job: J, progress: (p: unknown) => void) => Promise<R>): void {
   if (!process.send) throw new Error(`${name} runs under child_process.fork (a ProcessPool)`);
   const send = process.send.bind(process);
   // 'disconnect' waits for a free JS thread; the watchdog thread does not (lib/parent-watchdog.ts).
@@ -122,7 +123,9 @@ export function serveJobs<J, R>(name: string, run: (job: J) => Promise<R>): void
     // The pool sends one job at a time; chaining keeps a misbehaving sender from running two at once.
     queue = queue.then(async () => {
       try {
-        send({ type: 'result', id, result: await run(m.job as J) } as WorkerReply<R>);
+        // Progress is informative: a message that cannot be sent (the parent is going away) is dropped.
+        const progress = (p: unknown) => send({ type: 'progress', id, progress: p } as WorkerReply<R>, undefined, undefined, () => undefined);
+        send({ type: 'result', id, result: await run(m.job as J, progress) } as WorkerReply<R>);
       } catch (e) {
         send({ type: 'error', id, error: serializeError(e) } as WorkerReply<R>);
       }
@@ -139,6 +142,7 @@ interface Task<J, R> {
   reject: (e: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+  onProgress?: (p: unknown) => void;
   started: number;
   settled: boolean;
 }
@@ -185,12 +189,15 @@ export class ProcessPool<J extends object, R> {
     return this.slots.flatMap((s) => (s.child?.pid === undefined ? [] : [s.child.pid]));
   }
 
-  /** Runs one job on the next free worker. Aborting kills its worker (a new one replaces it) and rejects. */
-  run(job: J, signal?: AbortSignal): Promise<PoolReply<R>> {
+  /**
+   * Runs one job on the next free worker. Aborting kills its worker (a new one replaces it) and rejects.
+   * `onProgress` receives what the job's worker reports while it runs (serveJobs' `progress`).
+   */
+  run(job: J, signal?: AbortSignal, onProgress?: (p: unknown) => void): Promise<PoolReply<R>> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     if (signal?.aborted) return Promise.reject(abortError(signal));
     return new Promise<PoolReply<R>>((resolve, reject) => {
-      const task: Task<J, R> = { id: this.nextId++, job, resolve, reject, signal, started: 0, settled: false };
+      const task: Task<J, R> = { id: this.nextId++, job, resolve, reject, signal, onProgress, started: 0, settled: false };
       if (signal) {
         task.onAbort = () => this.abort(task);
         signal.addEventListener('abort', task.onAbort, { once: true });
@@ -316,7 +323,9 @@ export class ProcessPool<J extends object, R> {
     const m = raw as WorkerReply<R>;
     const task = slot.task;
     if (!task || typeof m !== 'object' || m === null || m.id !== task.id) return; // a reply to an aborted job
-    if (m.type === 'result') {
+    if (m.type === 'progress') {
+      task.onProgress?.(m.progress);
+    } else if (m.type === 'result') {
       slot.task = null;
       this.settle(task, { result: m.result, worker: slot.id, pid: child.pid as number, seconds: (Date.now() - task.started) / 1000 });
       this.dispatch();

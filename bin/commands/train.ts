@@ -22,6 +22,8 @@ interface Args extends DataArgs {
   folds?: number;
   members?: number;
   workers?: number;
+  queue?: string;
+  'data-root'?: string;
   'fold-corpora'?: string;
   'member-epochs'?: number;
   teacher?: string;
@@ -86,6 +88,8 @@ export const trainCommand: Command<Args> = {
       .option('folds', { type: 'number', describe: 'Train K models on a speaker-grouped K-fold of the training speakers: out-of-fold UAR (mean ± std), a temperature fitted on out-of-fold predictions, one K-member ensemble bundle; --split names the held-out validation speakers (all: none)' })
       .option('members', { type: 'number', describe: 'With --folds: after the fold pass, train M models on every training speaker (other seeds; epochs: the fold pass\'s median best epoch) and ship them as the ensemble instead of the K fold models' })
       .option('workers', { type: 'number', describe: 'With --folds: train the folds and members in N worker processes side by side, each with an equal share of the cores as its LibTorch threads (default: one after another in this process); progress lines come from the workers on stderr' })
+      .option('queue', { type: 'string', describe: 'With --folds: train every fold and member as a job on this Redis queue, redis://HOST:PORT[/DB], run by `ser-native worker --queue` processes on any machine; their run folders come back through Redis into --out (see docs/training.md "Training on queue workers")' })
+      .option('data-root', { type: 'string', describe: 'With --queue: the folder the data folders are sent relative to (default: the current directory); workers resolve them against their own --data-root' })
       .option('fold-corpora', { type: 'string', describe: "With --folds: only these corpora's speakers (comma-separated, e.g. ravdess,savee) go into the folds and the out-of-fold figures; the other corpora given train in every fold" })
       .option('member-epochs', { type: 'number', describe: 'With --members: epochs of each full-data member (default: the median best epoch of the folds)' })
       .option('teacher', { type: 'string', describe: "Knowledge distillation: a model folder (e.g. a --folds ensemble) whose calibrated probabilities for each training clip are soft targets besides the labels; it must know every class of this run" })
@@ -97,7 +101,8 @@ export const trainCommand: Command<Args> = {
       .example('$0 train', 'Train on the built-in synthetic demo corpus')
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe')
       .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out')
-      .example('$0 train --ravdess data/ravdess --savee data/savee --teacher runs/ens --out runs/student', 'One model distilled from that ensemble') as unknown as Argv<Args>,
+      .example('$0 train --ravdess data/ravdess --savee data/savee --teacher runs/ens --out runs/student', 'One model distilled from that ensemble')
+      .example('$0 train --ravdess /srv/ser/ravdess --data-root /srv/ser --folds 5 --members 3 --queue redis://10.0.0.5:6379 --out runs/ens', 'The folds and members trained by `ser-native worker --queue redis://10.0.0.5:6379 --data-root DIR` processes on other machines') as unknown as Argv<Args>,
   flagNames: (a) => ({
     ...dataFlagNames,
     ...(a.config ? { 'config.*': `$ in --config ${a.config}`, config: `--config ${a.config}` } : {}),
@@ -107,6 +112,9 @@ export const trainCommand: Command<Args> = {
     'options.folds': '--folds',
     'options.members': '--members',
     'options.workers': '--workers',
+    'options.queue.url': '--queue',
+    'options.queue.dataRoot': '--data-root',
+    'options.queue': '--queue',
     'options.foldCorpora': '--fold-corpora',
     'options.memberEpochs': '--member-epochs',
     'options.teacher': '--teacher',
@@ -114,7 +122,9 @@ export const trainCommand: Command<Args> = {
   }),
   handler: async (a) => {
     checkDevice(a.device);
-    if ((a.members !== undefined || a['member-epochs'] !== undefined || a.workers !== undefined || a['fold-corpora'] !== undefined) && a.folds === undefined) throw new UsageError('--members, --member-epochs, --workers and --fold-corpora apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
+    if ((a.members !== undefined || a['member-epochs'] !== undefined || a.workers !== undefined || a.queue !== undefined || a['fold-corpora'] !== undefined) && a.folds === undefined) throw new UsageError('--members, --member-epochs, --workers, --queue and --fold-corpora apply to --folds ensembles: add --folds K (the fold pass gives the out-of-fold figures, the temperature and the epoch count)');
+    if (a['data-root'] !== undefined && a.queue === undefined) throw new UsageError('--data-root applies to --queue (workers resolve the data folders against their own --data-root): add --queue redis://HOST:PORT or drop --data-root');
+    if (a.queue !== undefined && a.workers !== undefined) throw new UsageError('--workers and --queue do not go together: with --queue, each `ser-native worker` decides how many trainings it runs at once (--cpu-slots)');
     if (a['teacher-weight'] !== undefined && a.teacher === undefined) throw new UsageError('--teacher-weight applies to distillation: add --teacher DIR (the model whose probabilities the student learns from)');
     if (a.float16 && a.folds === undefined) throw new UsageError('--float16 applies to --folds ensembles (a single model bundle is small enough in float32): drop --float16 or add --folds K');
     let config: DeepPartial<TrainConfig> = {};
@@ -153,7 +163,7 @@ export const trainCommand: Command<Args> = {
     try {
       if (a.folds !== undefined) {
         const { trainFolds } = await import('../../lib/train/folds');
-        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, teacher: a.teacher, teacherWeight: a['teacher-weight'], foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : `fold ${e.fold}/${e.folds}: `) });
+        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, queue: a.queue === undefined ? undefined : { url: a.queue, ...(a['data-root'] !== undefined ? { dataRoot: a['data-root'] } : {}) }, teacher: a.teacher, teacherWeight: a['teacher-weight'], foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : e.fold ? `fold ${e.fold}/${e.folds}: ` : '') });
         p.done();
         if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
         else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');

@@ -1,7 +1,8 @@
-// `ser-native worker`: runs the evaluations of optimize --queue studies on this machine until stopped.
+// `ser-native worker`: runs the jobs of the queue on this machine until stopped: optimize --queue's evaluations and
+// train --folds K --queue's trainings (folds and members).
 // Thin wrapper: the work is in lib/optimize/evaluators/queue/worker.ts.
 import type { Argv } from 'yargs';
-import { QUEUE_DEFAULTS } from '../../lib/optimize/evaluators/queue/settings';
+import { QUEUE_DEFAULTS } from '../../lib/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
 import { meta, type Command } from '../command-meta';
 import { UsageError } from '../errors';
@@ -34,6 +35,16 @@ function text(e: WorkerEvent): string | null {
       return `${e.study} #${e.index} refused: ${e.error}`;
     case 'handed-back':
       return `${e.study} #${e.index}: stopped, ${e.queued ? 'job handed back to the queue' : 'Redis unreachable: the job goes back to the queue when its lock expires'}`;
+    case 'train-started':
+      return `${e.run} ${e.label}: training started on ${e.slot} (pid ${e.pid}, attempt ${e.attempt})`;
+    case 'train-completed':
+      return `${e.run} ${e.label}: trained in ${e.seconds.toFixed(1)} s (best epoch ${e.bestEpoch} of ${e.epochsRun}); ${e.files} files (${(e.bytes / 1e6).toFixed(1)} MB) sent back through Redis`;
+    case 'train-failed':
+      return `${e.run} ${e.label} failed${e.retry ? ' (will be retried)' : ''}: ${e.error}`;
+    case 'train-refused':
+      return `${e.run} ${e.label} refused: ${e.error}`;
+    case 'train-handed-back':
+      return `${e.run} ${e.label}: stopped, ${e.queued ? 'job handed back to the queue' : 'Redis unreachable: the job goes back to the queue when its lock expires'}`;
     case 'error':
       return `queue error: ${e.error}`;
     case 'closed':
@@ -53,16 +64,16 @@ export const workerCommand: Command<Args> = {
   ...meta('worker'),
   builder: (y: Argv<object>) =>
     y
-      .option('queue', { type: 'string', demandOption: true, describe: 'Redis of the studies: redis://HOST:PORT[/DB]' })
-      .option('cpu-slots', { type: 'number', describe: 'Evaluations at once on the CPU (default max(1, cores/2), or 0 with --gpus)' })
-      .option('gpus', { type: 'string', describe: 'CUDA devices, one evaluation slot each, e.g. 0,1' })
+      .option('queue', { type: 'string', demandOption: true, describe: 'Redis of the queue (optimize --queue studies, train --folds K --queue runs): redis://HOST:PORT[/DB]' })
+      .option('cpu-slots', { type: 'number', describe: 'Jobs (evaluations or trainings) at once on the CPU (default max(1, cores/2), or 0 with --gpus)' })
+      .option('gpus', { type: 'string', describe: 'CUDA devices, one job slot each, e.g. 0,1' })
       .option('threads', { type: 'number', describe: 'LibTorch threads per slot (default SER_NATIVE_THREADS, else cores / CPU slots)' })
-      .option('data-root', { type: 'string', default: '.', describe: "Folder the studies' relative data paths are resolved against" })
+      .option('data-root', { type: 'string', default: '.', describe: "Folder the jobs' relative data paths are resolved against" })
       .option('name', { type: 'string', describe: 'Name in results and logs (default HOST:PID)' })
       .option('lock-seconds', { type: 'number', default: QUEUE_DEFAULTS.lockSeconds, describe: 'Job lock duration; if this worker dies its jobs are retried after it expires' })
       .option('stalled-seconds', { type: 'number', default: QUEUE_DEFAULTS.stalledSeconds, describe: 'How often to look for jobs of dead workers' })
       .option('refuse-seconds', { type: 'number', default: QUEUE_DEFAULTS.refuseSeconds, describe: 'After refusing a job (other data or versions), hide it this long and pause twice as long' })
-      .option('stop-seconds', { type: 'number', default: QUEUE_DEFAULTS.stopSeconds, describe: 'On SIGTERM/SIGINT, let a running evaluation finish this long, then hand its job back to the queue' })
+      .option('stop-seconds', { type: 'number', default: QUEUE_DEFAULTS.stopSeconds, describe: 'On SIGTERM/SIGINT, let a running evaluation or training finish this long, then hand its job back to the queue' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON event per line on stdout instead of text on stderr' })
       .example('$0 worker --queue redis://10.0.0.5:6379 --data-root /data', 'Take jobs with max(1, cores/2) CPU slots')
       .example('$0 worker --queue redis://10.0.0.5:6379 --gpus 0,1 --data-root /data', 'One slot per GPU') as unknown as Argv<Args>,

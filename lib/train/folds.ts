@@ -33,6 +33,7 @@ import { runTrainJob, type TrainJob, type TrainJobResult } from './train-worker'
 import { ProcessPool, threadShare, workerScript } from '../process-pool';
 import { outOption, withRunLock } from '../lock';
 import { openTeacher } from './teacher';
+import { openTrainQueue, validateTrainQueue, type TrainQueueOptions } from './queue/runner';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
   /** Number of speaker-grouped folds (≥ 2). */
@@ -63,6 +64,15 @@ export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'>
    * default) trains them one after another in this process.
    */
   workers?: number;
+  /**
+   * Train the folds and members on `ser-native worker` processes of any machine, through the Redis queue at this
+   * address (redis://HOST:PORT[/DB]; or { url, dataRoot, timeoutSeconds, attempts, ... }): each training is a
+   * queue job, and its run folder (the bundle, history.jsonl, metrics.json, report.html) comes back through
+   * Redis into `out/folds` and `out/members`. Data folders are sent relative to `dataRoot` (default '.'), which
+   * must hold them all; workers resolve them against their --data-root and refuse the job if their data differs.
+   * Not with `workers` (the workers' own slots decide) nor `teacher`.
+   */
+  queue?: string | TrainQueueOptions;
   /** Extra fields recorded in the bundle (e.g. the default model's recipe and data digest). */
   record?: { licence?: string; training?: Record<string, unknown> };
   /** Progress of each training: `fold` of `folds` in the fold pass; then `member` of `members` (fold 0). */
@@ -157,7 +167,7 @@ function perCorpus(items: DatasetItem[], yTrue: number[], yPred: number[], label
   return out;
 }
 
-/** Runs one training job (a fold or a member) and reports its progress; close() ends the worker processes. */
+/** Runs one training job (a fold or a member) and reports its progress; close() ends the worker processes (or the queue connection). */
 type TrainRunner = ((job: TrainJob, onProgress: (p: TrainProgress) => void) => Promise<TrainJobResult>) & { close(): Promise<void> };
 
 /** In this process (workers 0), or on a pool of worker processes running lib/train/train-worker.ts. */
@@ -201,6 +211,9 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const k = is.number('options.folds', o.folds, { min: 2, max: 50, integer: true });
   const m = o.members === undefined ? 0 : is.number('options.members', o.members, { min: 0, max: 50, integer: true });
   if (o.workers !== undefined) is.number('options.workers', o.workers, { min: 0, max: 64, integer: true });
+  const queue = o.queue === undefined ? null : validateTrainQueue(o.queue);
+  if (queue && o.workers !== undefined) throw is.invalidArgument('options.workers and options.queue do not go together: with a queue, each `ser-native worker` decides how many trainings it runs at once (--cpu-slots)');
+  if (queue && o.teacher !== undefined) throw is.invalidArgument('options.teacher and options.queue do not go together yet: queue workers cannot read the teacher folder of this machine (train the distilled ensemble without options.queue)');
   if (o.foldCorpora !== undefined && (!Array.isArray(o.foldCorpora) || o.foldCorpora.length === 0 || o.foldCorpora.some((c) => typeof c !== 'string' || c === ''))) throw is.invalidParameterError('options.foldCorpora', 'a non-empty array of corpus names (e.g. ravdess, savee)', o.foldCorpora);
   if (o.memberEpochs !== undefined) is.positiveInteger('options.memberEpochs', o.memberEpochs);
   const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
@@ -225,7 +238,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const root = path.resolve(o.out ?? scratch!);
   const cache: AudioCache = o.audioCache ?? new Map();
   let run: TrainRunner | null = null;
-  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, workers: _w, foldCorpora: _fc, signal: _sig, audioCache: _c, ...dataOptions } = o;
+  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, workers: _w, queue: _q, foldCorpora: _fc, signal: _sig, audioCache: _c, ...dataOptions } = o;
   try {
     const oofItems: DatasetItem[] = [];
     const oofProbs: number[] = [];
@@ -235,7 +248,9 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const oofFold: number[] = [];
     let labels: string[] = [];
     // The fold pass: K trainings, in this process or on worker processes (options.workers).
-    const runner = (run = trainRunner(o.workers ?? 0, cache, o.signal));
+    const runner = (run = queue
+      ? await openTrainQueue({ queue, data: dataOptions, signal: o.signal, onNote: (message) => report({ phase: 'data', message, fold: 0, folds: k }) })
+      : trainRunner(o.workers ?? 0, cache, o.signal));
     const results = await Promise.all(
       foldSpeakers.map((speakers, fold) =>
         runner(

@@ -1,7 +1,8 @@
-// A worker process of trainFolds({ workers }) (lib/process-pool.ts): trains one fold or member per
-// job with train(), with this process's LibTorch threads (SER_NATIVE_THREADS, set by the pool), and
-// answers with what trainFolds needs to go on; the run's files are in the job's out folder. Decoded
-// audio stays cached between jobs. Progress goes to stderr, one line per epoch, named by the job.
+// A worker process of trainFolds({ workers }) (lib/process-pool.ts), and of a `ser-native worker` slot for
+// trainFolds({ queue }): trains one fold or member per job with train(), with this process's LibTorch threads
+// (SER_NATIVE_THREADS, set by the pool), and answers with what trainFolds needs to go on; the run's files are in
+// the job's out folder. Decoded audio stays cached between jobs. Progress goes to stderr, one line per epoch,
+// named by the job, and each epoch's record to the pool (serveJobs' progress: the queue worker forwards it).
 import type { DeepPartial, TrainConfig } from '../model/config';
 import { serveJobs } from '../process-pool';
 import type { AudioCache } from './data';
@@ -30,10 +31,11 @@ export async function runTrainJob(job: TrainJob, audioCache: AudioCache, extra: 
 
 if (require.main === module) {
   const audioCache: AudioCache = new Map();
-  serveJobs<TrainJob, TrainJobResult>('ser-native train-worker', (job) =>
+  serveJobs<TrainJob, TrainJobResult>('ser-native train-worker', (job, progress) =>
     runTrainJob(job, audioCache, {
       onProgress: (p) => {
         if (p.phase !== 'epoch') return;
+        progress(p);
         const r = p.record;
         const val = r.valUar === null ? 'no validation' : `val UAR ${(100 * r.valUar).toFixed(1)}%${r.valUarAdapted !== undefined ? ` (adapted ${(100 * r.valUarAdapted).toFixed(1)}%)` : ''}`;
         process.stderr.write(`${job.label}: epoch ${r.epoch}: loss ${r.trainLoss.toFixed(3)} | ${val} | ${r.seconds.toFixed(1)} s (pid ${process.pid})\n`);

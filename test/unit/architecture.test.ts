@@ -1,6 +1,6 @@
 // The layer map (.dependency-cruiser.cjs, docs/ARCHITECTURE.md) holds: no cycles, no upward or sideways
 // imports between lib/ folders, no yargs in lib/, the addon loaded only by lib/binding.ts, bullmq only
-// inside the queue evaluator.
+// inside the queue code.
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 

@@ -19,7 +19,7 @@ test('require(ser-native) and optimize do not load bullmq; the queue evaluator d
     expect(typeof lib.optimize).toBe('function');
     expect(loads).toBe(0);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { bullmq } = require('../../../lib/optimize/evaluators/queue/bullmq');
+    const { bullmq } = require('../../../lib/queue/bullmq');
     expect(bullmq().probe).toBe(true);
     bullmq();
     expect(loads).toBe(1);
@@ -28,11 +28,11 @@ test('require(ser-native) and optimize do not load bullmq; the queue evaluator d
 
 test('without bullmq installed, queue mode says how to install it', () => {
   jest.doMock('bullmq', () => {
-    throw Object.assign(new Error("Cannot find module 'bullmq' from 'lib/optimize/evaluators/queue/bullmq.ts'"), { code: 'MODULE_NOT_FOUND' });
+    throw Object.assign(new Error("Cannot find module 'bullmq' from 'lib/queue/bullmq.ts'"), { code: 'MODULE_NOT_FOUND' });
   });
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { bullmq } = require('../../../lib/optimize/evaluators/queue/bullmq');
+    const { bullmq } = require('../../../lib/queue/bullmq');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const errors = require('../../../lib/errors') as { SerNativeError: typeof SerNativeError };
     let caught: unknown;

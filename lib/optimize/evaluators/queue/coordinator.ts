@@ -12,11 +12,11 @@ import { SerNativeError } from '../../../errors';
 import * as is from '../../../is';
 import type { EvaluationJob } from '../../objective';
 import { EvaluationFailure, type EvaluatorReply } from '../evaluator';
-import { bullmq } from './bullmq';
+import { bullmq } from '../../../queue/bullmq';
 import type { SearchName } from '../../types';
-import { relativeData } from './data';
-import { canonicalJson, evaluationHash, jobIdOf, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
-import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, studyKey, withTimeout, type QueueAddress } from './settings';
+import { relativeData } from '../../../train/queue/data';
+import { evaluationHash, jobIdOf, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
+import { canonicalJson, connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, studyKey, withTimeout, type QueueAddress } from '../../../queue/settings';
 
 export interface CoordinatorOptions {
   queue: string;

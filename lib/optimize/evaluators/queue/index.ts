@@ -7,8 +7,8 @@ import * as is from '../../../is';
 import type { SearchName } from '../../types';
 import type { EvaluatorBackend, OnEvaluationStart } from '../evaluator';
 import { QueueCoordinator } from './coordinator';
-import { dataDigest, relativeData } from './data';
-import { checkStudyName, parseQueueUrl } from './settings';
+import { dataDigest, relativeData } from '../../../train/queue/data';
+import { checkStudyName, parseQueueUrl } from '../../../queue/settings';
 
 export { QueueCoordinator, type CoordinatorOptions, type CoordinatorStats } from './coordinator';
 export { startWorker, type QueueWorker, type QueueWorkerOptions, type WorkerEvent } from './worker';

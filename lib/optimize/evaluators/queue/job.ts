@@ -6,13 +6,11 @@
 // same evaluation twice is a no-op (BullMQ keeps one job per id), and a result stored under HASH is reused.
 import { createHash } from 'crypto';
 import * as is from '../../../is';
+import { canonicalJson, type Versions } from '../../../queue/settings';
 import { validateJob, type EvaluationJob, type EvaluationResult } from '../../objective';
 import type { SearchName } from '../../types';
 
-export interface Versions {
-  package: string;
-  libtorch: string;
-}
+export type { Versions };
 
 export interface QueueJobData {
   kind: 'ser-native/evaluation';
@@ -42,16 +40,6 @@ export interface QueueJobResult {
 export type QueueJobProgress =
   | { phase: 'started'; worker: string; pid: number; attempt: number; threads: number }
   | { phase: 'refused'; worker: string; error: string };
-
-/** JSON with object keys sorted at every level, so equal values hash equally. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** What decides an evaluation's result, hashed. Not the index, iteration or study: the same work anywhere. */
 export function evaluationHash(job: EvaluationJob, dataDigest: string, versions: Versions): string {

@@ -1,7 +1,12 @@
-// `ser-native worker`: takes evaluation jobs from the study queue and runs each in a child process of its own
-// slot (the eval-worker.js of the local mode, through a one-process EvaluationPool), so every slot has its own
-// CUDA_VISIBLE_DEVICES and thread count, a job that outlives its wall-clock limit is killed, and the worker's
-// main process stays free to renew the job locks while LibTorch trains.
+// `ser-native worker`: takes jobs from the queue and runs each in a child process of its own slot, so every slot
+// has its own CUDA_VISIBLE_DEVICES and thread count, a job that outlives its wall-clock limit is killed, and the
+// worker's main process stays free to renew the job locks while LibTorch trains. Two kinds of job share the queue:
+//  - optimize --queue's evaluations (the eval-worker.js of the local mode, through a one-process EvaluationPool);
+//  - trainFolds({ queue })'s trainings, a fold or a member (lib/train/train-worker.js on a one-process pool of
+//    the slot): the training runs into a temporary folder, whose files (bundle, history.jsonl, metrics.json,
+//    report.html) go to Redis for the coordinator (lib/queue/files.ts); each epoch's record is set as the job's
+//    progress. A training whose run's coordinator cancelled it or is gone (no heartbeat, settings.ts runKey) is
+//    not started, and a running one is stopped.
 //
 // Before training, a job is checked against this worker: the same package and LibTorch versions, and the same
 // data (digest of what the study's data folders, mapped onto --data-root, index to). A worker that does not
@@ -17,17 +22,24 @@
 // stopSeconds (not when Redis is unreachable: its result could not be stored), then ends it and hands its job back
 // to the queue (waiting again, no attempt used; if Redis is unreachable the job's lock expires instead and another
 // worker's stalled-job check puts it back). Every step that needs Redis is bounded, so close() always settles.
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Job, Worker } from 'bullmq';
 import { info } from '../../../info';
+import { ProcessPool, WorkerFailure } from '../../../process-pool';
+import { readRunFolder, storeFiles, type FilesClient } from '../../../queue/files';
+import { trainWorkerScript } from '../../../train/folds';
+import { dataOnly } from '../../../train/queue/data';
+import { TRAINING_KIND, validateQueueTrainJobData, type QueueTrainJobData, type QueueTrainJobResult, type QueueTrainProgress } from '../../../train/queue/job';
+import type { TrainJob, TrainJobResult } from '../../../train/train-worker';
 import type { EvaluationJob } from '../../objective';
 import { EvaluationFailure } from '../evaluator';
 import { EvaluationPool } from '../pool/pool';
-import { bullmq } from './bullmq';
-import { absoluteData, dataDigest, type DataDigest } from './data';
-import { canonicalJson, validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
-import { connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, seconds, withTimeout } from './settings';
+import { bullmq } from '../../../queue/bullmq';
+import { absoluteData, dataDigest, type DataDigest } from '../../../train/queue/data';
+import { validateQueueJobData, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
+import { canonicalJson, connectOrFail, connectionOf, filesKey, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, runKey, seconds } from '../../../queue/settings';
 import * as is from '../../../is';
 
 export interface QueueWorkerOptions {
@@ -52,6 +64,8 @@ export interface QueueWorkerOptions {
   onEvent?: (e: WorkerEvent) => void;
   /** Evaluation process script (default: the compiled eval-worker.js). */
   script?: string;
+  /** Training process script (default: the compiled lib/train/train-worker.js). */
+  trainScript?: string;
 }
 
 export type WorkerEvent =
@@ -62,6 +76,12 @@ export type WorkerEvent =
   | { event: 'refused'; id: string; study: string; index: number; error: string }
   /** The worker stopped during this evaluation; queued: the job is waiting again (false: Redis was unreachable). */
   | { event: 'handed-back'; id: string; study: string; index: number; queued: boolean }
+  /** A training of trainFolds({ queue }) (`run` names the trainFolds call, `label` the fold or member). */
+  | { event: 'train-started'; id: string; run: string; label: string; slot: string; pid: number; attempt: number }
+  | { event: 'train-completed'; id: string; run: string; label: string; bestEpoch: number; epochsRun: number; seconds: number; files: number; bytes: number }
+  | { event: 'train-failed'; id: string; run: string; label: string; error: string; retry: boolean }
+  | { event: 'train-refused'; id: string; run: string; label: string; error: string }
+  | { event: 'train-handed-back'; id: string; run: string; label: string; queued: boolean }
   | { event: 'error'; error: string }
   | { event: 'closed'; worker: string };
 
@@ -69,7 +89,10 @@ interface Slot {
   name: string;
   gpu: number | null;
   pool: EvaluationPool;
-  current: { job: Job; data: QueueJobData } | null;
+  /** Started on the first training job (a slot that only evaluates never starts a training process). */
+  trainPool: ProcessPool<TrainJob, TrainJobResult> | null;
+  /** The running job, and what to report when its process starts. */
+  current: { job: Job; started: (pid: number) => void } | null;
 }
 
 export interface QueueWorker {
@@ -109,29 +132,39 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
 
   const slots: Slot[] = [];
   const makeSlot = (slotName: string, gpu: number | null): Slot => {
-    const slot: Slot = { name: slotName, gpu, current: null, pool: null as unknown as EvaluationPool };
+    const slot: Slot = { name: slotName, gpu, current: null, trainPool: null, pool: null as unknown as EvaluationPool };
     slot.pool = new EvaluationPool({
       workers: 1,
       threads,
       script: o.script,
       // An empty CUDA_VISIBLE_DEVICES keeps CPU slots off the GPUs; a GPU slot sees its device as cuda:0.
       env: { CUDA_VISIBLE_DEVICES: gpu === null ? '' : String(gpu) },
-      onStart: (e) => {
-        const c = slot.current;
-        if (!c) return;
-        const attempt = c.job.attemptsMade + 1;
-        const progress: QueueJobProgress = { phase: 'started', worker: `${name}/${slotName}`, pid: e.pid, attempt, threads };
-        c.job.updateProgress(progress).catch(() => undefined); // progress is informative; the result is what counts
-        emit({ event: 'started', id: String(c.job.id), study: c.data.study, index: c.data.job.index, slot: slotName, pid: e.pid, attempt });
-      },
+      onStart: (e) => slot.current?.started(e.pid),
     });
     return slot;
+  };
+  const trainPoolOf = (slot: Slot): ProcessPool<TrainJob, TrainJobResult> =>
+    (slot.trainPool ??= new ProcessPool<TrainJob, TrainJobResult>({
+      workers: 1,
+      threads,
+      script: o.trainScript ?? trainWorkerScript(),
+      env: { CUDA_VISIBLE_DEVICES: slot.gpu === null ? '' : String(slot.gpu) },
+      describe: (job) => job.label,
+      onStart: (e) => slot.current?.started(e.pid),
+    }));
+  /** Sets the 'started' progress on the slot's job (both kinds have the same shape) and returns the attempt. */
+  const announce = (job: Job, slotName: string, pid: number): number => {
+    const attempt = job.attemptsMade + 1;
+    const progress: QueueJobProgress = { phase: 'started', worker: `${name}/${slotName}`, pid, attempt, threads };
+    job.updateProgress(progress).catch(() => undefined); // progress is informative; the result is what counts
+    return attempt;
   };
   for (let k = 0; k < cpuSlots; k++) slots.push(makeSlot(`cpu${k}`, null));
   for (const g of gpus) slots.push(makeSlot(`gpu${g}`, g));
 
   const digests = new Map<string, Promise<DataDigest>>();
-  const digestOf = (data: EvaluationJob['data']): Promise<DataDigest> => {
+  const digestOf = (all: EvaluationJob['data']): Promise<DataDigest> => {
+    const data = dataOnly(all);
     const key = canonicalJson(data);
     let p = digests.get(key);
     if (!p) {
@@ -143,11 +176,12 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   };
 
   let resumeTimer: NodeJS.Timeout | null = null;
-  let worker: Worker<QueueJobData, QueueJobResult> | null = null;
+  let worker: Worker<QueueJobData | QueueTrainJobData, QueueJobResult | QueueTrainJobResult> | null = null;
   /** Aborted when a stopping worker hands its running jobs back (see close()). */
   const handBack = new AbortController();
-  const refuse = async (job: Job<QueueJobData>, token: string | undefined, d: QueueJobData, error: string): Promise<never> => {
-    emit({ event: 'refused', id: String(job.id), study: d.study, index: d.job.index, error });
+  /** Hides the job for refuseSeconds (no attempt used) after `report` told the log, and pauses this worker. */
+  const refuse = async (job: Job, token: string | undefined, error: string, report: () => void): Promise<never> => {
+    report();
     const progress: QueueJobProgress = { phase: 'refused', worker: name, error };
     await job.updateProgress(progress);
     await job.log(`refused by ${name}: ${error}`);
@@ -164,7 +198,7 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     throw new DelayedError(error);
   };
 
-  const processor = async (job: Job<QueueJobData, QueueJobResult>, token?: string, signal?: AbortSignal): Promise<QueueJobResult> => {
+  const evaluate = async (job: Job<QueueJobData, QueueJobResult>, token?: string, signal?: AbortSignal): Promise<QueueJobResult> => {
     let d: QueueJobData;
     try {
       d = validateQueueJobData(job.data);
@@ -173,8 +207,9 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     }
     const id = String(job.id);
     const index = d.job.index;
+    const refuseWith = (error: string) => refuse(job, token, error, () => emit({ event: 'refused', id, study: d.study, index, error }));
     if (d.versions.package !== versions.package || d.versions.libtorch !== versions.libtorch) {
-      return refuse(job, token, d, `worker ${name} runs ser-native ${versions.package} with LibTorch ${versions.libtorch}; study ${d.study} needs ser-native ${d.versions.package} with LibTorch ${d.versions.libtorch}: install that version on this worker`);
+      return refuseWith(`worker ${name} runs ser-native ${versions.package} with LibTorch ${versions.libtorch}; study ${d.study} needs ser-native ${d.versions.package} with LibTorch ${d.versions.libtorch}: install that version on this worker`);
     }
     let data: EvaluationJob['data'];
     let digest: DataDigest;
@@ -182,13 +217,10 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
       data = absoluteData(d.job.data, dataRoot);
       digest = await digestOf(data);
     } catch (e) {
-      return refuse(job, token, d, `worker ${name} cannot index the data of study ${d.study} under --data-root ${dataRoot}: ${(e as Error).message}`);
+      return refuseWith(`worker ${name} cannot index the data of study ${d.study} under --data-root ${dataRoot}: ${(e as Error).message}`);
     }
     if (digest.digest !== d.dataDigest) {
-      return refuse(
-        job,
-        token,
-        d,
+      return refuseWith(
         `data digest mismatch: worker ${name} indexes ${digest.items} items under --data-root ${dataRoot} with digest ${digest.digest.slice(0, 12)}, ` +
           `study ${d.study} has digest ${d.dataDigest.slice(0, 12)}; give this worker the same data (relative paths, labels, file sizes) under its --data-root`,
       );
@@ -203,9 +235,9 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     }
     const want = d.job.device;
     const slot = slots.find((s) => s.current === null && (want.startsWith('cuda') ? s.gpu !== null : true));
-    if (!slot) return refuse(job, token, d, `worker ${name} has no free ${want.startsWith('cuda') ? 'GPU ' : ''}slot for device ${want}`);
+    if (!slot) return refuseWith(`worker ${name} has no free ${want.startsWith('cuda') ? 'GPU ' : ''}slot for device ${want}`);
     const device = slot.gpu === null ? want : want === 'cpu' ? 'cpu' : 'cuda:0';
-    slot.current = { job, data: d };
+    slot.current = { job, started: (pid) => emit({ event: 'started', id, study: d.study, index, slot: slot.name, pid, attempt: announce(job, slot.name, pid) }) };
     const limit = AbortSignal.timeout(1000 * d.timeoutSeconds);
     const stop = AbortSignal.any([limit, handBack.signal, ...(signal ? [signal] : [])]);
     try {
@@ -236,7 +268,111 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     }
   };
 
-  worker = new Worker<QueueJobData, QueueJobResult>(QUEUE_NAME, processor, {
+  const train = async (job: Job<QueueTrainJobData, QueueTrainJobResult>, token?: string, signal?: AbortSignal): Promise<QueueTrainJobResult> => {
+    let d: QueueTrainJobData;
+    try {
+      d = validateQueueTrainJobData(job.data);
+    } catch (e) {
+      throw new UnrecoverableError(`job ${job.id}: ${(e as Error).message}`);
+    }
+    const id = String(job.id);
+    const { run, job: tj } = d;
+    const label = tj.label;
+    const what = `${label} of run ${run}`;
+    const refuseWith = (error: string) => refuse(job, token, error, () => emit({ event: 'train-refused', id, run, label, error }));
+    const fail = async (error: Error, code?: string): Promise<never> => {
+      const retry = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      if (!retry) {
+        // The coordinator reads the worker and the error's code from here (a job's failedReason is text only).
+        const progress: QueueTrainProgress = { phase: 'failed', worker: name, error: error.message, ...(code ? { code } : {}) };
+        await resolvesWithin(job.updateProgress(progress), closeMs);
+      }
+      emit({ event: 'train-failed', id, run, label, error: error.message, retry });
+      throw error;
+    };
+    if (d.versions.package !== versions.package || d.versions.libtorch !== versions.libtorch) {
+      return refuseWith(`worker ${name} runs ser-native ${versions.package} with LibTorch ${versions.libtorch}; run ${run} needs ser-native ${d.versions.package} with LibTorch ${d.versions.libtorch}: install that version on this worker`);
+    }
+    let options: TrainJob['options'];
+    let digest: DataDigest;
+    try {
+      options = absoluteData(tj.options, dataRoot);
+      digest = await digestOf(options);
+    } catch (e) {
+      return refuseWith(`worker ${name} cannot index the data of run ${run} under --data-root ${dataRoot}: ${(e as Error).message}`);
+    }
+    if (digest.digest !== d.dataDigest) {
+      return refuseWith(
+        `data digest mismatch: worker ${name} indexes ${digest.items} items under --data-root ${dataRoot} with digest ${digest.digest.slice(0, 12)}, ` +
+          `run ${run} has digest ${d.dataDigest.slice(0, 12)}; give this worker the same data (relative paths, labels, file sizes) under its --data-root`,
+      );
+    }
+    const client = await (worker as Worker).getBackend().client;
+    const coordinator = async (): Promise<'alive' | 'cancelled' | 'gone'> => {
+      const beat = await client.get(runKey(run));
+      return beat === null ? 'gone' : beat === 'cancelled' ? 'cancelled' : 'alive';
+    };
+    const before = await coordinator();
+    if (before !== 'alive') return fail(new UnrecoverableError(`${what} not started on worker ${name}: its coordinator ${before === 'cancelled' ? 'cancelled the run' : 'is gone (no heartbeat)'}`));
+    const want = tj.options.device ?? 'cpu';
+    const slot = slots.find((s) => s.current === null && (want.startsWith('cuda') ? s.gpu !== null : true));
+    if (!slot) return refuseWith(`worker ${name} has no free ${want.startsWith('cuda') ? 'GPU ' : ''}slot for device ${want}`);
+    const device = slot.gpu === null ? want : want === 'cpu' ? 'cpu' : 'cuda:0';
+    const worked = `${name}/${slot.name}`;
+    slot.current = { job, started: (pid) => emit({ event: 'train-started', id, run, label, slot: slot.name, pid, attempt: announce(job, slot.name, pid) }) };
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-native-train-'));
+    const out = path.join(tmp, 'run');
+    const limit = AbortSignal.timeout(1000 * d.timeoutSeconds);
+    // The coordinator's heartbeat, read every few seconds while the training runs: cancelled at once, gone after goneSeconds.
+    const left = new AbortController();
+    let missingSince: number | null = null;
+    const watch = setInterval(() => {
+      coordinator().then(
+        (state) => {
+          if (state === 'alive') missingSince = null;
+          else if (state === 'cancelled') left.abort('cancelled');
+          else if ((missingSince ??= Date.now()) < Date.now() - 1000 * QUEUE_DEFAULTS.goneSeconds) left.abort('gone');
+        },
+        () => undefined, // Redis unreachable: the job lock decides
+      );
+    }, 1000 * Math.min(5, QUEUE_DEFAULTS.goneSeconds / 3));
+    const stop = AbortSignal.any([limit, handBack.signal, left.signal, ...(signal ? [signal] : [])]);
+    try {
+      const onProgress = (p: unknown) => {
+        const progress: QueueTrainProgress = { phase: 'epoch', worker: worked, progress: p as Extract<QueueTrainProgress, { phase: 'epoch' }>['progress'] };
+        job.updateProgress(progress).catch(() => undefined);
+      };
+      const reply = await trainPoolOf(slot).run({ label, options: { ...options, device: device as never, out } }, stop, onProgress);
+      const { files, contents } = readRunFolder(out);
+      await storeFiles(client as unknown as FilesClient, filesKey(id), contents, QUEUE_DEFAULTS.filesTtlSeconds);
+      const bytes = files.reduce((a, f) => a + f.bytes, 0);
+      emit({ event: 'train-completed', id, run, label, bestEpoch: reply.result.bestEpoch, epochsRun: reply.result.epochsRun, seconds: reply.seconds, files: files.length, bytes });
+      return { result: reply.result, worker: worked, seconds: reply.seconds, files };
+    } catch (e) {
+      if (handBack.signal.aborted && !limit.aborted && !left.signal.aborted) {
+        // Stopping: as for an evaluation, the job goes back to the queue as it was (no attempt used).
+        const queued = client.status === 'ready' && (await resolvesWithin(job.moveToWait(token), closeMs));
+        emit({ event: 'train-handed-back', id, run, label, queued });
+        throw queued ? new WaitingError() : new Error(`worker ${name} stopped during ${what} and could not reach Redis to hand the job back`);
+      }
+      if (left.signal.aborted) return fail(new UnrecoverableError(`${what} stopped on worker ${worked}: its coordinator ${left.signal.reason === 'cancelled' ? 'cancelled the run' : `is gone (no heartbeat for ${QUEUE_DEFAULTS.goneSeconds} s)`}`));
+      if (limit.aborted) return fail(new UnrecoverableError(`${what} exceeded its wall-clock limit of ${d.timeoutSeconds} s on worker ${worked}; its process was killed`));
+      if (signal?.aborted) return fail(new Error(`worker ${name} stopped during ${what}`));
+      if (e instanceof WorkerFailure && e.crashed) return fail(new Error(`${e.message} on worker ${worked}`)); // retried
+      if (e instanceof WorkerFailure) return fail(new UnrecoverableError(e.message), e.code); // would fail again
+      const code = (e as { code?: unknown }).code;
+      return fail(new UnrecoverableError(`${what} on worker ${worked}: ${(e as Error).message}`), typeof code === 'string' ? code : undefined);
+    } finally {
+      clearInterval(watch);
+      slot.current = null;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+
+  const processor = (job: Job, token?: string, signal?: AbortSignal): Promise<QueueJobResult | QueueTrainJobResult> =>
+    (job.data as { kind?: unknown } | null)?.kind === TRAINING_KIND ? train(job as Job<QueueTrainJobData, QueueTrainJobResult>, token, signal) : evaluate(job as Job<QueueJobData, QueueJobResult>, token, signal);
+
+  worker = new Worker<QueueJobData | QueueTrainJobData, QueueJobResult | QueueTrainJobResult>(QUEUE_NAME, processor, {
     connection: connectionOf(address),
     prefix: PREFIX,
     name,
@@ -247,9 +383,9 @@ export async function startWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
     maxStalledCount: o.maxStalledCount ?? QUEUE_DEFAULTS.maxStalledCount,
   });
   worker.on('error', (e) => emit({ event: 'error', error: e.message }));
-  const closePools = () => Promise.all(slots.map((s) => s.pool.close()));
+  const closePools = () => Promise.all(slots.flatMap((s) => [s.pool.close(), ...(s.trainPool ? [s.trainPool.close()] : [])]));
   try {
-    await withTimeout(worker.waitUntilReady(), 1000 * QUEUE_DEFAULTS.connectSeconds, `cannot reach Redis at ${address.display} within ${QUEUE_DEFAULTS.connectSeconds} s`);
+    await connectOrFail(worker.waitUntilReady(), [worker], address, '--queue');
   } catch (e) {
     await worker.close(true).catch(() => undefined);
     await closePools();

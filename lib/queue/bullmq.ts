@@ -1,7 +1,7 @@
-// bullmq (with its ioredis) is an optional peer dependency: only the queue evaluator (optimize --queue) and
+// bullmq (with its ioredis) is an optional peer dependency: only the queues (optimize --queue, train --folds K --queue) and
 // `ser-native worker` need it, so it is required on first use here, never when the package loads.
 import type * as BullMQ from 'bullmq';
-import { SerNativeError } from '../../../errors';
+import { SerNativeError } from '../errors';
 
 let loaded: typeof BullMQ | undefined;
 
@@ -15,7 +15,7 @@ export function bullmq(): typeof BullMQ {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
     throw new SerNativeError(
       'ERR_DEPENDENCY',
-      `optimize --queue and \`ser-native worker\` need the optional packages bullmq and ioredis, which are not installed (${(e as Error).message.split('\n')[0]}): run npm install bullmq ioredis`,
+      `optimize --queue, train --queue and \`ser-native worker\` need the optional packages bullmq and ioredis, which are not installed (${(e as Error).message.split('\n')[0]}): run npm install bullmq ioredis`,
       { cause: e },
     );
   }

@@ -1,12 +1,13 @@
-// Data across machines: a study stores its data folders relative to the coordinator's data root, each worker
-// maps them onto its own --data-root, and both sides compute a digest of what they indexed (relative paths,
-// labels, speakers and file sizes) so a worker whose copy of the data differs refuses the study's jobs.
+// Data across machines: a queue job (an optimize evaluation, a trainFolds training) names its data folders relative
+// to the coordinator's data root, each worker maps them onto its own --data-root, and both sides compute a digest
+// of what they indexed (relative paths, labels, speakers and file sizes) so a worker whose copy of the data
+// differs refuses the job.
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SerNativeError } from '../../../errors';
-import * as is from '../../../is';
-import { resolveData, type DataOptions } from '../../../train/data';
+import { SerNativeError } from '../../errors';
+import * as is from '../../is';
+import { resolveData, type DataOptions } from '../data';
 
 const PATH_KEYS = ['ravdess', 'savee', 'data'] as const;
 
@@ -16,30 +17,37 @@ const posix = (p: string): string => p.split(path.sep).join('/');
 function relativeTo(root: string, p: string, what: string): string {
   const rel = path.relative(root, path.resolve(p));
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw is.invalidArgument(`${what} ${p} is not under the data root ${root}: the study stores data paths relative to the data root so that workers can map them to theirs (set --data-root to a folder that holds all the data)`);
+    throw is.invalidArgument(`${what} ${p} is not under the data root ${root}: queue jobs name data folders relative to the data root so that workers can map them to theirs (set --data-root to a folder that holds all the data)`);
   }
   return posix(rel) || '.';
 }
 
-/** The data options with every folder made relative to `root` (POSIX separators), for the study's jobs. */
-export function relativeData(data: DataOptions, root: string): DataOptions {
+/** The data options (and any other options with them) with every folder made relative to `root` (POSIX separators), for queue jobs. */
+export function relativeData<T extends DataOptions>(data: T, root: string): T {
   const r = path.resolve(root);
-  const out: DataOptions = { ...data };
+  const out: T = { ...data };
   for (const k of PATH_KEYS) if (data[k] !== undefined) out[k] = list(data[k]).map((p) => relativeTo(r, p, `--${k}`));
   if (data.demoDir !== undefined) out.demoDir = relativeTo(r, data.demoDir, 'the demo corpus folder');
   return out;
 }
 
 /** The inverse on a worker: relative folders resolved against its own data root. */
-export function absoluteData(data: DataOptions, root: string): DataOptions {
+export function absoluteData<T extends DataOptions>(data: T, root: string): T {
   const r = path.resolve(root);
-  const out: DataOptions = { ...data };
+  const out: T = { ...data };
   const resolve = (p: string): string => {
     if (path.isAbsolute(p) || p.split('/').includes('..')) throw new SerNativeError('ERR_DATA', `data path ${JSON.stringify(p)} of the job is not relative to the data root`);
     return path.resolve(r, ...p.split('/'));
   };
   for (const k of PATH_KEYS) if (data[k] !== undefined) out[k] = list(data[k]).map(resolve);
   if (data.demoDir !== undefined) out.demoDir = resolve(data.demoDir);
+  return out;
+}
+
+/** Only what decides which items the data options index (not the split): what dataDigest() covers. */
+export function dataOnly(o: DataOptions): DataOptions {
+  const out: DataOptions = {};
+  for (const k of [...PATH_KEYS, 'labelMap', 'demo', 'demoDir'] as const) if (o[k] !== undefined) (out as Record<string, unknown>)[k] = o[k];
   return out;
 }
 
