@@ -33,7 +33,12 @@ export function spawnWorker(args: string[], onEvent?: (e: WorkerEvent, child: Ch
       onEvent?.(e, child);
     }
   });
-  const exit = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  // The time of 'exit', but resolved on 'close': only then has every event the worker printed been read.
+  const exit = new Promise<{ code: number | null; signal: string | null; at: number }>((resolve) => {
+    let at = 0;
+    child.once('exit', () => (at = Date.now()));
+    child.once('close', (code, signal) => resolve({ code, signal, at: at || Date.now() }));
+  });
   const waitFor = async (what: string, pred: (e: WorkerEvent) => boolean, timeoutMs = 60000): Promise<WorkerEvent> => {
     const end = Date.now() + timeoutMs;
     for (;;) {
