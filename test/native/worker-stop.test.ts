@@ -35,13 +35,16 @@ function startWorker(url: string): Worker {
   return w;
 }
 
-/** Adds one evaluation job as `optimize --queue` would, long enough (many epochs) to be running when the worker is stopped. */
+/**
+ * Adds one evaluation job as `optimize --queue` would, long enough to be running when the worker is stopped: many
+ * epochs and no early stopping (with the default patience it ended within the 5 s grace on an idle machine).
+ */
 async function addLongJob(url: string): Promise<{ queue: Queue; id: string }> {
   const i = info();
   const versions = { package: i.version, libtorch: i.libtorch.version };
   const data = relativeData({ ravdess: [demoDir] }, dataRoot);
   const digest = await dataDigest({ ravdess: [demoDir] }, dataRoot);
-  const job: EvaluationJob = { index: 0, iteration: 0, config: decode(SER_SPACE, Object.keys(SER_SPACE).map(() => 0.5)), data, fixed, seed: 1, epochsPerEval: 500, device: 'cpu' };
+  const job: EvaluationJob = { index: 0, iteration: 0, config: decode(SER_SPACE, Object.keys(SER_SPACE).map(() => 0.5)), data, fixed: { ...fixed, patience: 0 }, seed: 1, epochsPerEval: 500, device: 'cpu' };
   const hash = evaluationHash(job, digest.digest, versions);
   const body: QueueJobData = { kind: 'ser-native/evaluation', version: 1, study: 'stop', search: 'search', hash, dataDigest: digest.digest, versions, timeoutSeconds: 600, job };
   const queue = new Queue(QUEUE_NAME, { connection: connectionOf(parseQueueUrl(url)), prefix: PREFIX });
