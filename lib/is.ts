@@ -184,9 +184,13 @@ export function options<T extends object>(name: string, v: T | undefined, keys: 
   return v;
 }
 
-const DEVICE_RE = /^(auto|cpu|cuda|cuda:\d+)$/;
+const DEVICE_RE = /^(auto|cpu|cuda|cuda:\d{1,3})$/;
+/** LibTorch's device index is an int8 (c10::DeviceIndex): a larger N would wrap to another GPU. */
+const MAX_CUDA_INDEX = 127;
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}`;
 export function device(name: string, v: unknown): Device {
-  if (typeof v !== 'string' || !DEVICE_RE.test(v)) throw invalidParameterError(name, "'auto', 'cpu', 'cuda' or 'cuda:N'", v);
+  if (typeof v !== 'string' || !DEVICE_RE.test(v) || (v.startsWith('cuda:') && Number(v.slice(5)) > MAX_CUDA_INDEX)) {
+    throw invalidParameterError(name, `'auto', 'cpu', 'cuda' or 'cuda:N' (N from 0 to ${MAX_CUDA_INDEX})`, v);
+  }
   return v as Device;
 }

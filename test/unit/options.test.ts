@@ -22,3 +22,18 @@ test('loadModel, predict and logMel reject unknown options before touching the b
   // Explicitly undefined options are allowed (spreading optional values is common).
   expect(() => loadModel('no/such/model', { device: undefined })).toThrow(/model\.json is missing|no\/such\/model/);
 });
+
+test('a device index beyond LibTorch\'s int8 range is an argument error, not a wrapped GPU or a native stoi failure', () => {
+  for (const device of ['cuda:128', 'cuda:99999999999', 'cuda:-1', 'cuda:1x']) {
+    const e = (() => {
+      try {
+        loadModel('no/such/model', { device: device as never });
+      } catch (x) {
+        return x as { code?: string; message: string };
+      }
+      return null;
+    })();
+    expect(e?.code).toBe('ERR_ARGUMENT');
+    expect(e?.message).toMatch(/'cuda:N' \(N from 0 to 127\)/);
+  }
+});
