@@ -16,7 +16,7 @@ import yargs from 'yargs';
 import { readRecords, type EvaluationRecord } from '../lib/optimize/journal';
 import { runEvaluation } from '../lib/optimize/objective';
 import { recipeRecord } from '../lib/optimize/outputs';
-import type { RunState } from '../lib/optimize/run-state';
+import { readRunState } from '../lib/optimize/run-state';
 import { bestRecord } from '../lib/optimize/search';
 import type { AudioCache } from '../lib/train/data';
 import { meanStd } from '../lib/metrics/summary';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const stateFile = path.join(o.out, 'state.json');
   const journal = path.join(o.out, 'evaluations.jsonl');
   if (!fs.existsSync(stateFile)) throw new Error(`${stateFile} not found: OUT must be the --out folder of a ser-native optimize run`);
-  const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as RunState;
+  const state = readRunState(o.out); // paths in state.json are relative to OUT
   const s = state.settings;
   const records = readRecords(journal);
   // The starting recipe at the highest rung it reached (halving always promotes it).

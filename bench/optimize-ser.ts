@@ -4,10 +4,10 @@
 //       [--population 6] [--epochs 4] [--rungs 2] [--eta 2] [--epoch-budget 96] [--folds 0]
 //       [--ravdess DIR] [--savee DIR] [--config recipe.json] [--train-seed 1]
 //
-// Each algorithm runs minimize() with `seeds` different search seeds (0 .. seeds-1) over SER_SPACE, with the
-// objective of `ser-native optimize` run in this process (lib/optimize/objective.ts: train, fitness = 1 − mean
-// validation UAR, over --folds speaker-grouped folds when given), successive halving over --rungs rungs ending at
-// --epochs, the default recipe (or --config) as the first candidate, and the same --epoch-budget, never exceeded.
+// Each algorithm runs minimize() with `seeds` different search seeds (0 .. seeds-1) over SER_SPACE (less the
+// levers --config sets: runSpace), with the objective of `ser-native optimize` run in this process
+// (lib/optimize/objective.ts: train, fitness = 1 − mean validation UAR, over --folds speaker-grouped folds when
+// given), successive halving over --rungs rungs ending at --epochs, the default recipe (or --config) as the first candidate, and the same --epoch-budget, never exceeded.
 // The training seed is the same for every run, so the algorithms differ only in which configurations they try.
 // Without data folders it runs on a small generated demo corpus (a CI-size check of the machinery, whose numbers
 // say little about real speech). Prints a markdown table: the best UAR at the top rung (mean ± sample std over
@@ -24,7 +24,8 @@ import { ALGORITHMS, type Algorithm } from '../lib/hpo/optimizer';
 import type { DeepPartial, TrainConfig } from '../lib/model/config';
 import { tuningFolds } from '../lib/optimize/folds';
 import { runEvaluation } from '../lib/optimize/objective';
-import { SER_SPACE, recipePoint, type SerHyperParameters } from '../lib/optimize/space';
+import { recipePoint, runSpace, type SerHyperParameters, type SerSpace } from '../lib/optimize/space';
+import type { ConfigOf } from '../lib/hpo/space';
 import { resolveData, type AudioCache, type DataOptions } from '../lib/train/data';
 import { meanStd } from '../lib/metrics/summary';
 
@@ -134,13 +135,14 @@ export async function serBenchmark(argv: readonly string[]): Promise<void> {
   for (let seed = 0; seed < o.seeds; seed++) {
     for (const algorithm of o.algorithms) {
       const t0 = Date.now();
-      const r = await minimize((c, ctx) => fitness(c, ctx.budget as number), SER_SPACE, {
+      // The --config's levers are not searched (runSpace); typed as SER_SPACE for the configurations' types.
+      const r = await minimize((c, ctx) => fitness(c, ctx.budget as number), runSpace(fixed) as SerSpace, {
         algorithm,
         population: o.population,
         seed,
         fidelity: { budgets, eta: o.eta },
         maxBudget: o.epochBudget * splits.length,
-        initial: [recipe],
+        initial: [recipe as ConfigOf<SerSpace>],
       });
       const run = runs.get(algorithm)!;
       run.best.push(1 - (r.best?.value ?? 1));

@@ -8,6 +8,7 @@ export {
   type ChoiceDimension,
   type ConfigOf,
   validateSpace,
+  categoricalSizes,
   dimensionOf,
   decode,
   decoder,
@@ -28,7 +29,7 @@ export { RandomSearch, type RandomSearchState } from './random-search';
 export { Woa, type WoaState, encircle, spiral } from './woa';
 export { Sfs, type SfsState, type SfsOptions, type SfsSettings, type SfsPhase, diffusionSigma } from './sfs';
 export { SfsWoa, type SfsWoaState, type SfsWoaOptions, type SfsWoaSettings, guidedExploration } from './sfs-woa';
-export { Tpe, type TpeState, type TpeOptions, type TpeSettings, TPE_DEFAULTS } from './tpe';
+export { Tpe, type TpeState, type TpeOptions, type TpeSettings, TPE_DEFAULTS, CategoricalMixture } from './tpe';
 export { type AnyOptimizerSettings, createOptimizer, restoreOptimizer, plannedIterations } from './registry';
 export {
   minimize,

@@ -19,7 +19,7 @@ import { DEFAULT_POPULATION } from './base';
 import { type FidelityPlan, affordableCandidates, checkFidelityPlan, halvingCost, promote, toldValues } from './fidelity';
 import { runPool } from './pool';
 import { type AnyOptimizerSettings, createOptimizer, expectAlgorithm, plannedIterations, restoreOptimizer } from './registry';
-import { type ConfigOf, type Space, decoder, encode, validateSpace } from './space';
+import { type ConfigOf, type Space, categoricalSizes, decoder, encode, validateSpace } from './space';
 
 export interface EvaluationContext {
   /** Global 0-based index of this evaluation in the run. */
@@ -352,6 +352,8 @@ export async function minimize<S extends Space>(
     startupTrials: o.startupTrials,
     eiCandidates: o.eiCandidates,
     priorWeight: o.priorWeight,
+    // TPE models the space's unordered choices as categories; the other algorithms see positions only.
+    categories: algorithm === 'tpe' ? categoricalSizes(space) : undefined,
     iterations: 1, // replaced below once the settings are known to be valid
   };
   let iterations: number;

@@ -33,7 +33,7 @@ import { pairedSummary, type PairedSummary } from './paired';
 import { runPool } from './pool';
 import { type RacePlan, type Replicate, affordableRacers, beatsIncumbent, checkRacePlan, raceCost, racePromote, rungReplicates } from './race';
 import { type AnyOptimizerSettings, createOptimizer, expectAlgorithm, plannedIterations, restoreOptimizer } from './registry';
-import { type ConfigOf, type Space, decoder, encode, validateSpace } from './space';
+import { type ConfigOf, type Space, categoricalSizes, decoder, encode, validateSpace } from './space';
 
 export interface RaceEvaluationContext extends Omit<EvaluationContext, 'budget'> {
   /** The rung's budget (e.g. training epochs). */
@@ -378,6 +378,8 @@ export async function raceMinimize<S extends Space>(objective: RaceObjective<S>,
     startupTrials: o.startupTrials,
     eiCandidates: o.eiCandidates,
     priorWeight: o.priorWeight,
+    // TPE models the space's unordered choices as categories; the other algorithms see positions only.
+    categories: algorithm === 'tpe' ? categoricalSizes(space) : undefined,
     iterations: 1,
   };
   let iterations: number;

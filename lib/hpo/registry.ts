@@ -20,6 +20,7 @@ const SPECIFIC: Record<string, Algorithm> = {
   startupTrials: 'tpe',
   eiCandidates: 'tpe',
   priorWeight: 'tpe',
+  categories: 'tpe',
 };
 
 export function expectAlgorithm(name: string, value: unknown): Algorithm {

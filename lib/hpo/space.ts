@@ -5,7 +5,9 @@
 //   int:    the cube interval is cut into max - min + 1 equal bins, so every integer is equally likely under
 //           uniform x (plain rounding would halve the weight of both ends):
 //           v = round(lo + x (hi - lo)), lo = min - 1/2, hi = max + 1/2   (log: the same on ln v, min >= 1)
-//   choice: K values, K equal bins: index = floor(x K)
+//   choice: K values, K equal bins: index = floor(x K). The cube orders them by their place in the list, which
+//           the metaheuristics (SFS, WOA, SFS-WOA, random) cannot avoid; TPE models an unordered choice with
+//           Optuna's categorical kernel instead (`categoricalSizes`), and an `ordered` one as an interval.
 // `encode` returns the centre of a value's bin (ints, choices) or the exact preimage (floats), so
 // decode(encode(c)) === c for every valid configuration c.
 // Dimension order is the key order of the space object (JavaScript lists integer-like keys first, ascending).
@@ -30,6 +32,8 @@ export interface IntDimension {
 export interface ChoiceDimension<T = unknown> {
   readonly type: 'choice';
   readonly values: readonly T[];
+  /** The values are a scale (e.g. 16 | 32 | 64), so neighbours are alike: TPE then models the bins as an interval. */
+  readonly ordered?: boolean;
 }
 
 export type Dimension = FloatDimension | IntDimension | ChoiceDimension;
@@ -81,6 +85,7 @@ function validateDimension(name: string, dim: unknown): void {
         throw is.argumentError(`${where}.values[${i}]`, 'distinct values', v, true);
       }
     });
+    if (d.ordered !== undefined && typeof d.ordered !== 'boolean') throw is.argumentError(`${where}.ordered`, 'boolean', d.ordered, false);
   } else {
     throw is.argumentError(`${where}.type`, "'float', 'int' or 'choice'", d.type, false);
   }
@@ -93,6 +98,17 @@ export function validateSpace(space: unknown): string[] {
   if (names.length === 0) throw is.invalidArgument('Expected at least one dimension for space but received an empty object', 'range');
   for (const name of names) validateDimension(name, s[name]);
   return names;
+}
+
+/**
+ * Per cube coordinate: the number of values of an unordered choice (a category), else null (float, int, and
+ * choices marked `ordered`). What TPE needs to model categories as categories.
+ */
+export function categoricalSizes(space: Space): (number | null)[] {
+  return validateSpace(space).map((name) => {
+    const d = space[name];
+    return d.type === 'choice' && d.ordered !== true ? d.values.length : null;
+  });
 }
 
 /** Number of dimensions D of the unit cube. */

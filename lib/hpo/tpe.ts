@@ -16,9 +16,13 @@
 //  * Each candidate coordinate: n_ei_candidates = 24 draws from l(x), keep the one maximising
 //    log l(x) - log g(x) (the expected-improvement criterion of the paper, Eq. 6).
 //
-// Differences from Optuna, for this package's optimizers: everything is continuous in [0, 1] (the unit cube;
-// int and choice dimensions are bins of it, see space.ts, so they are modelled as ordered intervals, not as
-// Optuna's categorical kernels); a batch of `population` candidates is asked per round, all sampled from the
+//  * A categorical coordinate (`categories[j]` = K values, an unordered choice of the space: categoricalSizes in
+//    space.ts) has Optuna's categorical kernels instead: one per point, prior_weight / n_kernels on every value
+//    plus 1 on the point's value, normalised, and a uniform prior kernel, mixed with the same weights. The
+//    candidate is the centre of the chosen value's bin.
+//
+// Differences from Optuna, for this package's optimizers: everything else is continuous in [0, 1] (the unit cube;
+// int and ordered choice dimensions are bins of it, see space.ts, so they are modelled as intervals); a batch of `population` candidates is asked per round, all sampled from the
 // same estimators (Optuna's behaviour with parallel workers and constant_liar=False); failed evaluations
 // (+Infinity) are kept as the worst points (they fall into g(x)) instead of being dropped, so a region that
 // crashes is avoided. Truncated normals are sampled by rejection (exact; acceptance >= 0.34 since sigma <= 1
@@ -35,6 +39,8 @@ export interface TpeOptions {
   readonly eiCandidates?: number;
   /** Weight of the prior kernel relative to a point's (Optuna prior_weight). Default 1. */
   readonly priorWeight?: number;
+  /** Per coordinate, the number of values of a categorical one, else null (minimize() derives it from the space). Default: none. */
+  readonly categories?: readonly (number | null)[];
 }
 
 export interface TpeSettings extends OptimizerSettings, TpeOptions {}
@@ -44,6 +50,8 @@ export interface TpeState extends BaseState {
   readonly startupTrials: number;
   readonly eiCandidates: number;
   readonly priorWeight: number;
+  /** Categorical coordinates (absent in states written before they existed: none). */
+  readonly categories?: (number | null)[];
   /** Every told point, in the order told. */
   readonly observed: number[][];
   readonly observedFitness: JsonNumber[];
@@ -53,6 +61,7 @@ interface Extra {
   readonly startupTrials: number;
   readonly eiCandidates: number;
   readonly priorWeight: number;
+  readonly categories: (number | null)[] | null;
   readonly observed: number[][];
   readonly observedFitness: number[];
 }
@@ -161,11 +170,56 @@ export class TruncatedMixture {
   }
 }
 
+/** Optuna's categorical estimator over K values: its kernels' mixture, which is itself a distribution over the values. */
+export class CategoricalMixture {
+  constructor(readonly probabilities: readonly number[]) {}
+
+  /** `indices`: the points' values (0..K-1); `weights`: theirs, before the prior's. */
+  static fit(indices: readonly number[], weights: readonly number[], priorWeight: number, size: number): CategoricalMixture {
+    const n = indices.length;
+    if (n === 0) return new CategoricalMixture(new Array<number>(size).fill(1 / size));
+    const total = weights.reduce((a, b) => a + b, 0) + priorWeight;
+    const fill = priorWeight / (n + 1); // every kernel's floor on each value (n_kernels = points + prior)
+    const row = size * fill + 1;
+    const p = new Array<number>(size).fill(priorWeight / total / size); // the prior kernel is uniform
+    indices.forEach((c, i) => {
+      const w = weights[i] / total;
+      for (let k = 0; k < size; k++) p[k] += (w * fill) / row;
+      p[c] += w / row;
+    });
+    return new CategoricalMixture(p);
+  }
+
+  sample(rng: Rng): number {
+    const u = rng.uniform();
+    let c = 0;
+    for (let k = 0; k < this.probabilities.length; k++) {
+      c += this.probabilities[k];
+      if (u < c) return k;
+    }
+    return this.probabilities.length - 1;
+  }
+
+  logPmf(k: number): number {
+    return Math.log(this.probabilities[k]);
+  }
+}
+
+/** The value (bin) of coordinate x of a choice with `size` values, as space.ts decodes it. */
+const binOf = (x: number, size: number): number => Math.min(size - 1, Math.floor(x * size));
+
+function categoriesOf(name: string, v: unknown, dimension: number): (number | null)[] | null {
+  if (v === undefined) return null;
+  if (!Array.isArray(v) || v.length !== dimension) throw is.invalidParameterError(name, `array of ${dimension} category counts or nulls (one per coordinate)`, v);
+  return v.map((k: unknown, j) => (k === null ? null : is.integer(`${name}[${j}]`, k, 1)));
+}
+
 export class Tpe extends BaseOptimizer {
   readonly algorithm = 'tpe' as const;
   readonly startupTrials: number;
   readonly eiCandidates: number;
   readonly priorWeight: number;
+  readonly categories: (number | null)[] | null;
   private readonly observed: number[][];
   private readonly observedFitness: number[];
 
@@ -178,12 +232,14 @@ export class Tpe extends BaseOptimizer {
             startupTrials: is.integer('startupTrials', settings.startupTrials ?? TPE_DEFAULTS.startupTrials, 0),
             eiCandidates: is.integer('eiCandidates', settings.eiCandidates ?? TPE_DEFAULTS.eiCandidates, 1),
             priorWeight: positive('priorWeight', settings.priorWeight ?? TPE_DEFAULTS.priorWeight),
+            categories: categoriesOf('categories', settings.categories, settings.dimension),
             observed: [],
             observedFitness: [],
           };
     this.startupTrials = extra.startupTrials;
     this.eiCandidates = extra.eiCandidates;
     this.priorWeight = extra.priorWeight;
+    this.categories = extra.categories;
     this.observed = extra.observed;
     this.observedFitness = extra.observedFitness;
   }
@@ -197,6 +253,7 @@ export class Tpe extends BaseOptimizer {
         startupTrials: is.integer('state.startupTrials', s.startupTrials, 0),
         eiCandidates: is.integer('state.eiCandidates', s.eiCandidates, 1),
         priorWeight: positive('state.priorWeight', s.priorWeight),
+        categories: categoriesOf('state.categories', s.categories, core.dimension),
         observed,
         observedFitness: fitnessFromState('state.observedFitness', s.observedFitness, observed.length),
       }),
@@ -219,11 +276,19 @@ export class Tpe extends BaseOptimizer {
     const above = ranked.slice(nBelow).sort((a, b) => a - b);
     const wBelow = tpeWeights(below.length);
     const wAbove = tpeWeights(above.length);
-    const l: TruncatedMixture[] = [];
-    const g: TruncatedMixture[] = [];
+    // Per coordinate: a sampler of l(x) and the score log l(x) - log g(x) of a sample.
+    const l: { sample: (rng: Rng) => number; score: (v: number) => number; at: (v: number) => number }[] = [];
     for (let j = 0; j < this.dimension; j++) {
-      l.push(TruncatedMixture.fit(below.map((i) => this.observed[i][j]), wBelow, this.priorWeight));
-      g.push(TruncatedMixture.fit(above.map((i) => this.observed[i][j]), wAbove, this.priorWeight));
+      const size = this.categories?.[j] ?? null;
+      if (size === null) {
+        const lj = TruncatedMixture.fit(below.map((i) => this.observed[i][j]), wBelow, this.priorWeight);
+        const gj = TruncatedMixture.fit(above.map((i) => this.observed[i][j]), wAbove, this.priorWeight);
+        l.push({ sample: (rng) => lj.sample(rng), score: (v) => lj.logPdf(v) - gj.logPdf(v), at: (v) => v });
+      } else {
+        const lj = CategoricalMixture.fit(below.map((i) => binOf(this.observed[i][j], size)), wBelow, this.priorWeight, size);
+        const gj = CategoricalMixture.fit(above.map((i) => binOf(this.observed[i][j], size)), wAbove, this.priorWeight, size);
+        l.push({ sample: (rng) => lj.sample(rng), score: (k) => lj.logPmf(k) - gj.logPmf(k), at: (k) => (k + 0.5) / size });
+      }
     }
     const batch: number[][] = [];
     for (let c = 0; c < this.population; c++) {
@@ -233,13 +298,13 @@ export class Tpe extends BaseOptimizer {
         let best = 0.5;
         for (let k = 0; k < this.eiCandidates; k++) {
           const v = l[j].sample(this.rng);
-          const score = l[j].logPdf(v) - g[j].logPdf(v);
+          const score = l[j].score(v);
           if (k === 0 || score > bestScore) {
             bestScore = score;
             best = v;
           }
         }
-        x[j] = best;
+        x[j] = l[j].at(best);
       }
       batch.push(x);
     }
@@ -258,6 +323,7 @@ export class Tpe extends BaseOptimizer {
       startupTrials: this.startupTrials,
       eiCandidates: this.eiCandidates,
       priorWeight: this.priorWeight,
+      ...(this.categories ? { categories: this.categories.slice() } : {}),
       observed: this.observed.map((x) => x.slice()),
       observedFitness: this.observedFitness.map(toJsonNumber),
     };

@@ -8,10 +8,13 @@ import type { FinalTraining, RunFiles } from './run-state';
 import type { SearchOutcome } from './search';
 import type { RecheckOutcome } from './recheck';
 import type { RunSettings } from './settings';
+import { SER_SPACE_VERSION } from './space';
 
 export interface OptimizeResult {
   out: string;
   resumed: boolean;
+  /** SER_SPACE_VERSION of the space searched (with `settings.fixed`'s levers left out: runSpace). */
+  spaceVersion: number;
   settings: RunSettings;
   /** Evaluations spent by the search, and how many of them failed. */
   evaluations: number;
@@ -81,6 +84,7 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
   const result: OptimizeResult = {
     out: r.out,
     resumed: r.resumed,
+    spaceVersion: SER_SPACE_VERSION,
     settings: s,
     evaluations: r.main.evaluations,
     failed: failed(r.main.records),

@@ -1,4 +1,4 @@
-// One resumable noise-aware search (optimize --race): lib/hpo/race-minimize.ts over SER_SPACE, each evaluation
+// One resumable noise-aware search (optimize --race): lib/hpo/race-minimize.ts over the run's space, each evaluation
 // one training of one configuration on one replicate (training seed, fold) sent to the evaluator and appended to
 // the journal as it finishes, the race checkpoint (optimizer, incumbent, seed window, evaluation cache) saved
 // after every iteration.
@@ -14,13 +14,16 @@ import { raceMinimize, resumeRaceMinimize, type RaceCheckpoint } from '../hpo/ra
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
 import { EvaluationFailure, type Evaluator } from './evaluators/evaluator';
-import { SER_SPACE, type SerHyperParameters } from './space';
+import type { SerHyperParameters, SerSpace } from './space';
+import type { ConfigOf, Space } from '../hpo/space';
 import type { SearchOutcome } from './search';
 import type { OptimizeProgress, SearchName } from './types';
 
 export interface RaceSearchOptions {
   name: SearchName;
   algorithm: Algorithm;
+  /** The run's space: SER_SPACE without the levers its fixed part sets (runSpace in space.ts). */
+  space: Space;
   population: number;
   iterations: number | null;
   maxEvals: number | null;
@@ -102,9 +105,12 @@ export async function runRaceSearch(o: RaceSearchOptions): Promise<RaceOutcome> 
   };
   const race = { budgets: o.fidelity.budgets, seeds: o.seeds, eta: o.fidelity.eta, folds: o.folds, z: o.z };
   const run = { maxEvaluations: o.maxEvals ?? undefined, maxBudget: o.epochBudget ?? undefined, concurrency: o.concurrency, onIteration, signal: o.signal };
+  // Typed as SER_SPACE for the configurations' types; its points lack the levers the fixed part sets.
+  const space = o.space as SerSpace;
+  const initial = o.initial as ConfigOf<SerSpace>[];
   const result = o.checkpoint
-    ? await resumeRaceMinimize(objective, SER_SPACE, o.checkpoint, run)
-    : await raceMinimize(objective, SER_SPACE, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed, initial: o.initial, race, replicateSeed: o.seed });
+    ? await resumeRaceMinimize(objective, space, o.checkpoint, run)
+    : await raceMinimize(objective, space, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed, initial, race, replicateSeed: o.seed });
   records.sort((a, b) => a.index - b.index);
   const inc = result.best;
   const top = o.fidelity.budgets[o.fidelity.budgets.length - 1];

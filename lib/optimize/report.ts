@@ -5,7 +5,7 @@ import { renderOptimizeReport, type OptimizeEvaluation } from '../report/optimiz
 import type { EvaluationRecord } from './journal';
 import type { RunSettings } from './settings';
 import { fidelityOf } from './settings';
-import { SER_SPACE } from './space';
+import { fixedLevers, runSpace } from './space';
 
 export interface ReportInput {
   settings: RunSettings;
@@ -44,13 +44,15 @@ export function optimizeReportHtml(i: ReportInput): string {
       : `The best configuration (evaluation #${i.best.index}) was retrained for ${s.finalEpochs} epochs.`,
   ];
   if (Object.keys(s.fixed).length > 0) notes.push(`Fixed recipe overrides of every evaluation: ${JSON.stringify(s.fixed)}.`);
+  const fixedLever = fixedLevers(s.fixed);
+  if (fixedLever.length > 0) notes.push(`Not searched, set by the fixed overrides: ${fixedLever.map((l) => `${l.name} (${l.by})`).join(', ')}.`);
   return renderOptimizeReport({
     title: 'Hyper-parameter search',
     algorithm: s.algorithm,
     evaluations: i.records.map(asEvaluation),
     ...(i.baseline ? { baseline: { name: 'random search', evaluations: i.baseline.map(asEvaluation) } } : {}),
     best: { config: { ...i.best.config }, fitness: i.best.fitness as number, ...(i.finalMetrics ? { metrics: i.finalMetrics } : {}) },
-    space: SER_SPACE as unknown as Record<string, unknown>,
+    space: runSpace(s.fixed) as unknown as Record<string, unknown>,
     budget: {
       population: s.population,
       iterations: s.iterations ?? 'from maxEvals',

@@ -1,6 +1,11 @@
 // The run's state on disk: out/state.json (settings + optimizer checkpoints + final training), rewritten
 // atomically after every iteration, and the other files' places in out/. A new run refuses an out folder
-// that holds one; resume (or a restarted queue coordinator) continues it.
+// that holds one; resume (or a restarted queue coordinator) continues it, in the search space version it
+// was started in only (SER_SPACE_VERSION).
+//
+// Paths in state.json (data folders, the warm-start file) are written relative to out/, so a study kept in a
+// repository (studies/NAME/) resumes from another checkout or machine when the data sits at the same place
+// relative to it; in memory they are absolute. Files written before that hold absolute paths, read as they are.
 import * as fs from 'fs';
 import * as path from 'path';
 import { SerNativeError } from '../errors';
@@ -11,6 +16,7 @@ import * as is from '../is';
 import type { ClassificationReport } from '../metrics';
 import { writeJsonAtomic } from './journal';
 import { resolveSettings, resumeSettings, type RunSettings, type SettingsInput } from './settings';
+import { SER_SPACE_VERSION } from './space';
 
 export interface FinalTraining {
   /** Index of the evaluation whose configuration was retrained. */
@@ -23,6 +29,8 @@ export interface FinalTraining {
 export interface RunState {
   kind: 'ser-native/optimize-run';
   version: 1;
+  /** SER_SPACE_VERSION of the space searched (absent in files written before it existed: 1). */
+  spaceVersion?: number;
   settings: RunSettings;
   /** The optimizer checkpoints: hpo minimize(), or with --race raceMinimize(). */
   search: MinimizeCheckpoint | RaceCheckpoint | null;
@@ -58,7 +66,34 @@ export function runFiles(out: string): RunFiles {
   };
 }
 
-function readState(file: string): RunState {
+type PathMap = (p: string) => string;
+
+/** The state with its paths mapped by `map` (a copy: the settings are shared with the running search). */
+function mapPaths(state: RunState, map: PathMap): RunState {
+  const s = state.settings;
+  const list = (v: string | string[] | undefined) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map(map));
+  const data = { ...s.data, ravdess: list(s.data.ravdess), savee: list(s.data.savee), data: list(s.data.data), demoDir: s.data.demoDir === undefined ? undefined : map(s.data.demoDir) };
+  // Undefined keys dropped, as dataOf() does, so the settings compare equal after a round trip.
+  const settings = { ...s, data: JSON.parse(JSON.stringify(data)) as RunSettings['data'], warmStart: s.warmStart ? { ...s.warmStart, file: map(s.warmStart.file) } : s.warmStart };
+  return { ...state, settings };
+}
+
+/** state.json's form: paths relative to out/ (forward slashes, so a study moves between systems too). */
+export function portableState(state: RunState, out: string): RunState {
+  return mapPaths(state, (p) => {
+    const r = path.relative(out, p);
+    return path.isAbsolute(r) ? p : r.split(path.sep).join('/'); // another drive: no relative path exists
+  });
+}
+
+/** The in-memory form of a state read from out/state.json: absolute paths (old files' absolute ones unchanged). */
+export function locatedState(state: RunState, out: string): RunState {
+  return mapPaths(state, (p) => path.resolve(out, p));
+}
+
+/** Reads out/state.json (a resumable optimize state), with its paths made absolute. */
+export function readRunState(out: string): RunState {
+  const file = runFiles(out).state;
   let s: RunState;
   try {
     s = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -66,7 +101,19 @@ function readState(file: string): RunState {
     throw new SerNativeError('ERR_DATA', `cannot read ${file}: ${(e as Error).message}; it is not a resumable optimize state`, { cause: e });
   }
   if (s?.kind !== 'ser-native/optimize-run' || s.version !== 1) throw new SerNativeError('ERR_DATA', `${file} is not a version 1 ser-native optimize state`);
-  return s;
+  return locatedState(s, out);
+}
+
+/** Refuses a run saved in another version of the search space: its checkpoint's points mean other configurations. */
+export function checkSpaceVersion(state: RunState, out: string): void {
+  const saved = state.spaceVersion ?? 1;
+  if (saved === SER_SPACE_VERSION) return;
+  const file = runFiles(out).state;
+  throw is.invalidArgument(
+    `${file} was saved by a search over space version ${saved}, and this ser-native searches space version ${SER_SPACE_VERSION} ` +
+      `(docs/optimize.md#search-space-versions): the run cannot continue. Finish it with the ser-native version that started it, ` +
+      `or start a new run in another out folder from its best configurations: --warm-start ${runFiles(out).evaluations}`,
+  );
 }
 
 export interface OpenedRun {
@@ -84,7 +131,8 @@ export function openRunState(input: SettingsInput & { resume?: boolean }, out: s
   const resumed = input.resume === true || (study !== null && fs.existsSync(file));
   if (resumed) {
     if (!fs.existsSync(file)) throw is.invalidArgument(`nothing to resume in ${out}: it has no state.json (start a search there without resume: true, --resume)`);
-    state = readState(file);
+    state = readRunState(out);
+    checkSpaceVersion(state, out);
     if ((state.study ?? null) !== study) {
       throw is.invalidArgument(
         state.study === undefined
@@ -95,8 +143,8 @@ export function openRunState(input: SettingsInput & { resume?: boolean }, out: s
     state.settings = resumeSettings(state.settings, input, out);
   } else {
     if (fs.existsSync(file)) throw is.invalidArgument(`${out} already holds an optimize run (state.json): pass resume: true (--resume) to continue it, or choose another out folder`);
-    state = { kind: 'ser-native/optimize-run', version: 1, settings: resolveSettings(input), search: null, baseline: null, final: null };
+    state = { kind: 'ser-native/optimize-run', version: 1, spaceVersion: SER_SPACE_VERSION, settings: resolveSettings(input), search: null, baseline: null, final: null };
     if (study !== null) state.study = study;
   }
-  return { state, resumed, save: () => writeJsonAtomic(file, state) };
+  return { state, resumed, save: () => writeJsonAtomic(file, portableState(state, out)) };
 }

@@ -28,7 +28,7 @@ import type { Replicate } from '../hpo/race';
 import type { RaceCheckpoint } from '../hpo/race-minimize';
 import type { MinimizeCheckpoint } from '../hpo/minimize';
 import { fidelityOf } from './settings';
-import { recipePoint, type SerHyperParameters } from './space';
+import { recipePoint, runSpace, type SerHyperParameters } from './space';
 import type { OptimizeProgress, SearchName } from './types';
 import { outOption, withRunLock } from '../lock';
 
@@ -190,6 +190,7 @@ async function search(
     fidelity: fidelityOf(s),
     folds: folds?.length ?? 1,
     initial,
+    space: runSpace(s.fixed),
   };
   // The search and its random baseline differ only in these; each saves its own checkpoint in the run state.
   const phase = (name: SearchName, algorithm: typeof s.algorithm | 'random', limits: { iterations: number | null; maxEvals: number | null; epochBudget: number | null }, journal: string) => {

@@ -1,4 +1,4 @@
-// One resumable search over SER_SPACE (the chosen algorithm, or the random baseline): the hpo ask/tell loop
+// One resumable search over the run's space (the chosen algorithm, or the random baseline): the hpo ask/tell loop
 // (minimize / resumeMinimize) with each evaluation sent to the evaluator, logged to a journal as it finishes,
 // and the optimizer checkpoint saved after every iteration.
 //
@@ -18,12 +18,15 @@ import type { Algorithm } from '../hpo/optimizer';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
 import { EvaluationFailure, type Evaluator } from './evaluators/evaluator';
-import { SER_SPACE, type SerHyperParameters } from './space';
+import type { SerHyperParameters, SerSpace } from './space';
+import type { ConfigOf, Space } from '../hpo/space';
 import type { BestSoFar, OptimizeProgress, SearchName } from './types';
 
 export interface SearchOptions {
   name: SearchName;
   algorithm: Algorithm;
+  /** The run's space: SER_SPACE without the levers its fixed part sets (runSpace in space.ts). */
+  space: Space;
   population: number;
   /** Planned iterations (ask/tell rounds), or null to derive them from maxEvals. */
   iterations: number | null;
@@ -177,9 +180,12 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     report({ phase: 'iteration', search: o.name, iteration: p.iteration, iterations: o.iterations, done: p.evaluations, planned, epochs, best: summary(bestRecord(records, top)), etaSeconds: eta() });
   };
   const run = { maxEvaluations: o.maxEvals ?? undefined, maxBudget: maxBudget ?? undefined, concurrency: o.concurrency, onIteration, signal: o.signal };
+  // Typed as SER_SPACE for the configurations' types; its points lack the levers the fixed part sets.
+  const space = o.space as SerSpace;
+  const initial = o.initial as ConfigOf<SerSpace>[];
   const result = o.checkpoint
-    ? await resumeMinimize(objective, SER_SPACE, o.checkpoint, run)
-    : await minimize(objective, SER_SPACE, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed, fidelity: o.fidelity, initial: o.initial });
+    ? await resumeMinimize(objective, space, o.checkpoint, run)
+    : await minimize(objective, space, { ...run, algorithm: o.algorithm, population: o.population, iterations: o.iterations ?? undefined, seed: o.seed, fidelity: o.fidelity, initial });
   records.sort((a, b) => a.index - b.index);
   return { records, evaluations: result.evaluations, iterations: result.iterations, best: bestRecord(records, top), epochs: records.reduce((a, r) => a + epochsOf(r), 0) };
 }

@@ -7,7 +7,7 @@ import { defaultTrainConfig, type DeepPartial, type TrainConfig } from '../model
 import { checkDataOptions, type DataOptions } from '../train/data';
 import { createOptimizer } from '../hpo/registry';
 import { geometricBudgets, type FidelityPlan } from '../hpo/fidelity';
-import { SER_SPACE, validateFixed, type SerHyperParameters } from './space';
+import { runSpace, validateFixed, type SerHyperParameters } from './space';
 import { warmStartConfigs } from './warm-start';
 
 export interface RunSettings {
@@ -153,9 +153,10 @@ export function resolveSettings(o: SettingsInput): RunSettings {
   // A raced study is rechecked by default (its answer is what the README may quote); a plain search only when asked.
   const recheckSeeds = o.recheckSeeds === undefined ? (race ? RECHECK_SEEDS : 0) : is.number('recheckSeeds', o.recheckSeeds, { min: 0, integer: true });
   // The warm-start file is read now, so a resume does not need it and a bad file fails before anything runs.
-  const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1)) };
+  const fixed = validateFixed(o.fixed, 'fixed');
+  const warmStart = o.warmStart === undefined ? null : { file: path.resolve(o.warmStart), configs: warmStartConfigs(o.warmStart, Math.max(1, population - 1), fixed) };
   // The algorithm's own checks (e.g. sfs-woa needs a population of at least 4), before anything is written.
-  createOptimizer(algorithm, { dimension: Object.keys(SER_SPACE).length, population, iterations: 1, seed });
+  createOptimizer(algorithm, { dimension: Object.keys(runSpace(fixed)).length, population, iterations: 1, seed });
   return {
     algorithm,
     population,
@@ -165,7 +166,7 @@ export function resolveSettings(o: SettingsInput): RunSettings {
     epochsPerEval,
     finalEpochs: optionalPositive('finalEpochs', o.finalEpochs) ?? d.finalEpochs,
     data,
-    fixed: validateFixed(o.fixed, 'fixed'),
+    fixed,
     baseline: o.baseline ?? false,
     rungs,
     eta,

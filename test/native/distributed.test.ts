@@ -20,7 +20,7 @@ import type { EvaluationRecord } from '../../lib/optimize/journal';
 import type { EvaluationJob } from '../../lib/optimize/objective';
 import { EvaluationFailure } from '../../lib/optimize/evaluators/evaluator';
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../lib/optimize/run';
-import { SER_SPACE } from '../../lib/optimize/space';
+import { runSpace, type SerHyperParameters } from '../../lib/optimize/space';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { spawnWorker } from '../helpers/worker-process';
 
@@ -133,7 +133,7 @@ describe('addresses, data paths and job identity', () => {
 
   test('the evaluation hash depends on what decides the result, not on where it sits in the study', () => {
     const v = { package: '1.0.0', libtorch: '2.0.0' };
-    const j: EvaluationJob = { index: 0, iteration: 0, config: decode(SER_SPACE, Object.keys(SER_SPACE).map(() => 0.5)), data: { ravdess: ['a'] }, fixed, seed: 3, epochsPerEval: 1, device: 'cpu' };
+    const j: EvaluationJob = { index: 0, iteration: 0, config: decode(runSpace(fixed), Object.keys(runSpace(fixed)).map(() => 0.5)) as unknown as SerHyperParameters, data: { ravdess: ['a'] }, fixed, seed: 3, epochsPerEval: 1, device: 'cpu' };
     const h = evaluationHash(j, 'd', v);
     expect(evaluationHash({ ...j, index: 7, iteration: 2, data: { ravdess: ['b'] } }, 'd', v)).toBe(h);
     expect(evaluationHash(j, 'other data', v)).not.toBe(h);
@@ -199,7 +199,7 @@ describe('jobs', () => {
   const job = (index: number, over: Partial<EvaluationJob['config']> = {}): EvaluationJob => ({
     index,
     iteration: 0,
-    config: { ...decode(SER_SPACE, Object.keys(SER_SPACE).map((_, j) => ((j * 7 + index) % 10) / 10 + 0.05)), ...over },
+    config: { ...(decode(runSpace(fixed), Object.keys(runSpace(fixed)).map((_, j) => ((j * 7 + index) % 10) / 10 + 0.05)) as unknown as SerHyperParameters), ...over },
     data: { ravdess: [demoDir], split: 'default' },
     fixed,
     seed: 3,

@@ -14,7 +14,7 @@ import { dataDigest, relativeData } from '../../lib/train/queue/data';
 import { evaluationHash, jobIdOf, type QueueJobData } from '../../lib/optimize/evaluators/queue/job';
 import { connectionOf, parseQueueUrl, PREFIX, QUEUE_NAME } from '../../lib/queue/settings';
 import type { WorkerEvent } from '../../lib/optimize/evaluators/queue/worker';
-import { SER_SPACE } from '../../lib/optimize/space';
+import { runSpace, type SerHyperParameters } from '../../lib/optimize/space';
 import { checkDist } from '../helpers/dist';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { spawnWorker, type SpawnedWorker } from '../helpers/worker-process';
@@ -44,7 +44,7 @@ async function addLongJob(url: string): Promise<{ queue: Queue; id: string }> {
   const versions = { package: i.version, libtorch: i.libtorch.version };
   const data = relativeData({ ravdess: [demoDir] }, dataRoot);
   const digest = await dataDigest({ ravdess: [demoDir] }, dataRoot);
-  const job: EvaluationJob = { index: 0, iteration: 0, config: decode(SER_SPACE, Object.keys(SER_SPACE).map(() => 0.5)), data, fixed: { ...fixed, patience: 0 }, seed: 1, epochsPerEval: 500, device: 'cpu' };
+  const job: EvaluationJob = { index: 0, iteration: 0, config: decode(runSpace(fixed), Object.keys(runSpace(fixed)).map(() => 0.5)) as unknown as SerHyperParameters, data, fixed: { ...fixed, patience: 0 }, seed: 1, epochsPerEval: 500, device: 'cpu' };
   const hash = evaluationHash(job, digest.digest, versions);
   const body: QueueJobData = { kind: 'ser-native/evaluation', version: 1, study: 'stop', search: 'search', hash, dataDigest: digest.digest, versions, timeoutSeconds: 600, job };
   const queue = new Queue(QUEUE_NAME, { connection: connectionOf(parseQueueUrl(url)), prefix: PREFIX });

@@ -1,4 +1,4 @@
-import { decode, encode, validateSpace, type Space } from '../../../lib/hpo/space';
+import { categoricalSizes, decode, encode, validateSpace, type Space } from '../../../lib/hpo/space';
 
 describe('search space', () => {
   const space = {
@@ -63,6 +63,14 @@ describe('search space', () => {
     }
   });
 
+  it('names the categorical coordinates: unordered choices only', () => {
+    const s = { a: { type: 'float', min: 0, max: 1 }, b: { type: 'choice', values: ['x', 'y', 'z'] }, c: { type: 'choice', values: [16, 32], ordered: true }, d: { type: 'int', min: 0, max: 3 }, e: { type: 'choice', values: [false, true] } } as const satisfies Space;
+    expect(categoricalSizes(s)).toEqual([null, 3, null, null, 2]);
+    // `ordered` changes nothing in the cube: the same bins, the same round trip.
+    const c = { a: 0.25, b: 'z', c: 32, d: 2, e: true };
+    expect(decode(s, encode(s, c))).toEqual(c);
+  });
+
   it('matches object-valued choices by content (configs restored from JSON)', () => {
     const s = { arch: { type: 'choice', values: [{ kernel: 3 }, { kernel: 5 }] } } as const satisfies Space;
     expect(decode(s, encode(s, { arch: JSON.parse('{"kernel":5}') })).arch).toEqual({ kernel: 5 });
@@ -83,6 +91,7 @@ describe('search space', () => {
     expect(() => validateSpace({ a: { type: 'choice', values: [] } })).toThrow(/space\.a\.values/);
     expect(() => validateSpace({ a: { type: 'choice', values: [1, 1] } })).toThrow(/distinct/);
     expect(() => validateSpace({ a: { type: 'bool' } })).toThrow(/space\.a\.type/);
+    expect(() => validateSpace({ a: { type: 'choice', values: [1, 2], ordered: 'yes' } })).toThrow(/space\.a\.ordered/);
     expect(() => validateSpace({ a: { type: 'float', min: 0, max: Infinity } })).toThrow(/space\.a\.max/);
   });
 

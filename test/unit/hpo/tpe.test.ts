@@ -2,7 +2,8 @@ import { benchmarkSpace, rosenbrock, scaleToBounds, sphere } from '../../../lib/
 import { minimize, resumeMinimize, type MinimizeCheckpoint } from '../../../lib/hpo/minimize';
 import { createOptimizer, restoreOptimizer } from '../../../lib/hpo/registry';
 import { Rng } from '../../../lib/random';
-import { Tpe, TruncatedMixture, tpeGamma, tpeWeights } from '../../../lib/hpo/tpe';
+import { CategoricalMixture, Tpe, TruncatedMixture, tpeGamma, tpeWeights } from '../../../lib/hpo/tpe';
+import type { Space } from '../../../lib/hpo/space';
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
@@ -37,6 +38,45 @@ describe('TPE', () => {
     let mass = 0;
     for (let i = 0; i < 6000; i++) mass += Math.exp(m.logPdf((i + 0.5) / 20000)) / 20000;
     expect(draws.filter((x) => x < 0.3).length / draws.length).toBeCloseTo(mass, 2);
+  });
+
+  it("fits Optuna's categorical kernels: a floor of prior_weight / n_kernels on every value, 1 on the point's", () => {
+    // Points at values 0, 0, 2 of 3, weights 1 and prior weight 1: n_kernels 4, each point's row
+    // (0.25 + 1 at its value, 0.25 elsewhere) / 1.75, the prior's row uniform, every kernel weighing 1/4.
+    const m = CategoricalMixture.fit([0, 0, 2], [1, 1, 1], 1, 3);
+    expect(m.probabilities.map((p) => +p.toFixed(12))).toEqual([10 / 21, 4 / 21, 7 / 21].map((p) => +p.toFixed(12)));
+    expect(CategoricalMixture.fit([], [], 1, 4).probabilities).toEqual([0.25, 0.25, 0.25, 0.25]);
+    const rng = new Rng(5);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 30000; i++) counts[m.sample(rng)]++;
+    counts.forEach((c, k) => expect(c / 30000).toBeCloseTo(m.probabilities[k], 2));
+  });
+
+  it('models an unordered choice as a category: bin centres, drawn towards the good value wherever it sits', async () => {
+    // The good values are both ends of the list, far apart in the cube; an interval model would smear them.
+    const space = { kind: { type: 'choice', values: ['good', 'bad1', 'bad2', 'bad3', 'bad4', 'fine'] }, x: { type: 'float', min: 0, max: 1 } } as const satisfies Space;
+    const f = (c: { kind: string; x: number }) => (c.kind === 'good' ? 0 : c.kind === 'fine' ? 0.1 : 1) + (c.x - 0.3) ** 2;
+    const r = await minimize(f, space, { algorithm: 'tpe', population: 4, maxEvaluations: 80, seed: 2 });
+    const later = r.history.slice(20);
+    expect(later.filter((h) => h.config.kind === 'good' || h.config.kind === 'fine').length / later.length).toBeGreaterThan(0.6); // uniform: 1/3
+    expect(r.best!.config.kind).toBe('good');
+    // The checkpoint names the categorical coordinate, and the model's proposals are the centres of its bins.
+    const state = r.state.optimizer as unknown as { categories?: (number | null)[]; observed: number[][] };
+    expect(state.categories).toEqual([6, null]);
+    for (const x of state.observed.slice(12)) expect(((x[0] * 6 - 0.5) % 1 + 1) % 1).toBeCloseTo(0, 9);
+  });
+
+  it('restores its categories, and without them behaves as before', () => {
+    const opt = createOptimizer('tpe', { dimension: 2, population: 3, iterations: 20, seed: 4, startupTrials: 3, categories: [4, null] });
+    for (let r = 0; r < 3; r++) opt.tell(opt.ask().map((x) => x[1] + (Math.floor(x[0] * 4) === 2 ? 0 : 1)));
+    const restored = restoreOptimizer(JSON.parse(JSON.stringify(opt.state())));
+    expect(restored.state()).toEqual(opt.state());
+    expect(restored.ask()).toEqual(opt.ask());
+    expect((opt.state() as { categories?: unknown }).categories).toEqual([4, null]);
+    expect('categories' in createOptimizer('tpe', { dimension: 2, iterations: 5 }).state()).toBe(false);
+    expect(() => createOptimizer('tpe', { dimension: 2, iterations: 5, categories: [3] })).toThrow(/categories/);
+    expect(() => createOptimizer('tpe', { dimension: 2, iterations: 5, categories: [0, null] })).toThrow(/categories\[0\]/);
+    expect(() => createOptimizer('woa', { dimension: 2, iterations: 5, categories: [2, null] })).toThrow(/algorithm "tpe" only/);
   });
 
   it('samples uniformly until startupTrials points are told, then from the estimators', () => {

@@ -10,7 +10,7 @@ import type { EvaluationJob } from '../../../lib/optimize/objective';
 import { runRaceSearch, type RaceSearchOptions } from '../../../lib/optimize/race-search';
 import { recheckBest } from '../../../lib/optimize/recheck';
 import { resolveSettings, resumeSettings, fidelityOf } from '../../../lib/optimize/settings';
-import { recipePoint, type SerHyperParameters } from '../../../lib/optimize/space';
+import { recipePoint, runSpace, type SerHyperParameters } from '../../../lib/optimize/space';
 import type { Evaluator } from '../../../lib/optimize/evaluators/evaluator';
 import type { RaceCheckpoint } from '../../../lib/hpo/race-minimize';
 import { Rng, deriveSeed } from '../../../lib/random';
@@ -45,6 +45,7 @@ function options(name: string, over: Partial<RaceSearchOptions> = {}): RaceSearc
     folds: 2,
     epochBudget: null,
     initial: [recipePoint().config],
+    space: runSpace(),
     seed: 7,
     journal: path.join(tmp, `${name}.jsonl`),
     checkpoint: null,
