@@ -88,14 +88,15 @@ async function main(): Promise<void> {
     return;
   }
   const base = { folds: args.folds, members: args.members, epochs: args.epochs, data };
+  const loadAverage = os.loadavg()[0];
   const pooled = run(`${cores} workers × 1 thread`, { ...base, workers: cores }, cores);
   const single = run(`1 process × ${cores} threads`, { ...base, workers: 0 }, cores);
-  const result = { cores, loadAverage: os.loadavg()[0], ...base, runs: [pooled, single], ratio: single.seconds / pooled.seconds };
+  const result = { cores, loadAverage, ...base, runs: [pooled, single], ratio: single.seconds / pooled.seconds };
   if (args.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  process.stdout.write(`trainFolds, ${args.folds} folds + ${args.members} members × ${args.epochs} epochs, seed 1, ${cores} cores (load average before: ${os.loadavg()[0].toFixed(2)})\n`);
+  process.stdout.write(`trainFolds, ${args.folds} folds + ${args.members} members × ${args.epochs} epochs, seed 1, ${cores} cores (1-min load average before: ${loadAverage.toFixed(2)})\n`);
   for (const r of result.runs) process.stdout.write(`  ${r.label.padEnd(24)} ${r.seconds.toFixed(1).padStart(7)} s   fold UAR ${r.foldUar.map((u) => (100 * u).toFixed(1)).join(', ')}\n`);
   process.stdout.write(`  one process with ${cores} threads takes ${result.ratio.toFixed(2)}× the wall time of ${cores} single-thread workers\n`);
 }

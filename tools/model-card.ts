@@ -46,6 +46,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
       outOfFoldUar?: { mean: number; std: number; pooled: number; perFold: number[] };
       outOfFoldAdapted?: { mean: number; std: number; pooled: number; perFold: number[]; perCorpus: Record<string, number> };
       temperature?: number;
+      members?: { count: number; epochs?: number; trainedOn: string };
     };
     outOfFold?: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; calibration: { before: CalibrationReport; after: CalibrationReport } };
     holdout?: { validation: { report: ClassificationReport; perCorpus: Record<string, ClassificationReport>; adapted?: { uar: number; perCorpus: Record<string, number> }; calibration: { before: CalibrationReport; after: CalibrationReport; crossFitted?: boolean; oofTemperature?: { temperature: number; ece: number } } }; outOfFold: { uarMean: number; uarStd: number } };
@@ -54,6 +55,8 @@ export function renderModelCard(meta: BundleMeta | null): string {
   const t = (meta?.training ?? {}) as { recipe?: { folds?: number; seed?: number; epochs?: number; split?: string; dtype?: string }; overrides?: { epochs?: number; folds?: number }; seed?: number; dataDigest?: { sha256: string; files: number; bytes: number }; command?: string; folds?: { fold: number; speakers: string[]; bestEpoch: number; epochsRun: number }[]; config?: Record<string, unknown> };
   const oof = m.outOfFold;
   const s = m.summary;
+  // Full-data members (trainFolds members): the fold models only measure; the members, which heard every speaker, ship.
+  const full = s?.members?.trainedOn === 'every pool speaker' ? s.members : null;
   const labels = meta?.labels ?? ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
   const lines: string[] = [];
   const add = (...x: string[]) => lines.push(...x);
@@ -73,7 +76,7 @@ export function renderModelCard(meta: BundleMeta | null): string {
     '## Model',
     '',
     `- Task: speech emotion recognition, ${labels.length} classes: ${labels.join(', ')}.`,
-    `- ${meta ? `${meta.members?.length ?? 1}-member ensemble` : 'K-member ensemble'} of the CNN+LSTM of native/model.cc (4 conv blocks, bidirectional LSTM, linear head), each member trained on the other folds' speakers; prediction averages the members' probabilities in one native call.`,
+    `- ${meta ? `${meta.members?.length ?? 1}-member ensemble` : 'K-member ensemble'} of the CNN+LSTM of native/model.cc (4 conv blocks, bidirectional LSTM, linear head), ${full ? `each member trained on every training speaker with its own seed for ${full.epochs ?? 'the fold pass\'s median best'} epochs (the fold pass's median best epoch)` : "each member trained on the other folds' speakers"}; prediction averages the members' probabilities in one native call.`,
     `- Input: log-mel spectrogram (${meta ? `${meta.features.logMel.nMels} mel bins, ${meta.features.logMel.sampleRate} Hz, windows of ${meta.features.clipSeconds} s every ${meta.features.windowHopSeconds} s` : 'see the bundle'}), per-utterance mean removed; a clip's score is the mean over its windows.`,
     `- Calibration: temperature ${s?.temperature !== undefined ? s.temperature.toFixed(3) : TBM} applied to the clip probabilities (${meta?.calibration?.fittedOn ? `fitted by minimising NLL on ${meta.calibration.fittedOn}` : 'fitted by minimising NLL on out-of-fold predictions'}).`,
     `- Speech detection (native/vad.cc) runs first: silence, noise or < 0.3 s of speech give \`emotion: null, speech: false\`; leading and trailing silence is trimmed.`,
@@ -89,7 +92,11 @@ export function renderModelCard(meta: BundleMeta | null): string {
     '',
     `- Recipe: \`tools/default-model.recipe.json\` (${t.recipe ? `${t.overrides?.folds ?? t.recipe.folds} folds, ${t.overrides?.epochs ?? t.recipe.epochs} epochs, seed ${t.seed ?? t.recipe.seed}, split '${t.recipe.split}', ${t.recipe.dtype}` : 'folds, epochs and seed to be recorded'}); the full resolved training configuration is in \`models/default/model.json\` (\`training.config\`).`,
     `- Command: \`${t.command ?? 'npm run train:default-model'}\`.`,
-    '- Speaker-grouped K-fold over all training speakers: each fold model is trained on the other folds\' speakers, picks its best epoch on its own held-out speakers (so out-of-fold figures include that selection), and scores those speakers: the out-of-fold predictions. The K fold models together are the shipped ensemble.',
+    `- Speaker-grouped K-fold over all training speakers: each fold model is trained on the other folds' speakers, picks its best epoch on its own held-out speakers (so out-of-fold figures include that selection), and scores those speakers: the out-of-fold predictions. ${
+      full
+        ? `Then ${full.count} full-data members, each on every training speaker (its own seed, the folds' median best epoch, no validation), are the shipped ensemble; the fold models are not shipped. The out-of-fold figures below are those of single fold models that heard two thirds of the speakers: a member that heard them all cannot be scored on unheard speakers of this data, so they understate the shipped ensemble rather than flatter it.`
+        : 'The K fold models together are the shipped ensemble.'
+    }`,
     '',
   );
   if (t.folds) add('| fold | held-out speakers | best epoch | epochs run |', '|---|---|---:|---:|', ...t.folds.map((f) => `| ${f.fold} | ${f.speakers.join(', ')} | ${f.bestEpoch} | ${f.epochsRun} |`), '');
