@@ -27,7 +27,7 @@ import * as is from '../is';
 import { DEFAULT_POPULATION } from './base';
 import { EvaluationCache, configKey, type CachedValue } from './evaluation-cache';
 import { toldValues } from './fidelity';
-import type { EvaluationContext, MinimizeOptions } from './minimize';
+import type { EvaluationContext, MinimizeOptions, RunOptions } from './minimize';
 import { type BaseState, type JsonNumber, fromJsonNumber, toJsonNumber } from './optimizer';
 import { pairedSummary, type PairedSummary } from './paired';
 import { runPool } from './pool';
@@ -108,16 +108,12 @@ export interface RaceIterationProgress<C> {
   readonly decisions: RaceDecision<C>[];
 }
 
-export interface RaceRunOptions<C> {
-  readonly maxEvaluations?: number;
-  /** Budget (sum of the budgets of the evaluations made), never exceeded: an iteration races only as many candidates as its worst case affords. */
-  readonly maxBudget?: number;
-  readonly concurrency?: number;
+/** minimize's run options (budgets, concurrency, signal) with a race's progress; maxBudget: an iteration races only as many candidates as its worst case affords. */
+export interface RaceRunOptions<C> extends Omit<RunOptions<C>, 'onIteration'> {
   readonly onIteration?: (progress: RaceIterationProgress<C>) => void | Promise<void>;
-  readonly signal?: AbortSignal;
 }
 
-export interface RaceMinimizeOptions<C> extends RaceRunOptions<C>, Omit<MinimizeOptions<C>, 'fidelity' | keyof import('./minimize').RunOptions<C>> {
+export interface RaceMinimizeOptions<C> extends RaceRunOptions<C>, Omit<MinimizeOptions<C>, 'fidelity' | keyof RunOptions<C>> {
   readonly race: RacePlan;
   /** Seed of replicate seed index 0 (training seeds are replicateSeed, replicateSeed + 1, ...). Default 1. */
   readonly replicateSeed?: number;
