@@ -9,7 +9,7 @@
 //
 // plan.json: { "description", "folds", "epochs", "seeds": [1, 2], "split": "all", "threads": 1,
 //              "data": { "ravdess": "../shared/data/ravdess", "savee": "../shared/data/savee" },
-//              "levers": [{ "name": "baseline", "config": {} }, { "name": "...", "config": { ... } }] }
+//              "levers": [{ "name": "baseline", "config": {} }, { "name": "...", "config": { ... }, "epochs"?: N, "args"?: [...] }] }
 // Paths in the plan are relative to the repository ($HOME is expanded). Runs write under runs/screen/<name>/ (ignored).
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -24,6 +24,8 @@ interface Lever {
   config: Record<string, unknown>;
   /** Extra `ser-native train` arguments of this lever (e.g. more data: --data M --fold-corpora ravdess,savee). */
   args?: string[];
+  /** This lever's epoch count instead of the plan's (a comparison at equal wall time, e.g. a faster precision with more epochs). */
+  epochs?: number;
 }
 
 interface Plan {
@@ -74,7 +76,10 @@ function readPlan(file: string): Plan {
   const plan = JSON.parse(fs.readFileSync(file, 'utf8')) as Plan;
   if (!Array.isArray(plan.levers) || plan.levers.length === 0) throw new Error(`${file}: "levers" must be a non-empty array (the first is the baseline)`);
   if (!Array.isArray(plan.seeds) || plan.seeds.length === 0) throw new Error(`${file}: "seeds" must be a non-empty array`);
-  for (const l of plan.levers) if (!/^[a-z0-9][a-z0-9.-]*$/.test(l.name)) throw new Error(`${file}: lever name '${l.name}' must be lower-case letters, digits, '.' and '-'`);
+  for (const l of plan.levers) {
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(l.name)) throw new Error(`${file}: lever name '${l.name}' must be lower-case letters, digits, '.' and '-'`);
+    if (l.epochs !== undefined && !(Number.isInteger(l.epochs) && l.epochs >= 1)) throw new Error(`${file}: lever '${l.name}': "epochs" must be a positive integer, got ${JSON.stringify(l.epochs)}`);
+  }
   return plan;
 }
 
@@ -89,7 +94,7 @@ function trainArgs(plan: Plan, lever: Lever, seed: number, configFile: string, o
     ...(plan.data.data ?? []).flatMap((d) => ['--data', d]),
   ];
   const extra = [...(plan.args ?? []), ...(lever.args ?? [])];
-  return ['dist/bin/ser-native.js', 'train', ...data, '--folds', String(plan.folds), '--split', plan.split, '--epochs', String(plan.epochs), '--seed', String(seed), '--config', configFile, '--out', out, ...extra, '--json'].map(expandHome);
+  return ['dist/bin/ser-native.js', 'train', ...data, '--folds', String(plan.folds), '--split', plan.split, '--epochs', String(lever.epochs ?? plan.epochs), '--seed', String(seed), '--config', configFile, '--out', out, ...extra, '--json'].map(expandHome);
 }
 
 /** $HOME in a plan's paths (data built on each machine, e.g. ~/.cache/ser-native/data/nemo). */
@@ -222,6 +227,10 @@ export function summarizeScreen(planFile: string, plan: Plan): LeverSummary[] {
 }
 
 export function screenTable(rows: LeverSummary[], plan: Plan): string {
+  const epochsOf = (name: string) => {
+    const e = plan.levers.find((l) => l.name === name)?.epochs;
+    return e === undefined ? '' : ` (${e} epochs)`;
+  };
   const lines = [
     `${plan.description}`,
     `${plan.folds} speaker folds (--split ${plan.split}), ${plan.epochs} epochs, seeds ${plan.seeds.join(', ')}; out-of-fold UAR per fold in points, mean ± sample std over seed × fold; difference = lever − ${plan.levers[0].name}, same seed and fold`,
@@ -230,7 +239,7 @@ export function screenTable(rows: LeverSummary[], plan: Plan): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.lever} | ${r.runs} | ${r.lone.length ? pm(r.lone) : '-'} | ${r.diff.length ? pm(r.diff) : '-'} | ${r.adapted ? pm(r.adapted) : '-'} | ${r.diffAdapted ? pm(r.diffAdapted) : '-'} | ${r.kept === null ? '-' : r.kept ? 'yes' : 'no'} |`);
+    lines.push(`| ${r.lever}${epochsOf(r.lever)} | ${r.runs} | ${r.lone.length ? pm(r.lone) : '-'} | ${r.diff.length ? pm(r.diff) : '-'} | ${r.adapted ? pm(r.adapted) : '-'} | ${r.diffAdapted ? pm(r.diffAdapted) : '-'} | ${r.kept === null ? '-' : r.kept ? 'yes' : 'no'} |`);
   }
   return lines.join('\n');
 }
