@@ -28,6 +28,7 @@ interface Args extends DataArgs {
   'member-epochs'?: number;
   teacher?: string;
   'teacher-weight'?: number;
+  'teacher-folds'?: boolean;
   float16: boolean;
   calibrate: boolean;
   json: boolean;
@@ -94,6 +95,7 @@ export const trainCommand: Command<Args> = {
       .option('member-epochs', { type: 'number', describe: 'With --members: epochs of each full-data member (default: the median best epoch of the folds)' })
       .option('teacher', { type: 'string', describe: "Knowledge distillation: a model folder (e.g. a --folds ensemble) whose calibrated probabilities for each training clip are soft targets besides the labels; it must know every class of this run" })
       .option('teacher-weight', { type: 'number', describe: "With --teacher: the share of the loss on the teacher's probabilities, in [0, 1] (default 0.5; 1 = the teacher only)" })
+      .option('teacher-folds', { type: 'boolean', describe: "With --folds and --teacher: fold-wise teachers; --teacher is the --out folder of a `train --folds` run over the same folds, fold i learns from its fold-i model (which never heard fold i's speakers: honest out-of-fold figures), members from its shipped ensemble" })
       .option('float16', { type: 'boolean', default: false, describe: 'With --folds: store the weights in half precision (halves the bundle; probabilities move by < 1e-3)' })
       .option('calibrate', { type: 'boolean', default: true, describe: 'Fit a temperature on validation predictions and store it in the bundle (--no-calibrate to skip)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON result object at the end and nothing else on stdout' })
@@ -102,6 +104,7 @@ export const trainCommand: Command<Args> = {
       .example('$0 train --ravdess data/ravdess --savee data/savee --out runs/ser', 'The default speaker-independent recipe')
       .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --out runs/ens', '5-fold ensemble over actors 1-16 + DC; 17-20 + JE held out')
       .example('$0 train --ravdess data/ravdess --savee data/savee --teacher runs/ens --out runs/student', 'One model distilled from that ensemble')
+      .example('$0 train --ravdess data/ravdess --savee data/savee --folds 5 --members 1 --teacher runs/ens --teacher-folds --out runs/student', 'A distilled student with honest out-of-fold figures: each fold learns from the teacher\'s model of the same fold')
       .example('$0 train --ravdess /srv/ser/ravdess --data-root /srv/ser --folds 5 --members 3 --queue redis://10.0.0.5:6379 --out runs/ens', 'The folds and members trained by `ser-native worker --queue redis://10.0.0.5:6379 --data-root DIR` processes on other machines') as unknown as Argv<Args>,
   flagNames: (a) => ({
     ...dataFlagNames,
@@ -119,6 +122,7 @@ export const trainCommand: Command<Args> = {
     'options.memberEpochs': '--member-epochs',
     'options.teacher': '--teacher',
     'options.teacherWeight': '--teacher-weight',
+    'options.teacherFolds': '--teacher-folds',
   }),
   handler: async (a) => {
     checkDevice(a.device);
@@ -126,6 +130,7 @@ export const trainCommand: Command<Args> = {
     if (a['data-root'] !== undefined && a.queue === undefined) throw new UsageError('--data-root applies to --queue (workers resolve the data folders against their own --data-root): add --queue redis://HOST:PORT or drop --data-root');
     if (a.queue !== undefined && a.workers !== undefined) throw new UsageError('--workers and --queue do not go together: with --queue, each `ser-native worker` decides how many trainings it runs at once (--cpu-slots)');
     if (a['teacher-weight'] !== undefined && a.teacher === undefined) throw new UsageError('--teacher-weight applies to distillation: add --teacher DIR (the model whose probabilities the student learns from)');
+    if (a['teacher-folds'] && (a.teacher === undefined || a.folds === undefined)) throw new UsageError('--teacher-folds applies to distilled --folds runs: add --folds K and --teacher DIR (the --out folder of a `train --folds K` run over the same folds)');
     if (a.float16 && a.folds === undefined) throw new UsageError('--float16 applies to --folds ensembles (a single model bundle is small enough in float32): drop --float16 or add --folds K');
     let config: DeepPartial<TrainConfig> = {};
     if (a.config) {
@@ -163,7 +168,7 @@ export const trainCommand: Command<Args> = {
     try {
       if (a.folds !== undefined) {
         const { trainFolds } = await import('../../lib/train/folds');
-        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, queue: a.queue === undefined ? undefined : { url: a.queue, ...(a['data-root'] !== undefined ? { dataRoot: a['data-root'] } : {}) }, teacher: a.teacher, teacherWeight: a['teacher-weight'], foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : e.fold ? `fold ${e.fold}/${e.folds}: ` : '') });
+        const r = await trainFolds({ ...dataOptionsFrom(a), folds: a.folds, config, epochs, seed: a.seed, device: a.device as never, out: a.out, signal: controller.signal, dtype: a.float16 ? 'float16' : 'float32', members: a.members, memberEpochs: a['member-epochs'], workers: a.workers, queue: a.queue === undefined ? undefined : { url: a.queue, ...(a['data-root'] !== undefined ? { dataRoot: a['data-root'] } : {}) }, teacher: a.teacher, teacherWeight: a['teacher-weight'], ...(a['teacher-folds'] ? { teacherFolds: true } : {}), foldCorpora: a['fold-corpora']?.split(',').map((c) => c.trim()).filter((c) => c !== ''), onProgress: (e) => onProgress(e, e.member ? `member ${e.member}/${e.members}: ` : e.fold ? `fold ${e.fold}/${e.folds}: ` : '') });
         p.done();
         if (a.json) process.stdout.write(JSON.stringify({ synthetic: demo, ...(demo ? { note: DEMO_NOTE } : {}), ...r }, null, 2) + '\n');
         else process.stdout.write((demo ? `data: ${DEMO_NOTE}; its scores say the pipeline works, not how well real speech is recognised\n` : '') + summarizeFolds(r) + '\n');

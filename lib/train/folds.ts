@@ -32,7 +32,7 @@ import type { TrainOptions, TrainProgress } from './train';
 import { runTrainJob, type TrainJob, type TrainJobResult } from './train-worker';
 import { ProcessPool, threadShare, workerScript } from '../process-pool';
 import { outOption, withRunLock } from '../lock';
-import { openTeacher } from './teacher';
+import { foldTeachers, openTeacher } from './teacher';
 import { openTrainQueue, validateTrainQueue, type TrainQueueOptions } from './queue/runner';
 
 export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'> {
@@ -73,6 +73,12 @@ export interface FoldsOptions extends Omit<TrainOptions, 'onProgress' | 'split'>
    * Not with `workers` (the workers' own slots decide) nor `teacher`.
    */
   queue?: string | TrainQueueOptions;
+  /**
+   * Distillation with fold-wise teachers: `teacher` is the out folder of an earlier trainFolds run
+   * over the same folds; fold i learns from its fold-i model (which never heard fold i's speakers,
+   * so the out-of-fold figures stay honest) and full-data members from its shipped ensemble.
+   */
+  teacherFolds?: boolean;
   /** Extra fields recorded in the bundle (e.g. the default model's recipe and data digest). */
   record?: { licence?: string; training?: Record<string, unknown> };
   /** Progress of each training: `fold` of `folds` in the fold pass; then `member` of `members` (fold 0). */
@@ -216,6 +222,8 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   if (queue && o.teacher !== undefined) throw is.invalidArgument('options.teacher and options.queue do not go together yet: queue workers cannot read the teacher folder of this machine (train the distilled ensemble without options.queue)');
   if (o.foldCorpora !== undefined && (!Array.isArray(o.foldCorpora) || o.foldCorpora.length === 0 || o.foldCorpora.some((c) => typeof c !== 'string' || c === ''))) throw is.invalidParameterError('options.foldCorpora', 'a non-empty array of corpus names (e.g. ravdess, savee)', o.foldCorpora);
   if (o.memberEpochs !== undefined) is.positiveInteger('options.memberEpochs', o.memberEpochs);
+  if (o.teacherFolds !== undefined && typeof o.teacherFolds !== 'boolean') throw is.invalidParameterError('options.teacherFolds', 'a boolean', o.teacherFolds);
+  if (o.teacherFolds && o.teacher === undefined) throw is.invalidArgument('options.teacherFolds needs options.teacher: the out folder of a `train --folds` run over the same folds');
   const dtype = is.oneOf('options.dtype', o.dtype ?? 'float32', ['float32', 'float16'] as const);
   const config = resolveTrainConfig({ ...(o.config === undefined ? {} : is.plainObject('config', o.config)), ...(o.epochs !== undefined ? { epochs: o.epochs } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
   // Distillation: every fold and member learns from the same teacher (each train() scores its own
@@ -233,12 +241,13 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
   const folded = o.foldCorpora ? pool.filter((i) => o.foldCorpora!.includes(i.corpus)) : pool;
   if (folded.length === 0) throw new SerNativeError('ERR_DATA', `no speaker of ${o.foldCorpora!.join(', ')} (options.foldCorpora) is in the training pool; the corpora present are ${[...new Set(pool.map((i) => i.corpus))].join(', ')}`);
   const foldSpeakers = Array.from({ length: k }, (_, fold) => makeSplit({ items: folded, duplicates }, { mode: 'kfold', k, fold }, { seed: config.seed }).speakers.test);
+  const teachers = o.teacherFolds ? foldTeachers(o.teacher!, foldSpeakers) : null;
 
   const scratch = o.out ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'ser-folds-'));
   const root = path.resolve(o.out ?? scratch!);
   const cache: AudioCache = o.audioCache ?? new Map();
   let run: TrainRunner | null = null;
-  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, workers: _w, queue: _q, foldCorpora: _fc, signal: _sig, audioCache: _c, ...dataOptions } = o;
+  const { folds: _k, dtype: _d, record: _r, onProgress: _p, split: _s, out: _o, epochs: _e, seed: _seed, members: _m, memberEpochs: _me, workers: _w, queue: _q, foldCorpora: _fc, signal: _sig, audioCache: _c, teacherFolds: _tf, ...dataOptions } = o;
   try {
     const oofItems: DatasetItem[] = [];
     const oofProbs: number[] = [];
@@ -254,7 +263,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
     const results = await Promise.all(
       foldSpeakers.map((speakers, fold) =>
         runner(
-          { label: `fold ${fold + 1}/${k}`, options: { ...dataOptions, config, split: { mode: 'speakers', test: heldSpeakers, validation: speakers }, out: path.join(root, 'folds', `fold-${fold + 1}`) } },
+          { label: `fold ${fold + 1}/${k}`, options: { ...dataOptions, ...(teachers ? { teacher: teachers.folds[fold] } : {}), config, split: { mode: 'speakers', test: heldSpeakers, validation: speakers }, out: path.join(root, 'folds', `fold-${fold + 1}`) } },
           (p) => report({ ...p, fold: fold + 1, folds: k }),
         ),
       ),
@@ -288,7 +297,7 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       const done = await Promise.all(
         plan.map((mb, j) =>
           runner(
-            { label: `member ${j + 1}/${count}`, options: { ...dataOptions, config: { ...config, epochs, seed: mb.seed }, split, validation: 'none', out: path.join(root, 'members', mb.name) } },
+            { label: `member ${j + 1}/${count}`, options: { ...dataOptions, ...(teachers ? { teacher: teachers.members } : {}), config: { ...config, epochs, seed: mb.seed }, split, validation: 'none', out: path.join(root, 'members', mb.name) } },
             (p) => report({ ...p, fold: 0, folds: k, member: j + 1, members: count }),
           ),
         ),
@@ -354,6 +363,8 @@ async function trainFoldsUnlocked(options: FoldsOptions): Promise<FoldsResult> {
       protocol: oofProtocol,
       // The teacher as each member's train() recorded it (path, weight, its labels).
       ...(teacher ? { teacher: JSON.parse(fs.readFileSync(modelJsonPath(path.join(root, full ? 'members' : 'folds', full ? full[0].name : 'fold-1', 'model')), 'utf8')).training?.teacher } : {}),
+      // Fold-wise teachers: each fold model learnt from the teacher run's model of the same fold.
+      ...(teachers ? { teacherFolds: { run: o.teacher, folds: teachers.folds, members: teachers.members } } : {}),
       ...(o.record?.training ?? {}),
     };
     const bundleDir = path.join(root, 'model');

@@ -3,8 +3,11 @@
 // temperature; its probabilities are mapped to the student's label order by name and handed to the
 // native TrainingSet with the clips (epoch-data.ts), where the loss mixes them with the labels
 // (native/trainer.cc: (1−α)·CE(labels) + α·CE(teacher), α = teacherWeight).
+import * as fs from 'fs';
+import * as path from 'path';
 import { SerNativeError } from '../errors';
 import * as is from '../is';
+import { MODEL_JSON } from '../model/bundle';
 import type { FeatureConfig } from '../model/config';
 import { loadModel, type EmotionModel } from '../model/model';
 
@@ -96,4 +99,42 @@ export async function teacherTargets(teacher: Teacher, clips: Float32Array[], st
     }
   }
   return { probs, record: { path: dir, weight, labels: model.labels, members: model.members, temperature: model.calibration?.temperature ?? null } };
+}
+
+/** The teachers of a distilled `trainFolds` with fold-wise teachers: one per fold, and the members'. */
+export interface FoldTeachers {
+  /** folds[i]: the teacher run's fold-(i+1) model, which never heard this run's fold i+1 speakers. */
+  folds: string[];
+  /** The teacher run's shipped ensemble, for full-data members (every pool speaker is theirs). */
+  members: string;
+}
+
+/**
+ * Fold-wise teachers (trainFolds with teacherFolds): `dir` is the out folder of an earlier
+ * `train --folds K` run over the same speakers; the student's fold i learns from the teacher's fold-i
+ * model, which was trained on exactly the student's fold-i training speakers, so the student's
+ * out-of-fold figures stay honest (a teacher that heard a fold's speakers would leak their labels).
+ * Its folds must hold the same speakers as this run's (same data, --folds, --seed and --split).
+ */
+export function foldTeachers(dir: string, foldSpeakers: string[][]): FoldTeachers {
+  const where = `options.teacher (${dir}) with options.teacherFolds`;
+  const fix = 'give the --out folder of a `train --folds` run with the same data, --folds, --seed and --split as this one';
+  const json = path.join(dir, 'model', MODEL_JSON);
+  if (!fs.existsSync(json)) throw is.invalidArgument(`${where}: ${json} is missing; ${fix}`);
+  let folds: { fold: number; speakers: string[] }[] | undefined;
+  try {
+    folds = JSON.parse(fs.readFileSync(json, 'utf8')).training?.folds;
+  } catch (e) {
+    throw new SerNativeError('ERR_MODEL', `${where}: ${json} is not valid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(folds)) throw is.invalidArgument(`${where}: ${json} records no folds (it is not a \`train --folds\` run); ${fix}`);
+  if (folds.length !== foldSpeakers.length) throw is.invalidArgument(`${where}: the teacher has ${folds.length} folds, this run ${foldSpeakers.length}; ${fix}`);
+  const key = (s: string[]) => [...s].sort().join(',');
+  foldSpeakers.forEach((speakers, i) => {
+    const theirs = folds![i]?.speakers ?? [];
+    if (key(theirs) !== key(speakers)) throw is.invalidArgument(`${where}: fold ${i + 1} holds out ${key(speakers)} here but ${key(theirs)} in the teacher; ${fix}`);
+  });
+  const perFold = foldSpeakers.map((_, i) => path.join(dir, 'folds', `fold-${i + 1}`, 'model'));
+  for (const f of perFold) if (!fs.existsSync(path.join(f, MODEL_JSON))) throw is.invalidArgument(`${where}: ${f} is missing (the teacher's fold models stay in its out folder); ${fix}`);
+  return { folds: perFold, members: path.join(dir, 'model') };
 }

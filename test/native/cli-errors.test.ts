@@ -113,6 +113,7 @@ const rows: Row[] = [
   f('train', 'a --teacher folder that is not a model', ['--teacher', 'bad-model'], 'ERR_MODEL', /^--teacher: bad-model is not a usable ser-native model bundle/),
   a('train', 'a --teacher-weight out of range', ['--teacher', 'bad-model', '--teacher-weight', '2'], /for --teacher-weight but received 2/),
   u('train', '--teacher-weight without --teacher', ['--teacher-weight', '0.5'], /--teacher-weight applies to distillation: add --teacher DIR/),
+  u('train', '--teacher-folds without --folds', ['--teacher', 'bad-model', '--teacher-folds'], /--teacher-folds applies to distilled --folds runs: add --folds K and --teacher DIR/),
 
   // evaluate
   u('evaluate', 'an unknown flag', ['--modle', 'm', '--demo'], /--modle \(did you mean --model\?\)/),

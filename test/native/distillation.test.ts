@@ -192,6 +192,34 @@ describe('train({ teacher })', () => {
     expect(readBundle(labelsOnly.out!).meta.training).not.toHaveProperty('teacher');
   });
 
+  test('fold-wise teachers (teacherFolds): fold i learns from the teacher run\'s fold-i model, which never heard its speakers; members from the shipped ensemble', async () => {
+    const out = path.join(tmp, 'fold-wise');
+    const r = await trainFolds({ ...data, folds: 3, split, epochs: 2, seed: 1, config: fixed, device: 'cpu', out, teacher: teacherDir, teacherFolds: true, members: 1, memberEpochs: 1 });
+    const teacherFolds = readBundle(teacherDir).meta.training!.folds as { speakers: string[] }[];
+    for (let i = 0; i < 3; i++) {
+      const student = readBundle(path.join(out, 'folds', `fold-${i + 1}`, 'model')).meta.training as { teacher: { path: string } };
+      const teacherFold = path.join(teacherDir, 'folds', `fold-${i + 1}`, 'model');
+      expect(student.teacher.path).toBe(teacherFold);
+      // The fold's teacher was trained without the student's held-out speakers of that fold.
+      const heard = (readBundle(teacherFold).meta.training as { split: { train: { speakers: string[] } } }).split.train.speakers;
+      expect(r.folds[i].speakers).toEqual(teacherFolds[i].speakers);
+      expect(heard.filter((sp) => r.folds[i].speakers.includes(sp))).toEqual([]);
+    }
+    const member = readBundle(path.join(out, 'members', 'member-1', 'model')).meta.training as { teacher: { path: string; members: number } };
+    expect(member.teacher).toMatchObject({ path: path.join(teacherDir, 'model'), members: 3 });
+    expect(readBundle(out).meta.training).toMatchObject({ teacherFolds: { run: teacherDir, members: path.join(teacherDir, 'model') } });
+  }, 180000);
+
+  test('fold-wise teachers: other folds, another fold count or a run without folds is refused before any training', async () => {
+    const opts = { ...data, split, epochs: 1, config: fixed, device: 'cpu' as const, teacher: teacherDir, teacherFolds: true };
+    // Another seed groups the speakers into other folds: the teacher heard some of each fold's speakers.
+    await expect(trainFolds({ ...opts, folds: 3, seed: 7, out: path.join(tmp, 'tf1') })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/with options\.teacherFolds: fold 1 holds out .* here but .* in the teacher; give the --out folder of a `train --folds` run with the same data, --folds, --seed and --split/) });
+    await expect(trainFolds({ ...opts, folds: 2, seed: 1, out: path.join(tmp, 'tf2') })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/the teacher has 3 folds, this run 2/) });
+    await expect(trainFolds({ ...opts, folds: 3, seed: 1, teacher: labelsOnly.out!, out: path.join(tmp, 'tf3') })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/records no folds \(it is not a `train --folds` run\)/) });
+    await expect(trainFolds({ ...opts, folds: 3, seed: 1, teacher: undefined, out: path.join(tmp, 'tf4') })).rejects.toMatchObject({ code: 'ERR_ARGUMENT', message: expect.stringMatching(/options\.teacherFolds needs options\.teacher/) });
+    for (const d of ['tf1', 'tf2', 'tf3', 'tf4']) expect(fs.existsSync(path.join(tmp, d, 'folds'))).toBe(false);
+  }, 60000);
+
   test('clear errors: a folder that is not a model, a teacher without one of the classes or at another sample rate, teacherWeight outside [0, 1]', async () => {
     const empty = path.join(tmp, 'not-a-model');
     fs.mkdirSync(empty);
