@@ -8,6 +8,7 @@
 // Cases:
 //  - forward: one clip's windows (a 3.5 s clip → 1 window of 301 frames) through the network,
 //    ser-native (NativeModel.predict) vs onnxruntime on the --no-features export, 1 and 2 threads;
+//  - forward by batch size: 1 to 16 windows in one call, 1 and 2 threads, both runtimes;
 //  - warm WAV→emotion: predict() on a 3.5 s 48 kHz WAV file on 2 threads, median and p90, with the
 //    median of each stage (read+parse, resample, speech detection, log-mel+windows+forward);
 //  - predictBatch throughput: 64 one-window clips (3 s at 16 kHz) through features+network,
@@ -121,6 +122,26 @@ async function main(): Promise<void> {
       forward.push({ threads, serNativeMs: +quantile(ours, 0.5).toFixed(3), onnxruntimeMs: +quantile(theirs, 0.5).toFixed(3), ratio: +(quantile(ours, 0.5) / quantile(theirs, 0.5)).toFixed(2) });
     }
     report.forward = forward;
+
+    // 1b. forward by batch size: windows of one call (clips × windows; predict's chunks hold up to 8),
+    // 1 and 2 threads, median ms per call: where a second intra-op thread starts to pay (issue 26's thread policy).
+    const byWindows: Record<string, unknown>[] = [];
+    for (const windows of [1, 2, 4, 8, 16]) {
+      const xs = new Float32Array(windows * nMels * frames).map((_, i) => 10 * Math.sin(i * 0.37) - 5);
+      const row: Record<string, unknown> = { windows };
+      for (const threads of [1, 2]) {
+        setNumThreads(threads);
+        const net = new NativeModel(members[0].architecture, nMels, k, 'cpu', 0);
+        net.setState(members[0].state);
+        const session = await ort.InferenceSession.create(netOnly, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
+        const feeds = { logmel: new ort.Tensor('float32', xs, [windows, nMels, frames]) };
+        const reps = Math.max(20, Math.round(argv.reps / windows));
+        row[`serNative${threads}Ms`] = +quantile(timeSync(() => net.predict(xs, windows, frames), reps), 0.5).toFixed(3);
+        row[`onnxruntime${threads}Ms`] = +quantile(await timeAsync(() => session.run(feeds), reps), 0.5).toFixed(3);
+      }
+      byWindows.push(row);
+    }
+    report.forwardByWindows = byWindows;
 
     // 2. warm WAV→emotion, 2 threads
     setNumThreads(2);
