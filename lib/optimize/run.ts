@@ -54,13 +54,15 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
   const plan = queue ? { workers: 0, threads: 0, devices: null } : localPlan(o.workers, device, resolvedDevice);
 
   let current: SearchName = 'search';
-  // What makes two queue coordinators the same study; maxEvals, finalEpochs and baseline may change on a restart.
-  const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta } = s;
+  // What makes two queue coordinators the same study; maxEvals, finalEpochs, baseline and recheckSeeds may change on
+  // a restart. Keys are added only when set, so a study recorded before a key existed still matches.
+  const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta, race } = s;
+  const identity = { algorithm, population, iterations, seed, epochsPerEval, fixed, device, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}), ...(race ? { race } : {}) };
   const evaluator = await openEvaluator({
     plan,
     queue,
     data: s.data,
-    identity: { algorithm, population, iterations, seed, epochsPerEval, fixed, device, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}) },
+    identity,
     population: s.population,
     search: () => current,
     onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }),
@@ -86,9 +88,12 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     throw new SerNativeError('ERR_DATA', `all ${main.records.length} evaluations failed, e.g. #${first?.index}: ${first?.error}; see ${files.evaluations}`);
   }
   let recheck = run.state.recheck ?? null;
-  if (s.recheckSeeds > 0 && (recheck === null || recheck.index !== best.index)) {
+  let recheckQueue: OptimizeResult['queue'] | null = null;
+  // A saved recheck stands unless the best changed or a resume asked for another number of seeds.
+  if (s.recheckSeeds > 0 && (recheck === null || recheck.index !== best.index || recheck.seeds.length !== s.recheckSeeds)) {
     report({ phase: 'data', message: `rechecking #${best.index} against the starting recipe on ${s.recheckSeeds} fresh seed(s)${run.state.recheckFolds ? ` × ${run.state.recheckFolds.length} fresh folds` : ''}` });
-    const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity: { recheck: true, seed: s.seed, fixed: s.fixed, device }, population: s.population, search: () => current, onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
+    // The study's own identity: in queue mode the recheck's jobs belong to the study (ids STUDY/recheck/...).
+    const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity, population: s.population, search: () => 'recheck', onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
     try {
       recheck = await recheckBest({
         index: best.index,
@@ -99,7 +104,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
         folds: run.state.recheckFolds ?? null,
         epochs: s.epochsPerEval,
         evaluate: evaluator2.evaluate,
-        makeJob: (config, epochs, rep, split) => ({ index: 0, iteration: 0, config, data: split ? { ...s.data, split } : s.data, fixed: s.fixed, seed: rep.seed, epochsPerEval: epochs, device: queue ? device : (resolvedDevice as is.Device) }),
+        makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: split ? { ...s.data, split } : s.data, fixed: s.fixed, seed: rep.seed, epochsPerEval: epochs, device: queue ? device : (resolvedDevice as is.Device) }),
         signal: o.signal,
       });
     } catch (e) {
@@ -107,6 +112,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
       throw e;
     } finally {
       await evaluator2.close();
+      recheckQueue = evaluator2.queueStats?.() ?? null;
     }
     run.state.recheck = recheck;
     run.save();
@@ -124,10 +130,16 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     final,
     recheck,
     workers: evaluator.workers(),
-    queue: evaluator.queueStats?.() ?? null,
+    queue: sumQueueStats(evaluator.queueStats?.() ?? null, recheckQueue),
     device: resolvedDevice,
     started,
   });
+}
+
+/** Queue mode: the search's jobs and the recheck's together (two coordinators of one study). */
+function sumQueueStats(a: OptimizeResult['queue'] | null, b: OptimizeResult['queue'] | null): OptimizeResult['queue'] | null {
+  if (!a || !b) return a ?? b;
+  return { ...a, added: a.added + b.added, reused: a.reused + b.reused, found: a.found + b.found, workers: [...new Set([...a.workers, ...b.workers])].sort() };
 }
 
 /** Local mode: worker processes, threads and devices for this machine. */

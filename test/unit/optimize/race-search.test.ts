@@ -105,7 +105,7 @@ describe('recheckBest', () => {
       folds: ['f0', 'f1'],
       epochs: 3,
       evaluate: evaluator(calls),
-      makeJob: (config, epochs, rep, split) => ({ index: 0, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
+      makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
     });
     expect(calls).toHaveLength(8);
     expect(r.seeds).toEqual([100001, 100002]);
@@ -114,6 +114,30 @@ describe('recheckBest', () => {
     // The shared noise cancels in each pair: the interval is a point here.
     expect(r.gainPoints.mean).toBeCloseTo(truth, 6);
     expect(r.gainPoints.low).toBeLessThanOrEqual(r.gainPoints.mean);
+    // Numbered in the order they were asked for (queue job ids): recipe, then best, replicate by replicate.
+    expect(calls.map((j) => j.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(calls.map((j) => j.config === best)).toEqual([false, true, false, true, false, true, false, true]);
+  });
+
+  it('does not train the recipe twice when the best is the recipe', async () => {
+    const calls: EvaluationJob[] = [];
+    const r = await recheckBest({
+      index: 0,
+      best: recipePoint().config,
+      recipe: recipePoint().config,
+      seed: 1,
+      seeds: 2,
+      folds: null,
+      epochs: 3,
+      evaluate: evaluator(calls),
+      makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
+    });
+    expect(calls.map((j) => [j.index, j.seed])).toEqual([
+      [0, 100001],
+      [1, 100002],
+    ]);
+    expect(r.pairs.map((p) => p.bestUar - p.recipeUar)).toEqual([0, 0]);
+    expect(r.gainPoints).toEqual({ mean: 0, low: 0, high: 0, n: 2 });
   });
 });
 
