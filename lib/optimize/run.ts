@@ -19,10 +19,11 @@ import { openEvaluator, planWorkers, type EvaluatorBackend, type WorkerPlan } fr
 import { cancelled, finalTraining } from './final';
 import type { EvaluationJob } from './objective';
 import { checkOptions, type OptimizeOptions } from './options';
-import { writeOutputs, type OptimizeResult } from './outputs';
+import { recipeRecord, writeOutputs, type OptimizeResult } from './outputs';
 import { openRunState, runFiles, type OpenedRun, type RunFiles } from './run-state';
 import { runSearch, type SearchOutcome } from './search';
-import { runRaceSearch } from './race-search';
+import { runRaceSearch, type RaceOutcome } from './race-search';
+import type { RaceIteration } from './race-trajectory';
 import { recheckBest } from './recheck';
 import type { Replicate } from '../hpo/race';
 import type { RaceCheckpoint } from '../hpo/race-minimize';
@@ -68,7 +69,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }),
     onNote: (message) => report({ phase: 'note', message }),
   });
-  let searches: { main: SearchOutcome; baseline: SearchOutcome | null };
+  let searches: { main: SearchOutcome | RaceOutcome; baseline: SearchOutcome | null };
   try {
     run.save(); // only a run whose settings, data and device check out is saved (and blocks its out folder)
     // Queue workers resolve the device on their own machine ('auto' picks a GPU slot's device there).
@@ -95,9 +96,12 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     // The study's own identity: in queue mode the recheck's jobs belong to the study (ids STUDY/recheck/...).
     const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity, population: s.population, search: () => 'recheck', onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
     try {
+      // The search trained the recipe as its point in the unit cube decodes (a float may differ in the last bit):
+      // a best that is that point is the recipe, rechecked as such (so each replicate trains once).
+      const recipeConfig = recipeRecord(main.records)?.config;
       recheck = await recheckBest({
         index: best.index,
-        best: best.config,
+        best: recipeConfig && JSON.stringify(recipeConfig) === JSON.stringify(best.config) ? initial[0] : best.config,
         recipe: initial[0],
         seed: s.seed,
         seeds: s.recheckSeeds,
@@ -129,6 +133,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     baseline,
     final,
     recheck,
+    race: 'trajectory' in main ? { incumbent: { index: best.index, level: main.incumbent?.level ?? 0, since: main.incumbent?.since ?? 0 }, iterations: main.trajectory } : null,
     workers: evaluator.workers(),
     queue: sumQueueStats(evaluator.queueStats?.() ?? null, recheckQueue),
     device: resolvedDevice,
@@ -162,7 +167,7 @@ async function search(
   o: OptimizeOptions,
   report: (p: OptimizeProgress) => void,
   setCurrent: (name: SearchName) => void,
-): Promise<{ main: SearchOutcome; baseline: SearchOutcome | null }> {
+): Promise<{ main: SearchOutcome | RaceOutcome; baseline: SearchOutcome | null }> {
   const { state, save } = run;
   const s = state.settings;
   const { folds, initial } = start;
@@ -211,8 +216,13 @@ async function search(
       save();
     };
     if (s.race) {
+      const saveRace = (c: RaceCheckpoint, trajectory: RaceIteration[]) => {
+        state.raceTrajectory = { ...state.raceTrajectory, [name]: trajectory };
+        saveCheckpoint(c);
+      };
+      const trajectory = state.raceTrajectory?.[name] ?? [];
       // Every evaluation is one training (one fold): the epoch budget is the race's budget as it is.
-      return runRaceSearch({ ...common, name, algorithm, ...limits, seeds: s.race.seeds, z: s.race.z, folds: folds?.length ?? 1, journal, checkpoint: state[name] as RaceCheckpoint | null, saveCheckpoint, makeJob: raceJob });
+      return runRaceSearch({ ...common, name, algorithm, ...limits, seeds: s.race.seeds, z: s.race.z, folds: folds?.length ?? 1, journal, checkpoint: state[name] as RaceCheckpoint | null, trajectory, saveCheckpoint: saveRace, makeJob: raceJob });
     }
     return runSearch({ ...common, name, algorithm, ...limits, journal, checkpoint: state[name] as MinimizeCheckpoint | null, saveCheckpoint });
   };

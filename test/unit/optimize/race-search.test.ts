@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readRecords } from '../../../lib/optimize/journal';
 import type { EvaluationJob } from '../../../lib/optimize/objective';
 import { runRaceSearch, type RaceSearchOptions } from '../../../lib/optimize/race-search';
+import type { RaceIteration } from '../../../lib/optimize/race-trajectory';
 import { recheckBest } from '../../../lib/optimize/recheck';
 import { resolveSettings, resumeSettings, fidelityOf } from '../../../lib/optimize/settings';
 import { recipePoint, runSpace, type SerHyperParameters } from '../../../lib/optimize/space';
@@ -73,6 +74,38 @@ describe('runRaceSearch', () => {
     expect(r.epochs).toBe(2 * calls.length);
   });
 
+  it('summarises every iteration: the incumbent, each rung\'s challengers and how they left, the seed window', async () => {
+    const saved: number[] = [];
+    const r = await runRaceSearch(options('trajectory', { saveCheckpoint: (_, t) => saved.push(t.length) }));
+    expect(r.trajectory.map((t) => t.iteration)).toEqual([0, 1, 2]);
+    expect(saved).toEqual([1, 2, 3]);
+    expect(r.trajectory.reduce((a, t) => a + t.trainings, 0)).toBe(r.records.length);
+    for (const t of r.trajectory) {
+      expect(t.rungs.map((g) => [g.epochs, g.seeds])).toEqual([
+        [2, 1],
+        [2, 2],
+      ]);
+      // A rung races those the one below let through.
+      expect(t.rungs[1].raced).toBe(t.rungs[0].raced - t.rungs[0].dropped - t.rungs[0].stopped - t.rungs[0].failed);
+      expect(t.rungs[0].raced).toBeGreaterThan(0);
+      const incumbent = r.records.find((x) => x.index === t.incumbent.index);
+      expect(incumbent?.status).toBe('ok');
+      if (t.winner) {
+        expect(t.incumbent).toMatchObject({ index: t.winner.index, since: t.iteration });
+        expect(t.winner.mean).toBeLessThan(0);
+      }
+      // Seeds from the run's seed (7) on; the window moves only with a reason.
+      expect(t.firstSeed).toBeGreaterThanOrEqual(7);
+    }
+    expect(r.trajectory[0]).toMatchObject({ firstSeed: 7, newSeed: null });
+    // This objective rewards lr near 1e-3 and convDropout near 0.2: a challenger takes the lead.
+    expect(r.trajectory.some((t) => t.winner !== null)).toBe(true);
+    const last = r.trajectory[r.trajectory.length - 1];
+    expect(last.incumbent).toMatchObject({ index: r.best?.index, level: r.incumbent?.level, since: r.incumbent?.since });
+    const moves = r.trajectory.map((t, k) => t.firstSeed - (k === 0 ? 7 : r.trajectory[k - 1].firstSeed));
+    expect(moves).toEqual(r.trajectory.map((t) => (t.newSeed === null ? 0 : 1)));
+  });
+
   it('resumed in the middle of an iteration, trains only what had not finished', async () => {
     const whole = await runRaceSearch(options('whole'));
     let saved: RaceCheckpoint | null = null;
@@ -82,11 +115,26 @@ describe('runRaceSearch', () => {
       if (++seen === 30) stop.abort(new Error('killed'));
       return evaluator([])(job, signal);
     };
-    await expect(runRaceSearch(options('resumed', { evaluate: killing, signal: stop.signal, saveCheckpoint: (c) => (saved = JSON.parse(JSON.stringify(c))) }))).rejects.toThrow();
+    let savedTrajectory: RaceIteration[] = [];
+    await expect(
+      runRaceSearch(
+        options('resumed', {
+          evaluate: killing,
+          signal: stop.signal,
+          saveCheckpoint: (c, t) => {
+            saved = JSON.parse(JSON.stringify(c));
+            savedTrajectory = JSON.parse(JSON.stringify(t));
+          },
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(savedTrajectory.length).toBeGreaterThan(0);
     const before = readRecords(path.join(tmp, 'resumed.jsonl')).length;
     const calls: EvaluationJob[] = [];
-    const rest = await runRaceSearch(options('resumed', { checkpoint: saved, evaluate: evaluator(calls) }));
+    const rest = await runRaceSearch(options('resumed', { checkpoint: saved, trajectory: savedTrajectory, evaluate: evaluator(calls) }));
     expect(rest.incumbent).toEqual(whole.incumbent);
+    // The iterations summarised before the kill come from the state; the resumed session adds the rest.
+    expect(rest.trajectory).toEqual(whole.trajectory);
     expect(rest.records.map((x) => [x.index, x.seed, x.fold, x.fitness])).toEqual(whole.records.map((x) => [x.index, x.seed, x.fold, x.fitness]));
     expect(calls.length).toBe(whole.records.length - before);
   });
