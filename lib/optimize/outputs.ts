@@ -82,6 +82,9 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
       workers: r.workers,
       versions,
       ...(r.queue ? { queue: { address: r.queue.address, study: r.queue.study } } : {}),
+      race: r.race ? { summary: r.race, iterations: r.main.iterations } : null,
+      recheck: r.recheck,
+      recipe: recipeRecord(r.main.records)?.config ?? null,
     }),
   );
   const failed = (rs: readonly EvaluationRecord[]) => rs.filter((x) => x.status === 'failed').length;
