@@ -93,9 +93,13 @@ export function summarize(r: OptimizeResult): string {
     `  ${Object.entries(b.config).map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : v}`).join(' ')}`,
   ];
   if (r.recipe) lines.push(`starting recipe (#${r.recipe.index}): UAR ${pct(r.recipe.metrics?.uar)} after ${r.recipe.epochs ?? r.settings.epochsPerEval} epoch(s)`);
+  const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+  if (r.race) {
+    const inc = r.race.incumbent;
+    lines.push(`race: the answer is the incumbent #${inc.index} (${inc.since > 0 || r.race.iterations.some((it) => it.winner) ? `took the lead in iteration ${inc.since}` : 'the starting recipe, never beaten'}), ${sign(-100 * inc.level)} UAR points over the starting recipe on the search's own seeds`);
+  }
   if (r.recheck) {
     const g = r.recheck.gainPoints;
-    const sign = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
     lines.push(`recheck on fresh seeds ${r.recheck.seeds.join(', ')}${r.recheck.folds ? ` × ${r.recheck.folds.length} fresh folds` : ''}: best − recipe ${sign(g.mean)} UAR points, 90 % interval [${sign(g.low)}, ${sign(g.high)}] over ${g.n} paired trainings (quote this, not the search's own fitness)`);
   } else lines.push('no recheck (--recheck-seeds 0): the search\'s own fitness above is optimistic for its best');
   if (r.baseline) lines.push(`random-search baseline: best UAR ${pct(r.baseline.best?.metrics?.uar)} in ${r.baseline.evaluations} evaluations (${r.baseline.epochs} epochs)`);

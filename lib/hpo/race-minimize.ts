@@ -106,6 +106,10 @@ export interface RaceIterationProgress<C> {
   /** This iteration's evaluations (cache hits excluded). */
   readonly records: RaceEvaluationRecord<C>[];
   readonly decisions: RaceDecision<C>[];
+  /** Training seed of the first replicate this iteration raced on. */
+  readonly firstSeed: number;
+  /** Why the seed window moved on by one before this iteration's race: the leader was proposed again, or every candidate was already measured; null when it did not. */
+  readonly newSeed: 'leader' | 'measured' | null;
 }
 
 /** minimize's run options (budgets, concurrency, signal) with a race's progress; maxBudget: an iteration races only as many candidates as its worst case affords. */
@@ -275,7 +279,8 @@ async function drive<S extends Space>(run: Run<S>): Promise<RaceResult<ConfigOf<
     // So does a batch whose every candidate was already measured on the window: a re-proposed configuration
     // is never re-measured with the same seed, and every iteration costs something.
     const measured = (x: number[]) => rungReplicates(plan, 0, run.window, run.replicateSeed).every((rep) => run.cache.get(run.decode(x), plan.budgets[0], rep) !== undefined);
-    if ((iteration > inc.since && isIncumbent.some(Boolean)) || batch.every(measured)) run.window++;
+    const newSeed = iteration > inc.since && isIncumbent.some(Boolean) ? 'leader' : batch.every(measured) ? 'measured' : null;
+    if (newSeed !== null) run.window++;
     const stats: (PairedSummary | null)[] = batch.map(() => null);
     const reached = batch.map(() => 0);
     const failed = batch.map(() => false);
@@ -337,6 +342,8 @@ async function drive<S extends Space>(run: Run<S>): Promise<RaceResult<ConfigOf<
         state: checkpoint(run),
         records,
         decisions: decisions.filter((d) => d.iteration === iteration),
+        firstSeed: run.replicateSeed + run.window,
+        newSeed,
       });
     }
   }

@@ -7,6 +7,7 @@ import { optimizeReportHtml } from './report';
 import type { FinalTraining, RunFiles } from './run-state';
 import type { SearchOutcome } from './search';
 import type { RecheckOutcome } from './recheck';
+import type { RaceSummary } from './race-trajectory';
 import type { RunSettings } from './settings';
 import { SER_SPACE_VERSION } from './space';
 
@@ -29,6 +30,8 @@ export interface OptimizeResult {
   final: FinalTraining;
   /** The best and the starting recipe trained again on fresh seeds (and folds): the paired gain to quote, or null (--recheck-seeds 0). */
   recheck: RecheckOutcome | null;
+  /** --race: the final incumbent and the search's iterations; null without --race. */
+  race: RaceSummary | null;
   workers: WorkerPlan;
   device: string;
   files: { state: string; evaluations: string; baseline: string | null; model: string; report: string; result: string };
@@ -49,6 +52,7 @@ export interface RunOutcome {
   baseline: SearchOutcome | null;
   final: FinalTraining;
   recheck: RecheckOutcome | null;
+  race: RaceSummary | null;
   workers: WorkerPlan;
   queue: OptimizeResult['queue'] | null;
   device: string;
@@ -78,6 +82,9 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
       workers: r.workers,
       versions,
       ...(r.queue ? { queue: { address: r.queue.address, study: r.queue.study } } : {}),
+      race: r.race ? { summary: r.race, iterations: r.main.iterations } : null,
+      recheck: r.recheck,
+      recipe: recipeRecord(r.main.records)?.config ?? null,
     }),
   );
   const failed = (rs: readonly EvaluationRecord[]) => rs.filter((x) => x.status === 'failed').length;
@@ -95,6 +102,7 @@ export function writeOutputs(r: RunOutcome): OptimizeResult {
     baseline: r.baseline ? { algorithm: 'random', evaluations: r.baseline.evaluations, epochs: r.baseline.epochs, failed: failed(r.baseline.records), best: r.baseline.best } : null,
     final: r.final,
     recheck: r.recheck,
+    race: r.race,
     workers: r.workers,
     device: r.device,
     files: { state: r.files.state, evaluations: r.files.evaluations, baseline: s.baseline ? r.files.baseline : null, model: path.join(r.files.best, 'model'), report: r.files.report, result: r.files.result },

@@ -6,16 +6,20 @@
 // Resume: evaluations of the unfinished iteration are in the journal but not in the checkpoint's cache; they are
 // replayed (not re-run) by their (configuration, epochs, seed, fold), the key of the race's own cache, so only
 // the evaluations in flight at the kill are trained again.
+//
+// Each iteration is also summarised (race-trajectory.ts: the incumbent, the rungs, the seed window) and saved with
+// the checkpoint, for result.json and the report.
 import type { FidelityPlan } from '../hpo/fidelity';
 import { evaluationKey } from '../hpo/evaluation-cache';
 import type { Algorithm } from '../hpo/optimizer';
 import type { Replicate } from '../hpo/race';
-import { raceMinimize, resumeRaceMinimize, type RaceCheckpoint } from '../hpo/race-minimize';
+import { raceMinimize, resumeRaceMinimize, type RaceCheckpoint, type RaceIterationProgress } from '../hpo/race-minimize';
 import { appendRecord, readRecords, writeRecords, type EvaluationRecord } from './journal';
 import type { EvaluationJob } from './objective';
 import { EvaluationFailure, type Evaluator } from './evaluators/evaluator';
 import type { SerHyperParameters, SerSpace } from './space';
 import type { ConfigOf, Space } from '../hpo/space';
+import { answerRecord, raceIteration, type RaceIteration } from './race-trajectory';
 import type { SearchOutcome } from './search';
 import type { OptimizeProgress, SearchName } from './types';
 
@@ -39,7 +43,10 @@ export interface RaceSearchOptions {
   seed: number;
   journal: string;
   checkpoint: RaceCheckpoint | null;
-  saveCheckpoint: (checkpoint: RaceCheckpoint) => void;
+  /** The iterations summarised before the checkpoint (state.json), continued by this session. */
+  trajectory?: readonly RaceIteration[];
+  /** Persists the checkpoint and the trajectory together (one atomic state.json) after each iteration. */
+  saveCheckpoint: (checkpoint: RaceCheckpoint, trajectory: RaceIteration[]) => void;
   evaluate: Evaluator;
   makeJob: (config: SerHyperParameters, index: number, iteration: number, epochs: number, replicate: Replicate) => EvaluationJob;
   concurrency: number;
@@ -53,6 +60,8 @@ export interface RaceSearchOptions {
 export interface RaceOutcome extends SearchOutcome {
   /** The final incumbent: its configuration and its estimated fitness difference to the starting recipe (negative: better). */
   incumbent: { config: SerHyperParameters; level: number; since: number } | null;
+  /** One summary per iteration (race-trajectory.ts); those of sessions that did not record them are missing. */
+  trajectory: RaceIteration[];
 }
 
 const keyOf = (r: EvaluationRecord) => evaluationKey(r.config, r.epochs as number, { seed: r.seed as number, fold: r.fold ?? 0 });
@@ -93,13 +102,14 @@ export async function runRaceSearch(o: RaceSearchOptions): Promise<RaceOutcome> 
       throw e;
     }
   };
-  const onIteration = (p: { iteration: number; evaluations: number; state: RaceCheckpoint; incumbent: { config: SerHyperParameters; level: number } | null }): void => {
-    o.saveCheckpoint(p.state);
-    // The incumbent, shown by its first evaluation and its estimated UAR gain over the recipe (1 − fitness).
+  const trajectory = (o.trajectory ?? []).filter((t) => t.iteration < (o.checkpoint?.optimizer.iteration ?? 0));
+  const onIteration = (p: RaceIterationProgress<SerHyperParameters>): void => {
+    const summary = raceIteration({ ...p, trainings: p.records.length, records, budgets: o.fidelity.budgets, seeds: o.seeds });
+    trajectory.push(summary);
+    o.saveCheckpoint(p.state, trajectory.slice());
+    // The incumbent, shown by its answer record and its estimated UAR gain over the recipe (1 − fitness).
     const level = p.incumbent?.level ?? 0;
-    const key = JSON.stringify(p.incumbent?.config);
-    const first = records.find((r) => JSON.stringify(r.config) === key);
-    incumbentSummary = { index: first?.index ?? 0, fitness: level, uar: -level };
+    incumbentSummary = { index: summary.incumbent.index, fitness: level, uar: -level };
     const epochs = records.reduce((a, r) => a + (r.epochs ?? 0), 0);
     report({ phase: 'iteration', search: o.name, iteration: p.iteration, iterations: o.iterations, done: p.evaluations, planned: Math.max(planned, p.evaluations), epochs, best: incumbentSummary, etaSeconds: null });
   };
@@ -114,8 +124,9 @@ export async function runRaceSearch(o: RaceSearchOptions): Promise<RaceOutcome> 
   records.sort((a, b) => a.index - b.index);
   const inc = result.best;
   const top = o.fidelity.budgets[o.fidelity.budgets.length - 1];
-  // The record that stands for the answer: the incumbent's first successful evaluation at the top epochs.
-  const best = inc === null ? null : (records.find((r) => r.status === 'ok' && r.epochs === top && JSON.stringify(r.config) === JSON.stringify(inc.config)) ?? null);
+  // The record that stands for the answer: the incumbent's first successful evaluation at the top epochs (at the
+  // highest it reached when every challenger left the race below the top rung).
+  const best = inc === null ? null : answerRecord(records, inc.config);
   return {
     records,
     evaluations: result.evaluations,
@@ -123,5 +134,6 @@ export async function runRaceSearch(o: RaceSearchOptions): Promise<RaceOutcome> 
     best,
     epochs: records.reduce((a, r) => a + (r.epochs ?? top), 0),
     incumbent: inc === null ? null : { config: inc.config, level: inc.level, since: inc.since },
+    trajectory,
   };
 }

@@ -4,6 +4,7 @@
 // is the number to quote (README, model card), not the search's own fitness, on which the best was selected.
 // Saved in state.json, so a resume does not train it again.
 import { recheck, freshReplicates } from '../hpo/recheck';
+import { evaluationKey } from '../hpo/evaluation-cache';
 import type { Replicate } from '../hpo/race';
 import type { EvaluationJob } from './objective';
 import type { Evaluator } from './evaluators/evaluator';
@@ -32,12 +33,24 @@ export async function recheckBest(o: {
   folds: string[] | null;
   epochs: number;
   evaluate: Evaluator;
-  makeJob: (config: SerHyperParameters, epochs: number, replicate: Replicate, split: string | null) => EvaluationJob;
+  /** index: the training's place in the recheck (recipe then best, replicate by replicate), for queue job ids. */
+  makeJob: (config: SerHyperParameters, epochs: number, replicate: Replicate, split: string | null, index: number) => EvaluationJob;
   signal?: AbortSignal;
 }): Promise<RecheckOutcome> {
   const first = o.seed + RECHECK_SEED_OFFSET;
   const replicates = freshReplicates(first, o.seeds, o.folds?.length ?? 1);
-  const fitness = async (config: SerHyperParameters, rep: Replicate) => (await o.evaluate(o.makeJob(config, o.epochs, rep, o.folds ? o.folds[rep.fold] : null), o.signal)).result.fitness;
+  // recheck() asks for the recipe, then the best, replicate by replicate; a training is numbered in that order.
+  // When the best is the recipe, its value on a replicate is the recipe's (a seeded training repeats), not retrained.
+  let trainings = 0;
+  const known = new Map<string, number>();
+  const fitness = async (config: SerHyperParameters, rep: Replicate): Promise<number> => {
+    const key = evaluationKey(config, o.epochs, rep);
+    const seen = known.get(key);
+    if (seen !== undefined) return seen;
+    const value = (await o.evaluate(o.makeJob(config, o.epochs, rep, o.folds ? o.folds[rep.fold] : null, trainings++), o.signal)).result.fitness;
+    known.set(key, value);
+    return value;
+  };
   const r = await recheck(fitness, o.best, o.recipe, replicates);
   const points = (v: number) => 100 * v;
   return {

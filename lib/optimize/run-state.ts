@@ -12,6 +12,8 @@ import { SerNativeError } from '../errors';
 import type { MinimizeCheckpoint } from '../hpo/minimize';
 import type { RaceCheckpoint } from '../hpo/race-minimize';
 import type { RecheckOutcome } from './recheck';
+import type { RaceIteration } from './race-trajectory';
+import type { SearchName } from './types';
 import * as is from '../is';
 import type { ClassificationReport } from '../metrics';
 import { writeJsonAtomic } from './journal';
@@ -44,6 +46,8 @@ export interface RunState {
   recheckFolds?: string[];
   /** The recheck of the best against the starting recipe (lib/optimize/recheck.ts), once done. */
   recheck?: RecheckOutcome | null;
+  /** --race: each search's iterations summarised (race-trajectory.ts); absent in files written before it existed. */
+  raceTrajectory?: Partial<Record<SearchName, RaceIteration[]>>;
 }
 
 export interface RunFiles {

@@ -19,10 +19,11 @@ import { openEvaluator, planWorkers, type EvaluatorBackend, type WorkerPlan } fr
 import { cancelled, finalTraining } from './final';
 import type { EvaluationJob } from './objective';
 import { checkOptions, type OptimizeOptions } from './options';
-import { writeOutputs, type OptimizeResult } from './outputs';
+import { recipeRecord, writeOutputs, type OptimizeResult } from './outputs';
 import { openRunState, runFiles, type OpenedRun, type RunFiles } from './run-state';
 import { runSearch, type SearchOutcome } from './search';
-import { runRaceSearch } from './race-search';
+import { runRaceSearch, type RaceOutcome } from './race-search';
+import type { RaceIteration } from './race-trajectory';
 import { recheckBest } from './recheck';
 import type { Replicate } from '../hpo/race';
 import type { RaceCheckpoint } from '../hpo/race-minimize';
@@ -54,19 +55,21 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
   const plan = queue ? { workers: 0, threads: 0, devices: null } : localPlan(o.workers, device, resolvedDevice);
 
   let current: SearchName = 'search';
-  // What makes two queue coordinators the same study; maxEvals, finalEpochs and baseline may change on a restart.
-  const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta } = s;
+  // What makes two queue coordinators the same study; maxEvals, finalEpochs, baseline and recheckSeeds may change on
+  // a restart. Keys are added only when set, so a study recorded before a key existed still matches.
+  const { algorithm, population, iterations, seed, epochsPerEval, fixed, rungs, eta, race } = s;
+  const identity = { algorithm, population, iterations, seed, epochsPerEval, fixed, device, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}), ...(race ? { race } : {}) };
   const evaluator = await openEvaluator({
     plan,
     queue,
     data: s.data,
-    identity: { algorithm, population, iterations, seed, epochsPerEval, fixed, device, ...(rungs > 1 ? { rungs, eta } : {}), ...(folds ? { folds } : {}), ...(s.warmStart ? { initial } : {}) },
+    identity,
     population: s.population,
     search: () => current,
     onStart: (e) => report({ phase: 'evaluation-start', search: current, ...e }),
     onNote: (message) => report({ phase: 'note', message }),
   });
-  let searches: { main: SearchOutcome; baseline: SearchOutcome | null };
+  let searches: { main: SearchOutcome | RaceOutcome; baseline: SearchOutcome | null };
   try {
     run.save(); // only a run whose settings, data and device check out is saved (and blocks its out folder)
     // Queue workers resolve the device on their own machine ('auto' picks a GPU slot's device there).
@@ -86,20 +89,26 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     throw new SerNativeError('ERR_DATA', `all ${main.records.length} evaluations failed, e.g. #${first?.index}: ${first?.error}; see ${files.evaluations}`);
   }
   let recheck = run.state.recheck ?? null;
-  if (s.recheckSeeds > 0 && (recheck === null || recheck.index !== best.index)) {
+  let recheckQueue: OptimizeResult['queue'] | null = null;
+  // A saved recheck stands unless the best changed or a resume asked for another number of seeds.
+  if (s.recheckSeeds > 0 && (recheck === null || recheck.index !== best.index || recheck.seeds.length !== s.recheckSeeds)) {
     report({ phase: 'data', message: `rechecking #${best.index} against the starting recipe on ${s.recheckSeeds} fresh seed(s)${run.state.recheckFolds ? ` × ${run.state.recheckFolds.length} fresh folds` : ''}` });
-    const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity: { recheck: true, seed: s.seed, fixed: s.fixed, device }, population: s.population, search: () => current, onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
+    // The study's own identity: in queue mode the recheck's jobs belong to the study (ids STUDY/recheck/...).
+    const evaluator2 = await openEvaluator({ plan, queue, data: s.data, identity, population: s.population, search: () => 'recheck', onStart: () => undefined, onNote: (message) => report({ phase: 'note', message }) });
     try {
+      // The search trained the recipe as its point in the unit cube decodes (a float may differ in the last bit):
+      // a best that is that point is the recipe, rechecked as such (so each replicate trains once).
+      const recipeConfig = recipeRecord(main.records)?.config;
       recheck = await recheckBest({
         index: best.index,
-        best: best.config,
+        best: recipeConfig && JSON.stringify(recipeConfig) === JSON.stringify(best.config) ? initial[0] : best.config,
         recipe: initial[0],
         seed: s.seed,
         seeds: s.recheckSeeds,
         folds: run.state.recheckFolds ?? null,
         epochs: s.epochsPerEval,
         evaluate: evaluator2.evaluate,
-        makeJob: (config, epochs, rep, split) => ({ index: 0, iteration: 0, config, data: split ? { ...s.data, split } : s.data, fixed: s.fixed, seed: rep.seed, epochsPerEval: epochs, device: queue ? device : (resolvedDevice as is.Device) }),
+        makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: split ? { ...s.data, split } : s.data, fixed: s.fixed, seed: rep.seed, epochsPerEval: epochs, device: queue ? device : (resolvedDevice as is.Device) }),
         signal: o.signal,
       });
     } catch (e) {
@@ -107,6 +116,7 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
       throw e;
     } finally {
       await evaluator2.close();
+      recheckQueue = evaluator2.queueStats?.() ?? null;
     }
     run.state.recheck = recheck;
     run.save();
@@ -123,11 +133,18 @@ async function optimizeUnlocked(options?: OptimizeOptions): Promise<OptimizeResu
     baseline,
     final,
     recheck,
+    race: 'trajectory' in main ? { incumbent: { index: best.index, level: main.incumbent?.level ?? 0, since: main.incumbent?.since ?? 0 }, iterations: main.trajectory } : null,
     workers: evaluator.workers(),
-    queue: evaluator.queueStats?.() ?? null,
+    queue: sumQueueStats(evaluator.queueStats?.() ?? null, recheckQueue),
     device: resolvedDevice,
     started,
   });
+}
+
+/** Queue mode: the search's jobs and the recheck's together (two coordinators of one study). */
+function sumQueueStats(a: OptimizeResult['queue'] | null, b: OptimizeResult['queue'] | null): OptimizeResult['queue'] | null {
+  if (!a || !b) return a ?? b;
+  return { ...a, added: a.added + b.added, reused: a.reused + b.reused, found: a.found + b.found, workers: [...new Set([...a.workers, ...b.workers])].sort() };
 }
 
 /** Local mode: worker processes, threads and devices for this machine. */
@@ -150,7 +167,7 @@ async function search(
   o: OptimizeOptions,
   report: (p: OptimizeProgress) => void,
   setCurrent: (name: SearchName) => void,
-): Promise<{ main: SearchOutcome; baseline: SearchOutcome | null }> {
+): Promise<{ main: SearchOutcome | RaceOutcome; baseline: SearchOutcome | null }> {
   const { state, save } = run;
   const s = state.settings;
   const { folds, initial } = start;
@@ -199,8 +216,13 @@ async function search(
       save();
     };
     if (s.race) {
+      const saveRace = (c: RaceCheckpoint, trajectory: RaceIteration[]) => {
+        state.raceTrajectory = { ...state.raceTrajectory, [name]: trajectory };
+        saveCheckpoint(c);
+      };
+      const trajectory = state.raceTrajectory?.[name] ?? [];
       // Every evaluation is one training (one fold): the epoch budget is the race's budget as it is.
-      return runRaceSearch({ ...common, name, algorithm, ...limits, seeds: s.race.seeds, z: s.race.z, folds: folds?.length ?? 1, journal, checkpoint: state[name] as RaceCheckpoint | null, saveCheckpoint, makeJob: raceJob });
+      return runRaceSearch({ ...common, name, algorithm, ...limits, seeds: s.race.seeds, z: s.race.z, folds: folds?.length ?? 1, journal, checkpoint: state[name] as RaceCheckpoint | null, trajectory, saveCheckpoint: saveRace, makeJob: raceJob });
     }
     return runSearch({ ...common, name, algorithm, ...limits, journal, checkpoint: state[name] as MinimizeCheckpoint | null, saveCheckpoint });
   };

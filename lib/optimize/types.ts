@@ -6,6 +6,9 @@ import type { EvaluationRecord } from './journal';
 /** Which search a record or event belongs to: the chosen algorithm, or the random-search baseline. */
 export type SearchName = 'search' | 'baseline';
 
+/** What a queue job belongs to (its id's second part): a search, or the recheck of the answer (recheck.ts). */
+export type JobGroup = SearchName | 'recheck';
+
 export interface BestSoFar {
   index: number;
   fitness: number;

@@ -16,6 +16,14 @@ export function num(v: number | null | undefined, digits = 3): string {
   return v.toFixed(digits);
 }
 
+/** A difference with its sign: 1.23 -> "+1.2", -0.8 -> "−0.8", and "0.0" when it rounds to zero. */
+export function signed(v: number | null | undefined, digits = 1): string {
+  if (!isNum(v)) return MISSING;
+  const text = Math.abs(v).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return `${v > 0 ? '+' : '−'}${text}`;
+}
+
 /** 4.2 -> "4.2 s", 305 -> "5 min 05 s", 3725 -> "1 h 02 min". */
 export function duration(seconds: number | null | undefined): string {
   if (!isNum(seconds) || seconds < 0) return MISSING;

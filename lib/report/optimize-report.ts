@@ -1,13 +1,16 @@
 // The hyper-parameter search report: one self-contained HTML page with the convergence curve (best fitness so
 // far against evaluations spent, next to random search's when given), every evaluation's fitness, fitness
-// against each hyper-parameter, the best configuration, and the failed evaluations with their errors.
+// against each hyper-parameter, the best configuration, and the failed evaluations with their errors; with --race the
+// incumbent's trajectory (race-section.ts), and the recheck of the answer on fresh seeds (recheck-section.ts).
 import type { ClassificationReport } from '../metrics/classification';
 import { invalidParameterError, oneOf, plainObject } from '../is';
 import { escapeXml as esc } from './escape';
-import { duration, flatten, num, value as showValue } from './format';
+import { duration, flatten, num, signed, value as showValue } from './format';
 import { cards, details, list, page, raw, section, table, type Card, type Cell } from './html';
 import { checkReport, confusionHeatmap, headlineCards, perClassTable, protocolBlock } from './metrics-blocks';
 import { lineChart, PALETTE, type LineSeries } from './svg';
+import { raceSection, type RaceSectionInput } from './race-section';
+import { recheckSection, type RecheckSectionInput } from './recheck-section';
 
 export interface OptimizeEvaluation {
   /** Order in which the evaluation was started (0-based), the x axis of the curves. */
@@ -36,6 +39,10 @@ export interface OptimizeReportInput {
   /** What the fitness measures, e.g. "1 − validation UAR". */
   fitnessLabel?: string;
   versions?: { package: string; libtorch?: string };
+  /** A noise-aware search (optimize --race): the incumbent's trajectory. */
+  race?: RaceSectionInput;
+  /** The best and the starting recipe trained again on fresh seeds: the gain to quote. */
+  recheck?: RecheckSectionInput;
   notes?: readonly string[];
   generatedAt?: string | Date;
 }
@@ -219,6 +226,12 @@ export function renderOptimizeReport(input: OptimizeReportInput): string {
     .filter(Boolean)
     .join(' · ');
   const paramCharts = parameterCharts(evaluations, space, fitnessLabel);
+  const race = o.race === undefined ? '' : raceSection(o.race);
+  const recheck = o.recheck === undefined ? '' : recheckSection(o.recheck);
+  if (o.recheck !== undefined) {
+    const g = (o.recheck as RecheckSectionInput).gainPoints;
+    summary.push({ label: 'Recheck gain', value: signed(g.mean), hint: `UAR points, 90 % interval [${signed(g.low)}, ${signed(g.high)}]` });
+  }
 
   const body = [
     `<header><h1>${esc(title)}</h1><p class="subtitle">${esc(subtitle)}</p></header>`,
@@ -232,12 +245,14 @@ export function renderOptimizeReport(input: OptimizeReportInput): string {
         '</div>' +
         (failed.length > 0 ? `<p class="muted">${failed.length} failed evaluation(s) have no fitness and are not plotted; see below.</p>` : ''),
     ),
+    race,
     section(
       'Best configuration',
       `<p>Fitness <strong>${esc(num(best.fitness, 4))}</strong> (${esc(fitnessLabel)}, ${better}).</p>` +
         table(['hyper-parameter', 'value'], flatten(bestConfig).map(([k, v]) => [k, raw(`<code>${esc(showValue(v))}</code>`)])) +
         bestMetricsBlock(best.metrics),
     ),
+    recheck,
     paramCharts ? section('Fitness against each hyper-parameter', `<div class="charts small">${paramCharts}</div>`) : '',
     ranked.length > 0 ? section('Top evaluations', table(['rank', 'index', 'iteration', 'fitness', 'time', 'worker', 'configuration'], topRows, { numeric: [0, 1, 2, 3, 4] })) : '',
     section(

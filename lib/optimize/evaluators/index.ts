@@ -1,7 +1,7 @@
 // Where optimize's evaluations run: in this process, in a pool of worker processes, or through a Redis
 // queue. All three are an EvaluatorBackend (evaluator.ts); run.ts picks one and never looks inside.
 import type { DataOptions } from '../../train/data';
-import type { SearchName } from '../types';
+import type { JobGroup } from '../types';
 import type { EvaluatorBackend, OnEvaluationStart, WorkerPlan } from './evaluator';
 import { inProcessEvaluator } from './in-process';
 import { poolEvaluator } from './pool';
@@ -20,7 +20,7 @@ export interface EvaluatorChoice {
   /** Queue mode: what identifies the study. */
   identity: Record<string, unknown>;
   population: number;
-  search: () => SearchName;
+  search: () => JobGroup;
   onStart: OnEvaluationStart;
   onNote: (message: string) => void;
 }

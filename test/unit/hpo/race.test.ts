@@ -85,6 +85,7 @@ describe('raceMinimize', () => {
   it('a leader proposed again earns a new seed instead of its cached value', async () => {
     // WOA-type searches return the leader; so does a space of 30 configurations after a few rounds.
     const windows: number[] = [];
+    const reasons: (string | null)[] = [];
     await raceMinimize((c, ctx) => value(c as Config, ctx.replicate.seed, ctx.replicate.fold), space, {
       algorithm: 'woa',
       population: 6,
@@ -94,11 +95,17 @@ describe('raceMinimize', () => {
       initial: [start],
       onIteration: (p) => {
         windows.push(p.state.window);
+        reasons.push(p.newSeed);
         const reproposed = p.decisions.some((d) => d.outcome === 'incumbent');
         if (p.iteration > 0 && reproposed) expect(p.state.window).toBeGreaterThan(windows[windows.length - 2]);
+        // The progress says when and why the window moved, and where it starts (replicateSeed 1 by default).
+        expect(p.state.window - (windows[windows.length - 2] ?? 0)).toBe(p.newSeed === null ? 0 : 1);
+        if (p.newSeed === 'leader') expect(reproposed).toBe(true);
+        expect(p.firstSeed).toBe(1 + p.state.window);
       },
     });
     expect(windows[windows.length - 1]).toBeGreaterThan(0);
+    expect(reasons).toContain('leader');
   });
 
   it('never exceeds the budget, and a resume continues the same race', async () => {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { readRecords } from '../../../lib/optimize/journal';
 import type { EvaluationJob } from '../../../lib/optimize/objective';
 import { runRaceSearch, type RaceSearchOptions } from '../../../lib/optimize/race-search';
+import type { RaceIteration } from '../../../lib/optimize/race-trajectory';
 import { recheckBest } from '../../../lib/optimize/recheck';
 import { resolveSettings, resumeSettings, fidelityOf } from '../../../lib/optimize/settings';
 import { recipePoint, runSpace, type SerHyperParameters } from '../../../lib/optimize/space';
@@ -73,6 +74,38 @@ describe('runRaceSearch', () => {
     expect(r.epochs).toBe(2 * calls.length);
   });
 
+  it('summarises every iteration: the incumbent, each rung\'s challengers and how they left, the seed window', async () => {
+    const saved: number[] = [];
+    const r = await runRaceSearch(options('trajectory', { saveCheckpoint: (_, t) => saved.push(t.length) }));
+    expect(r.trajectory.map((t) => t.iteration)).toEqual([0, 1, 2]);
+    expect(saved).toEqual([1, 2, 3]);
+    expect(r.trajectory.reduce((a, t) => a + t.trainings, 0)).toBe(r.records.length);
+    for (const t of r.trajectory) {
+      expect(t.rungs.map((g) => [g.epochs, g.seeds])).toEqual([
+        [2, 1],
+        [2, 2],
+      ]);
+      // A rung races those the one below let through.
+      expect(t.rungs[1].raced).toBe(t.rungs[0].raced - t.rungs[0].dropped - t.rungs[0].stopped - t.rungs[0].failed);
+      expect(t.rungs[0].raced).toBeGreaterThan(0);
+      const incumbent = r.records.find((x) => x.index === t.incumbent.index);
+      expect(incumbent?.status).toBe('ok');
+      if (t.winner) {
+        expect(t.incumbent).toMatchObject({ index: t.winner.index, since: t.iteration });
+        expect(t.winner.mean).toBeLessThan(0);
+      }
+      // Seeds from the run's seed (7) on; the window moves only with a reason.
+      expect(t.firstSeed).toBeGreaterThanOrEqual(7);
+    }
+    expect(r.trajectory[0]).toMatchObject({ firstSeed: 7, newSeed: null });
+    // This objective rewards lr near 1e-3 and convDropout near 0.2: a challenger takes the lead.
+    expect(r.trajectory.some((t) => t.winner !== null)).toBe(true);
+    const last = r.trajectory[r.trajectory.length - 1];
+    expect(last.incumbent).toMatchObject({ index: r.best?.index, level: r.incumbent?.level, since: r.incumbent?.since });
+    const moves = r.trajectory.map((t, k) => t.firstSeed - (k === 0 ? 7 : r.trajectory[k - 1].firstSeed));
+    expect(moves).toEqual(r.trajectory.map((t) => (t.newSeed === null ? 0 : 1)));
+  });
+
   it('resumed in the middle of an iteration, trains only what had not finished', async () => {
     const whole = await runRaceSearch(options('whole'));
     let saved: RaceCheckpoint | null = null;
@@ -82,11 +115,26 @@ describe('runRaceSearch', () => {
       if (++seen === 30) stop.abort(new Error('killed'));
       return evaluator([])(job, signal);
     };
-    await expect(runRaceSearch(options('resumed', { evaluate: killing, signal: stop.signal, saveCheckpoint: (c) => (saved = JSON.parse(JSON.stringify(c))) }))).rejects.toThrow();
+    let savedTrajectory: RaceIteration[] = [];
+    await expect(
+      runRaceSearch(
+        options('resumed', {
+          evaluate: killing,
+          signal: stop.signal,
+          saveCheckpoint: (c, t) => {
+            saved = JSON.parse(JSON.stringify(c));
+            savedTrajectory = JSON.parse(JSON.stringify(t));
+          },
+        }),
+      ),
+    ).rejects.toThrow();
+    expect(savedTrajectory.length).toBeGreaterThan(0);
     const before = readRecords(path.join(tmp, 'resumed.jsonl')).length;
     const calls: EvaluationJob[] = [];
-    const rest = await runRaceSearch(options('resumed', { checkpoint: saved, evaluate: evaluator(calls) }));
+    const rest = await runRaceSearch(options('resumed', { checkpoint: saved, trajectory: savedTrajectory, evaluate: evaluator(calls) }));
     expect(rest.incumbent).toEqual(whole.incumbent);
+    // The iterations summarised before the kill come from the state; the resumed session adds the rest.
+    expect(rest.trajectory).toEqual(whole.trajectory);
     expect(rest.records.map((x) => [x.index, x.seed, x.fold, x.fitness])).toEqual(whole.records.map((x) => [x.index, x.seed, x.fold, x.fitness]));
     expect(calls.length).toBe(whole.records.length - before);
   });
@@ -105,7 +153,7 @@ describe('recheckBest', () => {
       folds: ['f0', 'f1'],
       epochs: 3,
       evaluate: evaluator(calls),
-      makeJob: (config, epochs, rep, split) => ({ index: 0, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
+      makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
     });
     expect(calls).toHaveLength(8);
     expect(r.seeds).toEqual([100001, 100002]);
@@ -114,6 +162,30 @@ describe('recheckBest', () => {
     // The shared noise cancels in each pair: the interval is a point here.
     expect(r.gainPoints.mean).toBeCloseTo(truth, 6);
     expect(r.gainPoints.low).toBeLessThanOrEqual(r.gainPoints.mean);
+    // Numbered in the order they were asked for (queue job ids): recipe, then best, replicate by replicate.
+    expect(calls.map((j) => j.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(calls.map((j) => j.config === best)).toEqual([false, true, false, true, false, true, false, true]);
+  });
+
+  it('does not train the recipe twice when the best is the recipe', async () => {
+    const calls: EvaluationJob[] = [];
+    const r = await recheckBest({
+      index: 0,
+      best: recipePoint().config,
+      recipe: recipePoint().config,
+      seed: 1,
+      seeds: 2,
+      folds: null,
+      epochs: 3,
+      evaluate: evaluator(calls),
+      makeJob: (config, epochs, rep, split, index) => ({ index, iteration: 0, config, data: { split: split ?? 'default' }, seed: rep.seed, epochsPerEval: epochs, device: 'cpu' }),
+    });
+    expect(calls.map((j) => [j.index, j.seed])).toEqual([
+      [0, 100001],
+      [1, 100002],
+    ]);
+    expect(r.pairs.map((p) => p.bestUar - p.recipeUar)).toEqual([0, 0]);
+    expect(r.gainPoints).toEqual({ mean: 0, low: 0, high: 0, n: 2 });
   });
 });
 

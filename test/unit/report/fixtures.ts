@@ -2,6 +2,8 @@
 import { classificationReport, type Protocol } from '../../../lib/metrics/classification';
 import type { OptimizeEvaluation, OptimizeReportInput } from '../../../lib/report/optimize-report';
 import type { TrainingReportInput } from '../../../lib/report/train-report';
+import type { RaceSectionInput } from '../../../lib/report/race-section';
+import type { RecheckSectionInput } from '../../../lib/report/recheck-section';
 
 export const LABELS = ['neutral', 'happy', 'sad', 'angry', '<script>alert(1)</script>'];
 
@@ -76,5 +78,41 @@ export function optimizeInput(): OptimizeReportInput {
     space: { lr: { type: 'float', min: 1e-4, max: 1e-2, log: true }, dropout: { type: 'float', min: 0, max: 0.5 }, hidden: { type: 'choice', values: [64, 128, 256] } },
     budget: { evaluations: 16, population: 4, iterations: 4, epochsPerEvaluation: 10 },
     fitnessLabel: '1 − validation UAR',
+  };
+}
+
+/** A race of three iterations: the recipe leads, a challenger takes the lead, then the leader earns a new seed. */
+export function raceInput(): RaceSectionInput {
+  const rungs = (raced: number, dropped: number, stopped: number) => [
+    { epochs: 6, seeds: 1, raced, dropped, stopped, failed: 0 },
+    { epochs: 6, seeds: 2, raced: raced - dropped - stopped, dropped: 0, stopped: 0, failed: 0 },
+  ];
+  return {
+    folds: 3,
+    eta: 3,
+    z: 2,
+    iterations: [
+      { iteration: 0, incumbent: { index: 0, since: 0, gainPoints: 0 }, firstSeed: 1, newSeed: null, rungs: rungs(5, 1, 3), winner: null, trainings: 24 },
+      { iteration: 1, incumbent: { index: 31, since: 1, gainPoints: 2.25 }, firstSeed: 1, newSeed: null, rungs: rungs(6, 2, 3), winner: { index: 31, gainPoints: 2.25, sePoints: 0.8, n: 6 }, trainings: 21 },
+      { iteration: 2, incumbent: { index: 31, since: 1, gainPoints: 2.25 }, firstSeed: 2, newSeed: 'leader', rungs: rungs(5, 0, 4), winner: null, trainings: 24 },
+    ],
+  };
+}
+
+/** A recheck whose interval includes 0. */
+export function recheckInput(): RecheckSectionInput {
+  return {
+    index: 31,
+    bestIsRecipe: false,
+    epochs: 6,
+    seeds: [100001, 100002],
+    folds: 2,
+    pairs: [
+      { seed: 100001, fold: 0, bestUar: 0.42, recipeUar: 0.4 },
+      { seed: 100001, fold: 1, bestUar: 0.38, recipeUar: 0.39 },
+      { seed: 100002, fold: 0, bestUar: 0.45, recipeUar: 0.41 },
+      { seed: 100002, fold: 1, bestUar: 0.36, recipeUar: 0.37 },
+    ],
+    gainPoints: { mean: 1, low: -1.62, high: 3.62, n: 4 },
   };
 }

@@ -1,7 +1,7 @@
 import { barChart, blue, heatmap, hoverNumber, hoverPercent, lineChart } from '../../../lib/report/svg';
 import { logAxis, niceAxis, tickLabel } from '../../../lib/report/scale';
 import { escapeXml } from '../../../lib/report/escape';
-import { duration, flatten, num } from '../../../lib/report/format';
+import { duration, flatten, num, signed } from '../../../lib/report/format';
 import { percent } from '../../../lib/metrics/percent';
 
 describe('escapeXml', () => {
@@ -47,6 +47,10 @@ describe('format', () => {
     expect(duration(4.24)).toBe('4.2 s');
     expect(duration(305)).toBe('5 min 05 s');
     expect(duration(3725)).toBe('1 h 02 min');
+    expect(signed(1.26)).toBe('+1.3');
+    expect(signed(-0.8)).toBe('−0.8');
+    expect(signed(-0.04)).toBe('0.0');
+    expect(signed(NaN)).toBe('–');
   });
 
   it('flattens nested config with dotted keys, keeping arrays whole', () => {

@@ -13,7 +13,7 @@ import * as is from '../../../is';
 import type { EvaluationJob } from '../../objective';
 import { EvaluationFailure, type EvaluatorReply } from '../evaluator';
 import { bullmq } from '../../../queue/bullmq';
-import type { SearchName } from '../../types';
+import type { JobGroup } from '../../types';
 import { relativeData } from '../../../train/queue/data';
 import { evaluationHash, jobIdOf, type QueueJobData, type QueueJobProgress, type QueueJobResult, type Versions } from './job';
 import { canonicalJson, connectionOf, parseQueueUrl, PREFIX, QUEUE_DEFAULTS, QUEUE_NAME, RESULTS_KEY, studyKey, withTimeout, type QueueAddress } from '../../../queue/settings';
@@ -144,7 +144,7 @@ export class QueueCoordinator {
   }
 
   /** One evaluation through the queue; rejects with EvaluationFailure when the job failed or missed its deadline. */
-  evaluate(job: EvaluationJob, search: SearchName, signal?: AbortSignal): Promise<EvaluatorReply> {
+  evaluate(job: EvaluationJob, search: JobGroup, signal?: AbortSignal): Promise<EvaluatorReply> {
     if (this.closed) return Promise.reject(new Error('the queue coordinator is closed'));
     const hash = evaluationHash(job, this.o.dataDigest, this.o.versions);
     const id = jobIdOf(this.study, search, job, hash);
@@ -166,7 +166,7 @@ export class QueueCoordinator {
     return w;
   }
 
-  private async submit(id: string, hash: string, job: EvaluationJob, search: SearchName, deadline: number, iterationSeconds: number, signal?: AbortSignal): Promise<EvaluatorReply> {
+  private async submit(id: string, hash: string, job: EvaluationJob, search: JobGroup, deadline: number, iterationSeconds: number, signal?: AbortSignal): Promise<EvaluatorReply> {
     if (await bullmq().Job.fromId(this.queue, id)) {
       this.counts.found++;
     } else {

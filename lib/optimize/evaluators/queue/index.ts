@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { DataOptions } from '../../../train/data';
 import { info } from '../../../info';
 import * as is from '../../../is';
-import type { SearchName } from '../../types';
+import type { JobGroup } from '../../types';
 import type { EvaluatorBackend, OnEvaluationStart } from '../evaluator';
 import { QueueCoordinator } from './coordinator';
 import { dataDigest, relativeData } from '../../../train/queue/data';
@@ -57,8 +57,8 @@ export interface OpenQueueOptions {
   identity: Record<string, unknown>;
   /** Candidates queued at once. */
   concurrency: number;
-  /** Which search the evaluations belong to now (job ids and stored results carry it). */
-  search: () => SearchName;
+  /** Which search (or the recheck) the evaluations belong to now (job ids carry it). */
+  search: () => JobGroup;
   onStart: OnEvaluationStart;
   onNote: (message: string) => void;
 }

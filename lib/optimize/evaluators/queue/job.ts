@@ -1,14 +1,15 @@
 // What travels through the queue: the job data (an EvaluationJob with data paths relative to the data root,
 // plus what the worker checks before running it) and the job's return value. Both are plain JSON.
 //
-// Job id: STUDY/SEARCH/ITERATION/INDEX/HASH16. HASH is sha256 of the evaluation's identity (config, fixed
+// Job id: STUDY/GROUP/ITERATION/INDEX/HASH16, GROUP being search, baseline or recheck (the recheck's jobs: iteration 0,
+// INDEX their order in the recheck). HASH is sha256 of the evaluation's identity (config, fixed
 // recipe, seed, epochs, device, split, label map, data digest, package and LibTorch versions), so adding the
 // same evaluation twice is a no-op (BullMQ keeps one job per id), and a result stored under HASH is reused.
 import { createHash } from 'crypto';
 import * as is from '../../../is';
 import { canonicalJson, type Versions } from '../../../queue/settings';
 import { validateJob, type EvaluationJob, type EvaluationResult } from '../../objective';
-import type { SearchName } from '../../types';
+import type { JobGroup } from '../../types';
 
 export type { Versions };
 
@@ -16,7 +17,7 @@ export interface QueueJobData {
   kind: 'ser-native/evaluation';
   version: 1;
   study: string;
-  search: SearchName;
+  search: JobGroup;
   hash: string;
   /** dataDigest() of the study's data, as indexed by the coordinator. */
   dataDigest: string;
@@ -58,7 +59,7 @@ export function evaluationHash(job: EvaluationJob, dataDigest: string, versions:
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
 
-export function jobIdOf(study: string, search: SearchName, job: EvaluationJob, hash: string): string {
+export function jobIdOf(study: string, search: JobGroup, job: EvaluationJob, hash: string): string {
   return `${study}/${search}/${job.iteration}/${job.index}/${hash.slice(0, 16)}`;
 }
 
@@ -70,7 +71,7 @@ export function validateQueueJobData(data: unknown): QueueJobData {
   }
   is.knownKeys('job data', d, ['kind', 'version', 'study', 'search', 'hash', 'dataDigest', 'versions', 'timeoutSeconds', 'job']);
   for (const k of ['study', 'hash', 'dataDigest'] as const) if (typeof d[k] !== 'string' || d[k] === '') throw is.invalidArgument(`job data.${k} must be a non-empty string`);
-  is.oneOf('job data.search', d.search, ['search', 'baseline'] as const);
+  is.oneOf('job data.search', d.search, ['search', 'baseline', 'recheck'] as const);
   const v = is.plainObject('job data.versions', d.versions);
   if (typeof v.package !== 'string' || typeof v.libtorch !== 'string') throw is.invalidArgument('job data.versions must be { package, libtorch } strings');
   is.number('job data.timeoutSeconds', d.timeoutSeconds, { min: 0, exclusiveMin: true });
