@@ -182,6 +182,8 @@ export interface Native {
   initialize(classes: { SerNativeError: typeof SerNativeError; TypeError: TypeErrorConstructor }): void;
   info(): NativeInfo;
   setNumThreads(n: number): void;
+  /** Predictions of at most this many windows run on one intra-op thread (0: off); returns the previous value. */
+  setSerialForwardWindows(windows: number): number;
   /** Batch producer threads of the native epoch pipeline alive now (0 between epochs). */
   liveProducerThreads(): number;
   /** The native pipeline's seeded white noise added to a clip at exactly snrDb (a silent clip is returned unchanged). */

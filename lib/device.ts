@@ -10,6 +10,17 @@ export function setNumThreads(threads: number): void {
 }
 
 /**
+ * The thread policy of small forwards: a prediction of at most `windows` windows (one 3.5 s clip is
+ * one window) runs on one LibTorch intra-op thread, larger ones on all of them; 0 turns the policy
+ * off. One window's small convolutions run slower split over two threads than on one
+ * (docs/benchmarks.md); results do not depend on it beyond float rounding. Returns the previous value.
+ */
+export function setSerialForwardWindows(windows: number): number {
+  is.number('windows', windows, { min: 0, max: 1e9, integer: true });
+  return binding().native.setSerialForwardWindows(windows);
+}
+
+/**
  * Resolves a device option ('auto' | 'cpu' | 'cuda' | 'cuda:N') to the device that will be used,
  * failing with ERR_DEVICE when CUDA is asked for and is not usable.
  */

@@ -5,7 +5,7 @@
 
 // The installation
 export { info, releaseMemory } from './info';
-export { setNumThreads, resolveDevice } from './device';
+export { setNumThreads, setSerialForwardWindows, resolveDevice } from './device';
 export type { Info } from './info';
 export type { Device } from './is';
 

@@ -16,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("initialize", Napi::Function::New(env, ser::Initialize, "initialize"));
   exports.Set("info", Napi::Function::New(env, ser::Info, "info"));
   exports.Set("setNumThreads", Napi::Function::New(env, ser::SetNumThreads, "setNumThreads"));
+  exports.Set("setSerialForwardWindows", Napi::Function::New(env, ser::SetSerialForwardWindows, "setSerialForwardWindows"));
   exports.Set("releaseMemory", Napi::Function::New(env, ser::ReleaseMemory, "releaseMemory"));
   exports.Set("checkDevice", Napi::Function::New(env, ser::CheckDevice, "checkDevice"));
   exports.Set("raiseTorchError", Napi::Function::New(env, ser::RaiseTorchError, "raiseTorchError"));

@@ -1,4 +1,4 @@
-// The process's bindings: info(), setNumThreads(), checkDevice(), releaseMemory(), raiseTorchError():
+// The process's bindings: info(), setNumThreads(), setSerialForwardWindows(), checkDevice(), releaseMemory(), raiseTorchError():
 // what this binary is and what it can use.
 #include "info_binding.h"
 
@@ -66,6 +66,17 @@ Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
     if (n < 1 || n != static_cast<int>(n)) throw ArgumentError("Expected positive integer for threads but received " + info[0].ToString().Utf8Value());
     requestIntraOpThreads(static_cast<int>(n));
     return info.Env().Undefined();
+  });
+}
+
+Napi::Value SetSerialForwardWindows(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsNumber()) throw ArgumentError("Expected integer >= 0 for windows");
+    const double n = info[0].As<Napi::Number>().DoubleValue();
+    if (!(n >= 0) || n > 1e9 || n != static_cast<double>(static_cast<int64_t>(n))) throw ArgumentError("Expected integer >= 0 for windows but received " + info[0].ToString().Utf8Value());
+    const int64_t previous = serialForwardWindows();
+    setSerialForwardWindows(static_cast<int64_t>(n));
+    return Napi::Number::New(info.Env(), static_cast<double>(previous));
   });
 }
 

@@ -4,6 +4,7 @@
 namespace ser {
 Napi::Value Info(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
+Napi::Value SetSerialForwardWindows(const Napi::CallbackInfo& info);
 Napi::Value CheckDevice(const Napi::CallbackInfo& info);
 Napi::Value RaiseTorchError(const Napi::CallbackInfo& info);
 Napi::Value ReleaseMemory(const Napi::CallbackInfo& info);

@@ -1,5 +1,7 @@
 #include "trainer.h"
 
+#include "threads.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 
@@ -256,6 +258,9 @@ torch::Tensor Trainer::predict(const torch::Tensor& features, int64_t batchSize)
   net_->eval();
   if (!inference_) inference_ = std::make_unique<InferenceNet>(net_);
   const int64_t n = features.size(0);
+  // Small inputs on one intra-op thread (native/threads.h); results do not depend on the thread count beyond float rounding.
+  std::optional<IntraOpThreadsScope> serial;
+  if (device_.is_cpu() && n <= serialForwardWindows() && at::get_num_threads() > 1) serial.emplace(1);
   std::vector<torch::Tensor> parts;
   for (int64_t start = 0; start < n; start += batchSize) {
     auto x = features.narrow(0, start, std::min(batchSize, n - start)).unsqueeze(1).to(device_);

@@ -26,7 +26,9 @@ type RuntimeExports =
   | 'DEFAULT_MODEL_LICENCE' | 'ROBUSTNESS_CONDITIONS' | 'applyTemperature' | 'calibrateTraining' | 'calibrationReport' | 'defaultModelDir'
   | 'defaultModelInfo' | 'evaluateRobustness' | 'fitTemperature' | 'trainFolds'
   // memory given back by a long-running service:
-  | 'releaseMemory';
+  | 'releaseMemory'
+  // the thread policy of small forwards:
+  | 'setSerialForwardWindows';
 export const exactRuntimeExports: Equal<keyof typeof ser, RuntimeExports> = true;
 
 // The entry points take their documented options and return their documented results.

@@ -23,7 +23,7 @@ test('the package root exports the user-facing API, with the optimizer internals
     [
       'DatasetError', 'EMOTIONS', 'EmotionStream', 'EmotionTransform', 'decodePcm', 'SerNativeError', 'WavError', 'defaultTrainConfig', 'detectSpeech', 'ensureDemoCorpus', 'evaluate', 'exportOnnx', 'hpo',
       'indexDataset', 'info', 'loadModel', 'logMel', 'makeSplit', 'melFilterbank', 'minimize', 'optimize', 'predict', 'readWav', 'resample',
-      'resolveDevice', 'resumeMinimize', 'setNumThreads', 'train', 'trimToSpeech', 'writeWav',
+      'resolveDevice', 'resumeMinimize', 'setNumThreads', 'setSerialForwardWindows', 'train', 'trimToSpeech', 'writeWav',
       'DEFAULT_MODEL_LICENCE', 'ROBUSTNESS_CONDITIONS', 'applyTemperature', 'calibrateTraining', 'calibrationReport', 'defaultModelDir',
       'defaultModelInfo', 'evaluateRobustness', 'fitTemperature', 'trainFolds', 'releaseMemory',
     ].sort(),
