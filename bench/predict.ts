@@ -1,7 +1,7 @@
 // Prediction latency and throughput: ser-native against onnxruntime-node running the same weights
 // (exported with lib/export/onnx.ts) in the same process and run, at the same thread count.
 //
-//   npm run bench:predict [-- --reps 200 --json --trained DIR]
+//   npm run bench:predict [-- --reps 200 --json --trained DIR --serial-windows N]
 //
 // Model: the default architecture and features (lib/model/config.ts), randomly initialised with a
 // fixed seed unless --trained gives a bundle (timing does not depend on the weights' values).
@@ -22,7 +22,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as ort from 'onnxruntime-node';
 import { packageRoot } from '../lib/binding';
-import { setNumThreads } from '../lib/device';
+import { setNumThreads, setSerialForwardWindows } from '../lib/device';
 import { resolveTrainConfig } from '../lib/model/config';
 import { saveBundle, readBundle } from '../lib/model/bundle';
 import { NativeModel } from '../lib/model/native-model';
@@ -37,6 +37,7 @@ const argv = yargs(hideBin(process.argv))
   .option('reps', { type: 'number', default: 200 })
   .option('json', { type: 'boolean', default: false })
   .option('trained', { type: 'string', describe: 'a trained bundle to time instead of a random one' })
+  .option('serial-windows', { type: 'number', describe: 'the thread policy: forwards of at most N windows on one thread (0: off; default: the package default)' })
   .parseSync();
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -89,6 +90,9 @@ function wavFile(dir: string): { file: string; source: string } {
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-predict-'));
   const report: Record<string, unknown> = { machine: { cpus: os.cpus().length, loadavg: os.loadavg().map((x) => +x.toFixed(1)) } };
+  if (argv['serial-windows'] !== undefined) setSerialForwardWindows(argv['serial-windows']);
+  // The thread policy in force (setSerialForwardWindows returns the previous value).
+  report.serialForwardWindows = setSerialForwardWindows(setSerialForwardWindows(0));
   try {
     let dir = argv.trained;
     if (!dir) {
