@@ -91,8 +91,10 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-predict-'));
   const report: Record<string, unknown> = { machine: { cpus: os.cpus().length, loadavg: os.loadavg().map((x) => +x.toFixed(1)) } };
   if (argv['serial-windows'] !== undefined) setSerialForwardWindows(argv['serial-windows']);
-  // The thread policy in force (setSerialForwardWindows returns the previous value).
-  report.serialForwardWindows = setSerialForwardWindows(setSerialForwardWindows(0));
+  // The thread policy in force (setSerialForwardWindows sets and returns the previous value: read, then put back).
+  const serialWindows = setSerialForwardWindows(0);
+  setSerialForwardWindows(serialWindows);
+  report.serialForwardWindows = serialWindows;
   try {
     let dir = argv.trained;
     if (!dir) {
