@@ -5,7 +5,7 @@
 // figures a note or the README quotes) and a journal line (command, seed, wall time, load); a run
 // whose result file exists is not run again, so an interrupted screen resumes where it stopped.
 //
-//   npm run screen -- experiments/<name>/plan.json [--workers 2] [--only a,b] [--order seed|lever] [--report] [--json]
+//   npm run screen -- experiments/<name>/plan.json [--workers 2] [--only a,b] [--seeds 2,3] [--order seed|lever] [--report] [--json]
 //
 // plan.json: { "description", "folds", "epochs", "seeds": [1, 2], "split": "all", "threads": 1,
 //              "data": { "ravdess": "../shared/data/ravdess", "savee": "../shared/data/savee" },
@@ -155,9 +155,10 @@ async function runOne(planFile: string, plan: Plan, lever: Lever, seed: number):
  * lever-major (each lever at every seed, in the plan's order: with as many workers as seeds, a
  * lever's paired seeds finish together).
  */
-async function runPlan(planFile: string, plan: Plan, workers: number, only: string[] | null, order: 'seed' | 'lever'): Promise<void> {
+async function runPlan(planFile: string, plan: Plan, workers: number, only: string[] | null, order: 'seed' | 'lever', onlySeeds: number[] | null = null): Promise<void> {
   const levers = plan.levers.filter((l) => !only || only.includes(l.name));
-  const jobs = order === 'seed' ? plan.seeds.flatMap((seed) => levers.map((lever) => ({ lever, seed }))) : levers.flatMap((lever) => plan.seeds.map((seed) => ({ lever, seed })));
+  const seeds = plan.seeds.filter((s) => !onlySeeds || onlySeeds.includes(s));
+  const jobs = order === 'seed' ? seeds.flatMap((seed) => levers.map((lever) => ({ lever, seed }))) : levers.flatMap((lever) => seeds.map((seed) => ({ lever, seed })));
   const todo = jobs.filter((j) => !fs.existsSync(resultFile(planFile, j.lever.name, j.seed)));
   process.stderr.write(`screen: ${jobs.length - todo.length} of ${jobs.length} runs already done; ${todo.length} to run, ${workers} at a time\n`);
   let next = 0;
@@ -246,10 +247,11 @@ export function screenTable(rows: LeverSummary[], plan: Plan): string {
 
 async function main(): Promise<void> {
   const a = yargs(process.argv.slice(2))
-    .usage('$0 PLAN.json [--workers N] [--only a,b] [--report] [--json]')
+    .usage('$0 PLAN.json [--workers N] [--only a,b] [--seeds 2,3] [--order seed|lever] [--report] [--json]')
     .demandCommand(1, 1, 'give the plan file (experiments/<name>/plan.json)')
     .option('workers', { type: 'number', default: 2, describe: 'runs side by side (each with the plan\'s thread count)' })
     .option('only', { type: 'string', describe: 'comma-separated lever names to run' })
+    .option('seeds', { type: 'string', describe: "comma-separated seeds to run (default: the plan's; e.g. when another run supplies a seed's result)" })
     .option('order', { choices: ['seed', 'lever'] as const, default: 'seed' as const, describe: 'seed-major (every lever at the first seed first) or lever-major' })
     .option('report', { type: 'boolean', default: false, describe: 'print the paired-difference table of the finished runs and run nothing' })
     .option('json', { type: 'boolean', default: false, describe: 'with --report: the table as JSON' })
@@ -257,7 +259,9 @@ async function main(): Promise<void> {
     .parseSync();
   const planFile = path.resolve(String(a._[0]));
   const plan = readPlan(planFile);
-  if (!a.report) await runPlan(planFile, plan, a.workers, a.only ? a.only.split(',') : null, a.order);
+  const seeds = a.seeds ? a.seeds.split(',').map(Number) : null;
+  if (seeds?.some((s) => !plan.seeds.includes(s))) throw new Error(`--seeds ${a.seeds}: the plan's seeds are ${plan.seeds.join(', ')}`);
+  if (!a.report) await runPlan(planFile, plan, a.workers, a.only ? a.only.split(',') : null, a.order, seeds);
   const rows = summarizeScreen(planFile, plan);
   process.stdout.write((a.json ? JSON.stringify(rows, null, 2) : screenTable(rows, plan)) + '\n');
 }
