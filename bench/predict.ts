@@ -6,13 +6,14 @@
 // Model: the default architecture and features (lib/model/config.ts), randomly initialised with a
 // fixed seed unless --trained gives a bundle (timing does not depend on the weights' values).
 // Cases:
-//  - forward: one clip's windows (a 3.5 s clip → 1 window of 301 frames) through the network,
-//    ser-native (NativeModel.predict) vs onnxruntime on the --no-features export, 1 and 2 threads;
+//  - forward: one clip's windows (a 3.5 s clip → 1 window of 301 frames) through one network (the
+//    bundle's first member), ser-native (NativeModel.predict) vs onnxruntime on the --no-features
+//    export of that member alone, 1 and 2 threads;
 //  - forward by batch size: 1 to 16 windows in one call, 1 and 2 threads, both runtimes;
 //  - warm WAV→emotion: predict() on a 3.5 s 48 kHz WAV file on 2 threads, median and p90, with the
 //    median of each stage (read+parse, resample, speech detection, log-mel+windows+forward);
-//  - predictBatch throughput: 64 one-window clips (3 s at 16 kHz) through features+network,
-//    ser-native probabilities() vs onnxruntime on the full export, 2 threads;
+//  - predictBatch throughput: 64 one-window clips (3 s at 16 kHz) through features and every
+//    member, ser-native probabilities() vs onnxruntime on the full export, 2 threads;
 //  - cold start: a fresh `node` that requires the package and loads the model (median of 5).
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -109,7 +110,12 @@ async function main(): Promise<void> {
     const full = path.join(tmp, 'full.onnx');
     const netOnly = path.join(tmp, 'net.onnx');
     exportOnnx(dir, full);
-    exportOnnx(dir, netOnly, { features: false });
+    // The forward cases time one network on both sides: the first member alone (a bundle's export
+    // holds every member, so a 3-member ensemble's would run three networks against our one).
+    const oneMember = path.join(tmp, 'one-member');
+    saveBundle(oneMember, { labels: meta.labels, features: meta.features, architecture: members[0].architecture, versions: meta.versions }, members[0].state);
+    exportOnnx(oneMember, netOnly, { features: false });
+    report.members = members.length;
     const nMels = meta.features.logMel.nMels;
     const frames = windowFrames(meta.features);
     const k = meta.labels.length;

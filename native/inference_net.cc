@@ -8,6 +8,22 @@ torch::Tensor activate(torch::Tensor x, const std::string& activation) {
   if (activation == "gelu") return torch::gelu(x);
   return torch::relu_(x);
 }
+
+// max_pool2d with kernel = stride, no padding, floor mode, as elementwise maxima of strided views:
+// the same values (NaN propagates in both), but LibTorch's NCHW max_pool2d kernel is slow at batch 1
+// (measured with LibTorch 2.13 at one thread: 7.0 ms against 0.11 ms on the first block's maps; see
+// docs/benchmarks.md, "Forward against onnxruntime").
+torch::Tensor maxPool(torch::Tensor x, const std::vector<int64_t>& kernel) {
+  for (int d = 0; d < 2; ++d) {
+    const int64_t k = kernel[d], dim = 2 + d;
+    if (k == 1) continue;
+    const int64_t n = x.size(dim) / k * k;
+    auto pooled = x.slice(dim, 0, n, k);
+    for (int64_t j = 1; j < k; ++j) pooled = torch::maximum(pooled, x.slice(dim, j, n, k));
+    x = pooled;
+  }
+  return x;
+}
 }  // namespace
 
 InferenceNet::InferenceNet(SerNet& net) : net_(net), activateAfterPool_(net->config.activation != "gelu") {
@@ -33,7 +49,7 @@ torch::Tensor InferenceNet::forward(torch::Tensor x) {
   const auto& activation = net_->config.activation;
   for (const auto& b : blocks_) {
     x = torch::conv2d(x, b.weight, b.bias, 1, 1);
-    x = activateAfterPool_ ? activate(torch::max_pool2d(x, b.pool), activation) : torch::max_pool2d(activate(x, activation), b.pool);
+    x = activateAfterPool_ ? activate(maxPool(x, b.pool), activation) : maxPool(activate(x, activation), b.pool);
   }
   return net_->classifyMaps(x);
 }

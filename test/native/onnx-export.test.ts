@@ -55,6 +55,8 @@ test.each([
   ['mean pooling, relu, bidirectional 2 layers', {}],
   ['last pooling, elu, one direction', { architecture: { pooling: 'last', activation: 'elu', bidirectional: false } }],
   ['attention pooling, gelu', { architecture: { pooling: 'attention', activation: 'gelu' } }],
+  // Kernels of 3 and 1 over odd map sizes (64 mels, 101 frames): ser-native pools with strided maxima, onnxruntime with MaxPool.
+  ['pooling kernels 3 and 1, odd map sizes', { architecture: { poolFreq: [3, 2, 1, 2], poolTime: [3, 1, 2, 2] } }],
   ['per-utterance CMVN (utteranceStd)', { features: { utteranceStd: true } }],
   ['no utterance norm, no top_db, power 1, constant padding', { features: { utteranceNorm: false, logMel: { topDb: null, power: 1, padMode: 'constant' } } }],
 ] as [string, DeepPartial<TrainConfig>][])('raw samples → probabilities match ser-native within 1e-4: %s', async (name, over) => {
