@@ -17,6 +17,8 @@ import { NativeModel } from '../../lib/model/native-model';
 import type { EpochRequest } from '../../lib/binding';
 import { Rng } from '../../lib/random';
 import { planTrainingEpoch } from '../../lib/train/plan';
+import { exportOnnx } from '../../lib/export/onnx';
+import { runOrt } from '../helpers/ort';
 
 // The epoch pipeline's small recipe (test/native/epoch-pipeline.test.ts): 32 mels, 1 s crops, noise, warps, masks.
 const config: TrainConfig = resolveTrainConfig({
@@ -182,6 +184,19 @@ describe('train({ teacher })', () => {
     expect(zero.history.map((h) => h.trainLoss)).toEqual(labelsOnly.history.map((h) => h.trainLoss));
     expect(readBundle(zero.out!).state).toEqual(readBundle(labelsOnly.out!).state);
   }, 120000);
+
+  test('the distilled student exports to ONNX and onnxruntime matches ser-native within 1e-4 on the held-out clips', () => {
+    const file = path.join(tmp, 'student.onnx');
+    const r = exportOnnx(distilled.out!, file);
+    const n = r.input.shape[1] as number;
+    const clips = heldClips.slice(0, 8).map((c) => { const x = new Float32Array(n); x.set(c.subarray(0, n)); return x; });
+    const batch = new Float32Array(clips.length * n);
+    clips.forEach((c, i) => batch.set(c, i * n));
+    const onnx = runOrt(file, 'samples', batch, [clips.length, n]).probabilities;
+    const ours = loadModel(distilled.out!).probabilities(clips);
+    expect(onnx.length).toBe(ours.length);
+    expect(Math.max(...ours.map((p, i) => Math.abs(p - onnx[i])))).toBeLessThan(1e-4);
+  });
 
   test("the student's bundle and metrics.json record the teacher: its folder, the weight, its labels", () => {
     const record = { path: teacherDir, weight: 0.5, labels: ['neutral', 'happy', 'sad', 'angry'], members: 3, temperature: expect.any(Number) };
