@@ -49,6 +49,13 @@ export function noDataOptions(a: Pick<DataOptions, 'ravdess' | 'savee' | 'data'>
 /** `--device`, the same default for every command. */
 export const deviceOption: Options = { type: 'string', default: 'auto', describe: "auto | cpu | cuda | cuda:N ('auto' picks CUDA when LibTorch can use it)" };
 
+export const precisionOption: Options = { type: 'string', default: 'float32', describe: 'float32 | bfloat16: what prediction computes in (bfloat16: faster on CPUs with bf16 instructions; docs/api.md has both measured)' };
+
+/** Checks --precision before anything loads. */
+export function checkPrecision(precision: unknown): 'float32' | 'bfloat16' {
+  return is.oneOf('--precision', precision, ['float32', 'bfloat16'] as const);
+}
+
 /** Checks --device before anything loads, so a typo fails at once and names the flag. */
 export function checkDevice(device: unknown): is.Device {
   return is.device('--device', device);

@@ -171,8 +171,13 @@ export interface RawNativeModel {
   restore(): boolean;
   /** Stops a running epoch between batches (it resolves with cancelled: true). */
   cancel(): void;
-  describe(): { device: string; parameters: number };
+  describe(): { device: string; parameters: number; precision: InferencePrecision };
+  /** The precision predict() runs in (native/inference_net.h); 'float32' unless set. */
+  setInferencePrecision(precision: InferencePrecision): void;
 }
+
+/** What prediction computes in: float32, or bfloat16 copies of the weights (faster on CPUs with bf16 instructions). */
+export type InferencePrecision = 'float32' | 'bfloat16';
 
 /**
  * Everything the addon exports (native/addon.cc), and nothing else. Failures are thrown as the

@@ -40,6 +40,7 @@ export type { ClassificationReport, ClassMetrics, Protocol } from './metrics';
 export { loadModel, predict } from './model/model';
 export type { EmotionModel, Prediction, PredictOptions, BatchPredictOptions, ProbabilityOptions, VoiceSession, Segment, LoadModelOptions, TimelineOptions } from './model/model';
 export type { VoiceOptions } from './model/voice';
+export type { InferencePrecision } from './binding';
 export { exportOnnx } from './export/onnx';
 export type { ExportOnnxOptions, ExportOnnxResult } from './export/onnx';
 export type { AudioInput } from './audio/decode';

@@ -26,7 +26,20 @@ torch::Tensor maxPool(torch::Tensor x, const std::vector<int64_t>& kernel) {
 }
 }  // namespace
 
-InferenceNet::InferenceNet(SerNet& net) : net_(net), activateAfterPool_(net->config.activation != "gelu") {
+namespace {
+// A deep copy of a submodule in another dtype (the SerNet's own stays float32 for training).
+template <typename Holder>
+Holder copyAs(const Holder& m, torch::Dtype dtype) {
+  if (m.is_empty()) return Holder{nullptr};
+  Holder copy{std::dynamic_pointer_cast<typename Holder::ContainedType>(m->clone())};
+  copy->to(dtype);
+  return copy;
+}
+}  // namespace
+
+InferenceNet::InferenceNet(SerNet& net, torch::Dtype dtype)
+    : net_(net), dtype_(dtype), activateAfterPool_(net->config.activation != "gelu") {
+  TORCH_CHECK(dtype == torch::kFloat || dtype == torch::kBFloat16, "the inference dtype must be float32 or bfloat16");
   torch::NoGradGuard guard;
   for (int i = 0; i < 4; ++i) {
     auto* block = net_->blocks[i]->as<torch::nn::Sequential>();
@@ -37,21 +50,27 @@ InferenceNet::InferenceNet(SerNet& net) : net_(net), activateAfterPool_(net->con
     ConvBlock b;
     b.weight = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous();
     b.bias = (bn->bias - bn->running_mean * scale).contiguous();
+    b.weight = b.weight.to(dtype);
+    b.bias = b.bias.to(dtype);
     b.pool = {net_->config.poolFreq[i], net_->config.poolTime[i]};
     blocks_.push_back(std::move(b));
   }
+  const bool own = dtype == torch::kFloat;
+  lstm_ = own ? net_->lstm : copyAs(net_->lstm, dtype);
+  attention_ = own ? net_->attention : copyAs(net_->attention, dtype);
+  head_ = own ? net_->head : copyAs(net_->head, dtype);
 }
 
 torch::Tensor InferenceNet::forward(torch::Tensor x) {
   // Normalisation is not folded into the first convolution: its zero padding would then pad
   // normalised values where SerNet pads raw ones.
-  x = net_->normalize(x);
+  x = net_->normalize(x).to(dtype_);
   const auto& activation = net_->config.activation;
   for (const auto& b : blocks_) {
     x = torch::conv2d(x, b.weight, b.bias, 1, 1);
     x = activateAfterPool_ ? activate(maxPool(x, b.pool), activation) : maxPool(activate(x, activation), b.pool);
   }
-  return net_->classifyMaps(x);
+  return mapsToLogits(x, lstm_, attention_, head_, net_->config.pooling).to(torch::kFloat);
 }
 
 }  // namespace ser

@@ -3,6 +3,9 @@
 // max-pool when it is monotonic (ReLU, ELU: max and a monotonic map commute, so the activation
 // touches a quarter of the values), in place, and no dropout. Equal to SerNet::forward in eval mode
 // up to float rounding. Built from the network's current weights; rebuild after they change.
+// In bfloat16 the convolutions, LSTM, attention and head run on bfloat16 copies of the weights
+// (normalisation and the logits stay float32): faster on CPUs with bf16 instructions, with the
+// rounding of an 8-bit mantissa (docs/benchmarks.md measures both).
 #pragma once
 
 #include <torch/torch.h>
@@ -15,9 +18,12 @@ namespace ser {
 
 class InferenceNet {
  public:
-  explicit InferenceNet(SerNet& net);  // reads the weights (no copy of the LSTM or head: shared)
-  // x: [batch, 1, nMels, frames] raw log-mel dB → logits [batch, nClasses]; call under InferenceMode.
+  // Reads the weights; in float32 the LSTM, attention and head are SerNet's own (shared), in
+  // bfloat16 copies. dtype: torch::kFloat or torch::kBFloat16.
+  InferenceNet(SerNet& net, torch::Dtype dtype);
+  // x: [batch, 1, nMels, frames] raw log-mel dB → float32 logits [batch, nClasses]; call under InferenceMode.
   torch::Tensor forward(torch::Tensor x);
+  torch::Dtype dtype() const { return dtype_; }
 
  private:
   struct ConvBlock {
@@ -25,7 +31,10 @@ class InferenceNet {
     std::vector<int64_t> pool;
   };
   SerNet net_;
+  torch::Dtype dtype_;
   std::vector<ConvBlock> blocks_;
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::Linear attention_{nullptr}, head_{nullptr};
   bool activateAfterPool_;
 };
 

@@ -72,22 +72,25 @@ torch::Tensor SerNetImpl::normalize(const torch::Tensor& x) {
   return (x - featMean.view({1, 1, -1, 1})) / featStd.view({1, 1, -1, 1});
 }
 
-torch::Tensor SerNetImpl::classifyMaps(torch::Tensor x) {
+torch::Tensor SerNetImpl::classifyMaps(torch::Tensor x) { return mapsToLogits(x, lstm, attention, head, config.pooling, &headDropout); }
+
+torch::Tensor mapsToLogits(torch::Tensor x, torch::nn::LSTM& lstm, torch::nn::Linear& attention, torch::nn::Linear& head,
+                           const std::string& pooling, torch::nn::Dropout* dropout) {
   // [batch, channels, mels', frames'] → a sequence over time of channels·mels' features
   const int64_t batch = x.size(0), frames = x.size(3);
   TORCH_CHECK(frames >= 1, "the input is too short for the time pooling");
   x = x.permute({0, 3, 1, 2}).reshape({batch, frames, -1});
   auto seq = std::get<0>(lstm->forward(x));  // [batch, frames', hidden·dirs]
   torch::Tensor pooled;
-  if (config.pooling == "last") {
+  if (pooling == "last") {
     pooled = seq.select(1, frames - 1);
-  } else if (config.pooling == "attention") {
+  } else if (pooling == "attention") {
     auto weights = torch::softmax(attention->forward(seq), 1);  // [batch, frames', 1]
     pooled = (weights * seq).sum(1);
   } else {
     pooled = seq.mean(1);
   }
-  return head->forward(headDropout->forward(pooled));
+  return head->forward(dropout ? (*dropout)->forward(pooled) : pooled);
 }
 
 }  // namespace ser

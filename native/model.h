@@ -49,4 +49,9 @@ struct SerNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(SerNet);
 
+// classifyMaps' work with the modules given (SerNet's own, or InferenceNet's bfloat16 copies):
+// maps [batch, channels, mels', frames'] → LSTM over time → pooling → (dropout, when given) → logits.
+torch::Tensor mapsToLogits(torch::Tensor maps, torch::nn::LSTM& lstm, torch::nn::Linear& attention, torch::nn::Linear& head,
+                           const std::string& pooling, torch::nn::Dropout* dropout = nullptr);
+
 }  // namespace ser

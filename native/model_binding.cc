@@ -101,7 +101,8 @@ Napi::Function NativeModel::Define(Napi::Env env) {
                       InstanceMethod("snapshot", &NativeModel::Snapshot),
                       InstanceMethod("restore", &NativeModel::Restore),
                       InstanceMethod("cancel", &NativeModel::Cancel),
-                      InstanceMethod("describe", &NativeModel::Describe)});
+                      InstanceMethod("describe", &NativeModel::Describe),
+                      InstanceMethod("setInferencePrecision", &NativeModel::SetInferencePrecision)});
   // Released with the environment: the pointer is cleared (not deleted: the reference dies with its env).
   nativeModelCtor = new Napi::FunctionReference(Napi::Persistent(ctor));
   env.AddCleanupHook([]() { nativeModelCtor = nullptr; });
@@ -291,7 +292,18 @@ Napi::Value NativeModel::Describe(const Napi::CallbackInfo& info) {
     for (auto& [name, t] : trainer_->state())
       if (name.find("running_") == std::string::npos && name.find("num_batches") == std::string::npos && name.find("feat_") == std::string::npos) params += t.numel();
     out.Set("parameters", Napi::Number::New(info.Env(), static_cast<double>(params)));
+    out.Set("precision", trainer_->inferenceDtype() == torch::kBFloat16 ? "bfloat16" : "float32");
     return out;
+  });
+}
+
+Napi::Value NativeModel::SetInferencePrecision(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const std::string p = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    if (p != "float32" && p != "bfloat16") throw ArgumentError("Expected 'float32' or 'bfloat16' for precision");
+    auto lock = trainer_->lockIdle();
+    trainer_->setInferenceDtype(p == "bfloat16" ? torch::kBFloat16 : torch::kFloat);
+    return info.Env().Undefined();
   });
 }
 

@@ -38,6 +38,7 @@ class NativeModel : public Napi::ObjectWrap<NativeModel> {
   Napi::Value Restore(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
   Napi::Value Describe(const Napi::CallbackInfo& info);
+  Napi::Value SetInferencePrecision(const Napi::CallbackInfo& info);
 
   std::shared_ptr<Trainer> trainer_;
   std::shared_ptr<TrainingSet> trainingSet_;

@@ -256,7 +256,7 @@ EpochResult Trainer::trainBatches(const std::function<bool(Batch&)>& next, int64
 torch::Tensor Trainer::predict(const torch::Tensor& features, int64_t batchSize) {
   c10::InferenceMode guard;
   net_->eval();
-  if (!inference_) inference_ = std::make_unique<InferenceNet>(net_);
+  if (!inference_) inference_ = std::make_unique<InferenceNet>(net_, inferenceDtype_);
   const int64_t n = features.size(0);
   // Small inputs on one intra-op thread (native/threads.h); results do not depend on the thread count beyond float rounding.
   std::optional<IntraOpThreadsScope> serial;
@@ -267,6 +267,12 @@ torch::Tensor Trainer::predict(const torch::Tensor& features, int64_t batchSize)
     parts.push_back(torch::softmax(inference_->forward(x), 1).to(torch::kCPU));
   }
   return parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
+}
+
+void Trainer::setInferenceDtype(torch::Dtype dtype) {
+  if (dtype != torch::kFloat && dtype != torch::kBFloat16) throw std::invalid_argument("the inference precision must be float32 or bfloat16");
+  if (dtype != inferenceDtype_) inference_.reset();
+  inferenceDtype_ = dtype;
 }
 
 NamedTensors Trainer::state() {

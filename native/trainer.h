@@ -87,6 +87,9 @@ class Trainer {
   torch::Tensor maskFill() const { return net_->featMean.detach().to(torch::kCPU).clone(); }
   // Softmax probabilities [n, nClasses] on CPU, in eval mode, through the folded InferenceNet.
   torch::Tensor predict(const torch::Tensor& features, int64_t batchSize);
+  // The dtype predict() runs in: torch::kFloat (default) or torch::kBFloat16 (InferenceNet).
+  void setInferenceDtype(torch::Dtype dtype);
+  torch::Dtype inferenceDtype() const { return inferenceDtype_; }
 
   NamedTensors state();                       // parameters and buffers, on CPU
   void loadState(const NamedTensors& tensors);  // validates names and shapes
@@ -104,7 +107,8 @@ class Trainer {
   torch::Tensor specAugment(torch::Tensor x, const EpochOptions& o, std::mt19937_64& rng);
 
   SerNet net_{nullptr};
-  std::unique_ptr<InferenceNet> inference_;  // built on the first predict; dropped when weights change
+  std::unique_ptr<InferenceNet> inference_;  // built on the first predict; dropped when weights or dtype change
+  torch::Dtype inferenceDtype_ = torch::kFloat;
   torch::Device device_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   OptimizerOptions optimizerOptions_;

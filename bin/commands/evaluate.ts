@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { DEMO_NOTE } from '../../lib/demo/note';
 import { percent } from '../../lib/metrics/percent';
 import { meta, type Command } from '../command-meta';
-import { checkDevice, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
+import { checkDevice, checkPrecision, precisionOption, dataFlagNames, dataOptionsFrom, DataArgs, deviceOption, noDataOptions, withDataOptions } from '../data-options';
 import { UsageError } from '../errors';
 
 interface Args extends DataArgs {
@@ -13,6 +13,7 @@ interface Args extends DataArgs {
   'all-clips': boolean;
   seed: number;
   device: string;
+  precision: string;
   demo: boolean;
   json: boolean;
   adapt: 'none' | 'speaker';
@@ -29,6 +30,7 @@ export const evaluateCommand: Command<Args> = {
       .option('seed', { type: 'number', default: 1, describe: 'With --robustness: seed of the noise and of the babble talkers' })
       .option('adapt', { choices: ['none', 'speaker'] as const, default: 'none' as const, describe: "speaker: also score each speaker's clips normalised with that speaker's statistics (speaker ids of the corpus), lone-clip and adapted figures side by side; a speaker with one clip is scored alone" })
       .option('device', deviceOption)
+      .option('precision', precisionOption)
       .option('demo', { type: 'boolean', default: false, describe: `Score the ${DEMO_NOTE} (what \`train\` uses with no data options); only without data options` })
       .option('json', { type: 'boolean', default: false, describe: 'Print { protocol, n, accuracy, uar, macroF1, perClass, confusion, labels } as JSON' })
       .example('$0 evaluate --model ser-model/model --ravdess data/ravdess', 'Score a trained model')
@@ -37,6 +39,7 @@ export const evaluateCommand: Command<Args> = {
   flagNames: () => ({ ...dataFlagNames, 'options.model': '--model' }),
   handler: async (a) => {
     const device = checkDevice(a.device);
+    const precision = checkPrecision(a.precision);
     if (a.robustness && a.adapt !== 'none') throw new UsageError('--adapt applies to plain evaluation, not to --robustness: drop one of them');
     // Scoring the demo corpus silently would pass synthetic numbers off as a result: it has to be asked for.
     if (noDataOptions(a) && !a.demo) throw new UsageError('no recordings to score: give --ravdess DIR, --savee DIR or --data DIR|MANIFEST (or --demo for the synthetic demo corpus)');
@@ -45,13 +48,13 @@ export const evaluateCommand: Command<Args> = {
     const model = a.model ?? defaultModelDir({ mustExist: true });
     if (a.robustness) {
       const { evaluateRobustness, robustnessTable } = await import('../../lib/train/robustness');
-      const r = await evaluateRobustness({ ...dataOptionsFrom(a), model, device, clips: a['all-clips'] ? 'all' : 'validation', seed: a.seed, onProgress: (c, done, total) => process.stderr.write(`robustness ${done + 1}/${total}: ${c}\n`) });
+      const r = await evaluateRobustness({ ...dataOptionsFrom(a), model, device, precision, clips: a['all-clips'] ? 'all' : 'validation', seed: a.seed, onProgress: (c, done, total) => process.stderr.write(`robustness ${done + 1}/${total}: ${c}\n`) });
       if (a.json) process.stdout.write(JSON.stringify(a.demo ? { data: DEMO_NOTE, ...r } : r, null, 2) + '\n');
       else process.stdout.write(`${a.demo ? `data: ${DEMO_NOTE}\n` : ''}model ${r.model}\nprotocol: ${r.protocol.name} (${r.protocol.description})\n\n${robustnessTable(r)}\n\nflip rate: share of clips whose predicted emotion differs from the clean clip's.\n`);
       return;
     }
     const { evaluate } = await import('../../lib/train/evaluate');
-    const r = await evaluate({ ...dataOptionsFrom(a), model, device, adapt: a.adapt });
+    const r = await evaluate({ ...dataOptionsFrom(a), model, device, precision, adapt: a.adapt });
     if (a.json) {
       process.stdout.write(JSON.stringify(a.demo ? { data: DEMO_NOTE, ...r } : r, null, 2) + '\n');
       return;

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { Prediction } from '../../lib/model/model';
 import { percent } from '../../lib/metrics/percent';
 import { meta, type Command } from '../command-meta';
-import { checkDevice, deviceOption } from '../data-options';
+import { checkDevice, checkPrecision, precisionOption, deviceOption } from '../data-options';
 import { codeOf, errorLine, hintLine, UsageError } from '../errors';
 
 /** One line: the emotion and confidence, 'uncertain', or 'no speech'. */
@@ -24,6 +24,7 @@ interface Args {
   smoothing?: number;
   median?: number;
   device: string;
+  precision: string;
   json: boolean;
 }
 
@@ -40,6 +41,7 @@ export const predictCommand: Command<Args> = {
       .option('median', { type: 'number', describe: 'With --timeline: median over the last N speech windows, odd, 1 (none, default) to 99' })
       .option('min-confidence', { type: 'number', default: 0, describe: 'Print "uncertain" (emotion null in --json) when the top probability is below this (0-1)' })
       .option('device', deviceOption)
+      .option('precision', precisionOption)
       .option('json', { type: 'boolean', default: false, describe: 'Print JSON: [{ file, emotion, confidence, probabilities, speech, speechSeconds, reason }] (or segments with --timeline)' })
       .example('$0 predict clip.wav', 'The shipped default model, one line per file')
       .example('$0 predict --model ser-model/model clip.wav', 'A model you trained')
@@ -48,6 +50,7 @@ export const predictCommand: Command<Args> = {
   flagNames: () => ({ 'options.hop': '--hop', 'options.minConfidence': '--min-confidence', 'options.smoothing': '--smoothing', 'options.median': '--median' }),
   handler: async (a) => {
     const device = checkDevice(a.device);
+    const precision = checkPrecision(a.precision);
     for (const flag of ['hop', 'smoothing', 'median'] as const) {
       if (a[flag] !== undefined && !a.timeline) throw new UsageError(`--${flag} only applies with --timeline (add --timeline, or drop --${flag})`);
     }
@@ -58,7 +61,7 @@ export const predictCommand: Command<Args> = {
     if (a.hop !== undefined) checkHop(a.hop, {} as never); // the model's hop is only the default
     checkSmoothing({ smoothing: a.smoothing, median: a.median });
     const { loadModel } = await import('../../lib/model/model');
-    const model = loadModel(a.model, { device });
+    const model = loadModel(a.model, { device, precision });
     const results: unknown[] = [];
     let failed: unknown = null;
     let failures = 0;

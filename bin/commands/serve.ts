@@ -4,7 +4,7 @@ import { SerNativeError } from '../../lib/errors';
 import * as is from '../../lib/is';
 import { DEFAULT_LIMITS, resolveLimits } from '../../lib/serve/options';
 import { meta, type Command } from '../command-meta';
-import { checkDevice } from '../data-options';
+import { checkDevice, checkPrecision, precisionOption } from '../data-options';
 
 interface Args {
   model?: string;
@@ -16,6 +16,7 @@ interface Args {
   'max-queue': number;
   'idle-timeout': number;
   device: string;
+  precision: string;
   log: boolean;
 }
 
@@ -32,6 +33,7 @@ export const serveCommand: Command<Args> = {
       .option('max-queue', { type: 'number', default: DEFAULT_LIMITS.maxQueue, describe: 'Predictions waiting or running at once (more get 503)' })
       .option('idle-timeout', { type: 'number', default: DEFAULT_LIMITS.idleTimeout, describe: 'Seconds a stream or keep-alive connection may stay silent' })
       .option('device', { type: 'string', default: 'cpu', describe: 'auto | cpu | cuda | cuda:N' })
+      .option('precision', precisionOption)
       .option('log', { type: 'boolean', default: false, describe: 'Log every request as JSON lines on stdout' })
       .example('$0 serve', 'the default model; then open http://127.0.0.1:8080/')
       .example('$0 serve --model ser-model/model --port 9000 --token s3cret', 'your own model, API behind a bearer token') as unknown as Argv<Args>,
@@ -39,12 +41,13 @@ export const serveCommand: Command<Args> = {
   handler: async (a) => {
     // Every flag is checked before the model loads.
     const device = checkDevice(a.device);
+    const precision = checkPrecision(a.precision);
     is.integer('--port', a.port, 0, 65535);
     is.number('--body-limit', a['body-limit'], { min: 0.001, max: 2048 }); // MB; limits.bodyLimit is in bytes
     const limits = resolveLimits({ bodyLimit: Math.round(a['body-limit'] * 1048576), maxStreams: a['max-streams'], maxQueue: a['max-queue'], idleTimeout: a['idle-timeout'] });
     const { loadModel } = await import('../../lib/model/model');
     const { createServer } = await import('../../lib/serve/server');
-    const model = loadModel(a.model, { device });
+    const model = loadModel(a.model, { device, precision });
     const token = a.token ?? process.env.SER_NATIVE_TOKEN;
     const app = await createServer({ model, modelPath: model.path, token, logger: a.log, limits });
     let address: string;

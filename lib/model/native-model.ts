@@ -1,5 +1,5 @@
 // Typed wrapper around the addon's NativeModel (native/model_binding.cc).
-import { native, EpochPlanArrays, EpochRequest, EpochStats, BatchProgress, NativeMelOptions, RawNativeModel, TensorState, TrainingFeatures } from '../binding';
+import { native, EpochPlanArrays, EpochRequest, EpochStats, BatchProgress, NativeMelOptions, RawNativeModel, TensorState, TrainingFeatures, InferencePrecision } from '../binding';
 import type { Architecture, OptimizerConfig } from './config';
 
 export type { EpochRequest, EpochStats, TensorState };
@@ -79,8 +79,12 @@ export class NativeModel {
   restore(): boolean {
     return this.raw.restore();
   }
-  describe(): { device: string; parameters: number } {
+  describe(): { device: string; parameters: number; precision: InferencePrecision } {
     return this.raw.describe();
+  }
+  /** Prediction in float32 (default) or bfloat16; the weights themselves and training stay float32. */
+  setInferencePrecision(precision: InferencePrecision): void {
+    this.raw.setInferencePrecision(precision);
   }
   /** The addon object, for the clip pipeline that scores all members at once (native/pipeline.cc). */
   handle(): RawNativeModel {

@@ -1,4 +1,5 @@
 // evaluate(): a saved model on labelled recordings, with the protocol the score was measured under.
+import type { InferencePrecision } from '../binding';
 import { DatasetItem } from '../dataset';
 import { SerNativeError } from '../errors';
 import * as is from '../is';
@@ -10,6 +11,8 @@ import { DataOptions, loadAudio, resolveData } from './data';
 export interface EvaluateOptions extends DataOptions {
   model: string;
   device?: is.Device;
+  /** What prediction computes in (loadModel's options.precision): 'float32' (default) or 'bfloat16'. */
+  precision?: InferencePrecision;
   /**
    * 'speaker': also score every clip normalised with its speaker's statistics (from all of that
    * speaker's clips given, by the corpus's speaker ids; lib/model/speaker-stats.ts), side by side
@@ -26,10 +29,10 @@ export interface EvaluateResult extends ClassificationReport {
 }
 
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
-  is.options<EvaluateOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, model: true, device: true, adapt: true });
+  is.options<EvaluateOptions>('options', options, { ravdess: true, savee: true, data: true, labelMap: true, split: true, demo: true, demoDir: true, model: true, device: true, precision: true, adapt: true });
   const o = is.plainObject("options", options) as unknown as EvaluateOptions;
   if (typeof o.model !== 'string') throw is.invalidParameterError('options.model', 'a model bundle path', o.model);
-  const model = loadModel(o.model, { device: o.device ?? 'cpu' });
+  const model = loadModel(o.model, { device: o.device ?? 'cpu', precision: o.precision });
   const data = await resolveData(o);
   const labels = model.labels;
   const known = new Set(labels);

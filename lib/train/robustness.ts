@@ -1,6 +1,7 @@
 // evaluateRobustness(): the same labelled clips under recording conditions a corpus does not have
 // (lib/augment/degrade.ts), scored by a saved model: UAR under each condition, and how often the
 // prediction flips against the clean clip. "It works on the corpus, not on my recordings."
+import type { InferencePrecision } from '../binding';
 import type { DatasetItem } from '../dataset';
 import { SerNativeError } from '../errors';
 import * as is from '../is';
@@ -32,6 +33,8 @@ export interface RobustnessOptions extends DataOptions {
   /** Model bundle; the default model when omitted. */
   model?: string;
   device?: is.Device;
+  /** What prediction computes in (loadModel's options.precision). */
+  precision?: InferencePrecision;
   /**
    * Which clips: the split's validation clips ('default': RAVDESS 17-20 + SAVEE JE), or 'all' for
    * every labelled clip given.
@@ -91,7 +94,7 @@ export async function evaluateRobustness(options: RobustnessOptions = {}): Promi
   conditions.forEach((c, i) => is.oneOf(`options.conditions[${i}]`, c, ROBUSTNESS_CONDITIONS));
   if (!conditions.includes('clean')) conditions.unshift('clean');
   const seed = o.seed ?? 1;
-  const model = loadModel(o.model, { device: o.device ?? 'cpu' });
+  const model = loadModel(o.model, { device: o.device ?? 'cpu', precision: o.precision });
   const rate = model.features.logMel.sampleRate;
   const data = await resolveData(o);
   const which = o.clips ?? 'validation';

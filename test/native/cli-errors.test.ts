@@ -118,6 +118,7 @@ const rows: Row[] = [
   // evaluate
   u('evaluate', 'an unknown flag', ['--modle', 'm', '--demo'], /--modle \(did you mean --model\?\)/),
   a('evaluate', 'an unknown --device', ['--device', 'gpu', '--demo'], /for --device but received 'gpu'/),
+  a('evaluate', 'an unknown --precision', ['--precision', 'int8', '--demo'], /for --precision but received 'int8'/),
   u('evaluate', 'no data to score', [], /give --ravdess DIR, --savee DIR or --data/),
   f('evaluate', 'a folder that is not a model', ['--model', 'bad-model', '--demo'], 'ERR_MODEL', /bad-model is not a usable ser-native model bundle/),
   f('evaluate', 'a data folder that does not exist', ['--data', 'no-such-folder'], 'ERR_DATA', /'no-such-folder': no such folder/),
@@ -130,6 +131,7 @@ const rows: Row[] = [
   a('predict', 'a timeline flag value out of range', ['--timeline', '--hop', '0', 'tone.wav'], /for --hop but received 0/),
   u('predict', 'a timeline flag without --timeline', ['--median', '3', 'tone.wav'], /--median only applies with --timeline/),
   a('predict', 'an unknown --device', ['--device', 'gpu', 'tone.wav'], /for --device but received 'gpu'/),
+  a('predict', 'an unknown --precision', ['--precision', 'half', 'tone.wav'], /one of 'float32', 'bfloat16' for --precision but received 'half'/),
   f('predict', 'a file that does not exist', ['missing.wav'], 'ERR_DATA', /missing\.wav: cannot (open|read) file/),
   f('predict', 'a file that is not a WAV', ['notes.wav'], 'ERR_DATA', /notes\.wav: not a WAV file/),
   f('predict', 'a folder that is not a model', ['--model', 'bad-model', 'tone.wav'], 'ERR_MODEL', /bad-model is not a usable ser-native model bundle/),
@@ -166,6 +168,7 @@ const rows: Row[] = [
   a('serve', 'a limit out of range', ['--max-queue', '0'], /for --max-queue but received 0/),
   a('serve', 'a negative --body-limit', ['--body-limit', '-1'], /for --body-limit but received -1/),
   a('serve', 'an unknown --device', ['--device', 'gpu'], /for --device but received 'gpu'/),
+  a('serve', 'an unknown --precision', ['--precision', 'fp8'], /for --precision but received 'fp8'/),
   f('serve', 'a folder that is not a model', ['--model', 'bad-model'], 'ERR_MODEL', /bad-model is not a usable ser-native model bundle/),
   f('serve', 'a port in use', ['--host', '127.0.0.1', '--port', 'BUSY'], 'ERR_IO', /cannot listen on --host 127\.0\.0\.1 --port \d+/),
 
