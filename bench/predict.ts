@@ -1,7 +1,7 @@
 // Prediction latency and throughput: ser-native against onnxruntime-node running the same weights
 // (exported with lib/export/onnx.ts) in the same process and run, at the same thread count.
 //
-//   npm run bench:predict [-- --reps 200 --json --trained DIR --serial-windows N]
+//   npm run bench:predict [-- --reps 200 --json --trained DIR --serial-windows N --precision bfloat16]
 //
 // Model: the default architecture and features (lib/model/config.ts), randomly initialised with a
 // fixed seed unless --trained gives a bundle (timing does not depend on the weights' values).
@@ -39,6 +39,7 @@ const argv = yargs(hideBin(process.argv))
   .option('json', { type: 'boolean', default: false })
   .option('trained', { type: 'string', describe: 'a trained bundle to time instead of a random one' })
   .option('serial-windows', { type: 'number', describe: 'the thread policy: forwards of at most N windows on one thread (0: off; default: the package default)' })
+  .option('precision', { choices: ['float32', 'bfloat16'] as const, default: 'float32' as const, describe: "ser-native's inference precision (onnxruntime stays float32)" })
   .parseSync();
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     saveBundle(oneMember, { labels: meta.labels, features: meta.features, architecture: members[0].architecture, versions: meta.versions }, members[0].state);
     exportOnnx(oneMember, netOnly, { features: false });
     report.members = members.length;
+    report.precision = argv.precision;
     const nMels = meta.features.logMel.nMels;
     const frames = windowFrames(meta.features);
     const k = meta.labels.length;
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
       setNumThreads(threads);
       const net = new NativeModel(members[0].architecture, nMels, k, 'cpu', 0);
       net.setState(members[0].state);
+      net.setInferencePrecision(argv.precision);
       const ours = timeSync(() => net.predict(x, 1, frames), argv.reps);
       const session = await ort.InferenceSession.create(netOnly, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
       const feeds = { logmel: new ort.Tensor('float32', x, [1, nMels, frames]) };
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
         setNumThreads(threads);
         const net = new NativeModel(members[0].architecture, nMels, k, 'cpu', 0);
         net.setState(members[0].state);
+      net.setInferencePrecision(argv.precision);
         const session = await ort.InferenceSession.create(netOnly, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
         const feeds = { logmel: new ort.Tensor('float32', xs, [windows, nMels, frames]) };
         const reps = Math.max(20, Math.round(argv.reps / windows));
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
     // 2. warm WAV→emotion, 2 threads
     setNumThreads(2);
     const { file, source } = wavFile(tmp);
-    const model = loadModel(dir);
+    const model = loadModel(dir, { precision: argv.precision });
     const sr = meta.features.logMel.sampleRate;
     const total = timeSync(() => model.predict(file), argv.reps);
     const bytes = fs.readFileSync(file);

@@ -1,6 +1,6 @@
 // `ser-native serve` under load, and a live stream fed faster than real time.
 //
-//   npm run bench:serve [-- --model DIR --seconds 10 --clients 1,8,32 --json]
+//   npm run bench:serve [-- --model DIR --seconds 10 --clients 1,8,32 --precision bfloat16 --json]
 //
 // The server runs in a child process (as in production, so the load generator does not share its
 // event loop); N keep-alive clients post the same 3.5 s WAV to /v1/predict over loopback, each
@@ -19,6 +19,7 @@ import { monitorEventLoopDelay } from 'perf_hooks';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { loadModel, EmotionModel } from '../lib/model/model';
+import type { InferencePrecision } from '../lib/binding';
 import { defaultModelDir } from '../lib/model/default-model';
 import { resolveTrainConfig } from '../lib/model/config';
 import { saveBundle } from '../lib/model/bundle';
@@ -69,8 +70,8 @@ function benchClip(tmp: string): { wav: Buffer; what: string } {
 }
 
 // ---- child: the server ----------------------------------------------------------------------
-async function serverChild(dir: string): Promise<void> {
-  const app = await createServer({ model: loadModel(dir), limits: { maxQueue: 4096 } });
+async function serverChild(dir: string, precision: InferencePrecision): Promise<void> {
+  const app = await createServer({ model: loadModel(dir, { precision }), limits: { maxQueue: 4096 } });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
@@ -162,10 +163,11 @@ async function main(): Promise<void> {
     .option('clients', { type: 'string', default: '1,8,32' })
     .option('stream-minutes', { type: 'number', default: 2 })
     .option('json', { type: 'boolean', default: false })
+    .option('precision', { choices: ['float32', 'bfloat16'] as const, default: 'float32' as const, describe: 'the served model\'s inference precision' })
     .option('child-server', { type: 'string', hidden: true })
     .strict()
     .parse();
-  if (a['child-server']) return serverChild(a['child-server']);
+  if (a['child-server']) return serverChild(a['child-server'], a.precision);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-bench-serve-'));
   const { dir, what } = modelDir(a.model, tmp);
@@ -173,11 +175,11 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`bench:serve: model ${what}; clip ${clip.what}; ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
-  const model = loadModel(dir);
+  const model = loadModel(dir, { precision: a.precision });
   const stream = await streamCase(model, clip.wav, a['stream-minutes']);
   log(`stream: ${stream.audioSeconds.toFixed(0)} s of audio in ${stream.wallSeconds.toFixed(2)} s = ${stream.speed.toFixed(1)}x real time (${stream.windows} windows, ${stream.dropped} dropped)`);
 
-  const child = fork(__filename, ['--child-server', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, ['--child-server', dir, '--precision', a.precision], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ address: string }>((resolve) => child.once('message', resolve as never));
   const url = new URL(ready.address);
   const rows: { clients: number; clipsPerSecond: number; p50: number; p99: number; errors: number; lagP99: number; lagMax: number; n: number }[] = [];
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
     log(`${String(clients).padStart(3)} clients: ${row.clipsPerSecond.toFixed(1)} clips/s, p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms, ${row.errors} errors; server event-loop delay p99 ${row.lagP99.toFixed(1)} ms, max ${row.lagMax.toFixed(1)} ms`);
   }
   child.send({ cmd: 'stop' });
-  const result = { model: what, clip: clip.what, cores: os.cpus().length, loadAverage: os.loadavg(), stream, http: rows };
+  const result = { model: what, precision: a.precision, clip: clip.what, cores: os.cpus().length, loadAverage: os.loadavg(), stream, http: rows };
   if (a.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   fs.rmSync(tmp, { recursive: true, force: true });
 }
