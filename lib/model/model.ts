@@ -209,7 +209,8 @@ export class EmotionModel {
   /**
    * predict() off the JS thread: the file is read asynchronously, the log-mel, windows and network
    * run on the libuv pool; concurrent calls on one model are queued and batched into one native call.
-   * (WAV parsing, resampling and speech detection, well under a millisecond per clip, stay on the JS thread.)
+   * (WAV parsing, resampling and speech detection stay on the JS thread: about 3 ms for a 3.5 s 48 kHz
+   * clip, measured in docs/benchmarks.md.)
    */
   async predictAsync(input: AudioInput, options: PredictOptions = {}): Promise<Prediction> {
     return (await this.predictBatchAsync([input], options))[0];
